@@ -1,0 +1,1 @@
+"""Running a `Plan`: process groups, output, scheduling of steps, cancellation."""

@@ -1,0 +1,177 @@
+"""Runs the steps of a plan: each when its dependencies succeeded, within a shared slot budget,
+skipping what depends on a failure, and cancellable as a whole."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import time
+from collections.abc import Mapping
+from typing import Protocol
+
+from intentls.execution.failures import SPAWN, TIMEOUT, classify_exit
+from intentls.execution.output import Tail, pump
+from intentls.execution.process import GroupProcess
+from intentls.model import Plan, PlanStep, StepError, StepResult, StepStatus
+
+
+class StepObserver(Protocol):
+    """Told what happens to each step, as it happens (LSP notifications, the CLI's display)."""
+
+    def step_started(self, step: PlanStep) -> None: ...
+
+    def step_output(self, step_id: str, stream: str, text: str) -> None: ...
+
+    def step_finished(self, result: StepResult, output_tail: str) -> None: ...
+
+
+class Execution:
+    """One run of one plan."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        observer: StepObserver,
+        slots: asyncio.Semaphore | None,
+        base_env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.plan = plan
+        self._observer = observer
+        self._slots = slots
+        """The server-wide budget of concurrently running steps; None for background runs."""
+        self._base_env = dict(os.environ if base_env is None else base_env)
+        self._running: dict[str, GroupProcess] = {}
+        self._cancelled = asyncio.Event()
+        self.results: dict[str, StepResult] = {}
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled.is_set()
+
+    def running_titles(self) -> list[str]:
+        return [s.title for s in self.plan.steps if s.id in self._running]
+
+    async def run(self) -> list[StepResult]:
+        done: dict[str, asyncio.Future[StepStatus]] = {
+            s.id: asyncio.get_running_loop().create_future() for s in self.plan.steps
+        }
+
+        async def one(step: PlanStep) -> None:
+            try:
+                result = await self._decide(step, [await done[d] for d in step.depends_on])
+            except BaseException:
+                done[step.id].set_result(StepStatus.CANCELLED)
+                raise
+            self.results[step.id] = result
+            done[step.id].set_result(result.status)
+
+        await asyncio.gather(*(one(s) for s in self.plan.steps))
+        return [self.results[s.id] for s in self.plan.steps]
+
+    async def cancel(self) -> None:
+        """Stop everything: no new step starts; running process groups are terminated."""
+        self._cancelled.set()
+        await asyncio.gather(*(p.terminate() for p in list(self._running.values())))
+
+    def kill_now(self) -> None:
+        self._cancelled.set()
+        for proc in self._running.values():
+            proc.kill_now()
+
+    async def _decide(self, step: PlanStep, deps: list[StepStatus]) -> StepResult:
+        """Run the step, or say why it does not run."""
+        if self.cancelled:
+            status = StepStatus.CANCELLED
+        elif any(s is not StepStatus.SUCCEEDED for s in deps):
+            status = StepStatus.SKIPPED
+        else:
+            return await self._run_slotted(step)
+        result = StepResult(step.id, step.title, status)
+        self._observer.step_finished(result, "")
+        return result
+
+    async def _run_slotted(self, step: PlanStep) -> StepResult:
+        if self._slots is None:
+            return await self._run_step(step)
+        async with self._slots:
+            if self.cancelled:
+                return await self._decide(step, [])
+            return await self._run_step(step)
+
+    async def _run_step(self, step: PlanStep) -> StepResult:
+        started = time.monotonic()
+        self._observer.step_started(step)
+        tail = Tail()
+
+        def sink(stream: str, text: str) -> None:
+            tail.add(text)
+            self._observer.step_output(step.id, stream, text)
+
+        try:
+            proc = await GroupProcess.start(
+                step.args["command"], step.cwd, {**self._base_env, **step.env}
+            )
+        except OSError as exc:
+            error = StepError(SPAWN, f"cannot start in {step.cwd}: {exc.strerror or exc}")
+            return self._finish(step, started, tail, StepStatus.FAILED, None, error)
+        self._running[step.id] = proc
+        try:
+            exit_code, timed_out = await self._wait(proc, sink, step.timeout_s)
+        finally:
+            del self._running[step.id]
+        if self.cancelled:
+            return self._finish(step, started, tail, StepStatus.CANCELLED, exit_code, None)
+        if timed_out:
+            error = StepError(TIMEOUT, f"timed out after {step.timeout_s:g} s")
+            return self._finish(step, started, tail, StepStatus.FAILED, exit_code, error)
+        if exit_code == 0:
+            return self._finish(step, started, tail, StepStatus.SUCCEEDED, 0, None)
+        error = classify_exit(exit_code, tail.text())
+        return self._finish(step, started, tail, StepStatus.FAILED, exit_code, error)
+
+    async def _wait(
+        self, proc: GroupProcess, sink: Pump, timeout_s: float | None
+    ) -> tuple[int, bool]:
+        p = proc.proc
+        assert p.stdout is not None and p.stderr is not None
+        readers = asyncio.gather(pump(p.stdout, "stdout", sink), pump(p.stderr, "stderr", sink))
+        timed_out = False
+        try:
+            await asyncio.wait_for(p.wait(), timeout_s)
+        except TimeoutError:
+            timed_out = True
+            await proc.terminate()
+        # The shell is gone; members of its group that outlived it would hold the pipes open
+        # forever: give them a moment to finish writing, then end them too.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(readers), 0.5)
+        if not readers.done():
+            await proc.terminate()
+        await readers
+        return await p.wait(), timed_out
+
+    def _finish(
+        self,
+        step: PlanStep,
+        started: float,
+        tail: Tail,
+        status: StepStatus,
+        exit_code: int | None,
+        error: StepError | None,
+    ) -> StepResult:
+        result = StepResult(
+            id=step.id,
+            title=step.title,
+            status=status,
+            duration_ms=round((time.monotonic() - started) * 1000),
+            attempts=1,
+            exit_code=exit_code,
+            error=error,
+        )
+        self._observer.step_finished(result, tail.text())
+        return result
+
+
+class Pump(Protocol):
+    def __call__(self, stream: str, text: str, /) -> None: ...

@@ -1,0 +1,57 @@
+"""Schema migrations, applied in order by `pragma user_version`."""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: runs, their steps, and the leases of the processes that own running runs.
+    """
+    CREATE TABLE runs(
+        id TEXT PRIMARY KEY,
+        intent TEXT NOT NULL,
+        folder TEXT NOT NULL,
+        cwd TEXT NOT NULL,
+        status TEXT NOT NULL,
+        started_at REAL NOT NULL,
+        ended_at REAL,
+        duration_ms INTEGER,
+        exit_code INTEGER,
+        client TEXT,
+        owner TEXT NOT NULL,
+        undoable INTEGER NOT NULL DEFAULT 0,
+        undone INTEGER NOT NULL DEFAULT 0,
+        changed_files TEXT NOT NULL DEFAULT '[]',
+        warnings TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE INDEX runs_by_folder ON runs(folder, started_at DESC);
+    CREATE INDEX runs_by_intent ON runs(folder, intent, started_at DESC);
+    CREATE INDEX runs_by_time ON runs(started_at DESC);
+    CREATE INDEX runs_running ON runs(owner) WHERE status = 'running';
+    CREATE TABLE steps(
+        run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        step_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        tool TEXT NOT NULL,
+        args TEXT NOT NULL,
+        status TEXT NOT NULL,
+        exit_code INTEGER,
+        duration_ms INTEGER NOT NULL,
+        attempts INTEGER NOT NULL,
+        error_category TEXT,
+        error_message TEXT,
+        output_tail TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY(run_id, step_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX steps_by_failure ON steps(error_category) WHERE error_category IS NOT NULL;
+    CREATE TABLE leases(
+        owner TEXT PRIMARY KEY,
+        pid INTEGER NOT NULL,
+        pid_start INTEGER,
+        boot_id TEXT,
+        host TEXT NOT NULL,
+        heartbeat REAL NOT NULL
+    );
+    """,
+]
+
+VERSION = len(MIGRATIONS)

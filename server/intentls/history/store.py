@@ -1,0 +1,326 @@
+"""`History`: records runs and answers questions about them.
+
+All SQLite work happens on one dedicated thread, so the event loop never waits on the disk or
+on another process's write lock; callers `await` the results.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import apsw
+import attrs
+
+from intentls.history.database import open_database
+from intentls.history.lease import HEARTBEAT_S, Lease
+from intentls.model import PlanStep, RunResult, RunStatus, RunSummary, StepResult
+from intentls.wire import to_wire
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_RETRIES = 5
+
+
+@attrs.frozen
+class RunStart:
+    run_id: str
+    intent: str
+    folder: str
+    cwd: str
+    client: str | None
+    started_at: float
+
+
+@attrs.frozen
+class HistoryQuery:
+    folder: str | None
+    """None: every folder."""
+    limit: int = 50
+    status: str | None = None
+    intent: str | None = None
+    since: float | None = None
+    """Unix seconds."""
+
+
+@attrs.frozen
+class IntentRecord:
+    """What the history knows about one intent in one folder (for lenses and predictions)."""
+
+    runs: int
+    succeeded: int
+    last_status: str | None
+    last_started_at: float | None
+    last_duration_ms: int | None
+
+
+class History:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intentls-history")
+        self._conn, self.read_only_reason = self._thread.submit(open_database, path).result()
+        self._lease = Lease.mine()
+        self._heartbeat: asyncio.Task[None] | None = None
+        if self.read_only_reason is None:
+            self._thread.submit(self._take_lease).result()
+        self._thread.submit(self._recover).result()
+
+    @property
+    def owner(self) -> str:
+        return self._lease.owner
+
+    # ---- lifecycle -------------------------------------------------------------------------
+
+    def start_heartbeat(self) -> None:
+        """Renew the lease periodically (needs a running loop)."""
+        if self._heartbeat is None and self.read_only_reason is None:
+            self._heartbeat = asyncio.get_running_loop().create_task(self._beat())
+
+    async def _beat(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_S)
+            try:
+                await self._call(self._renew)
+            except apsw.Error:
+                log.exception("history heartbeat failed")
+
+    def close(self) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+        self._thread.submit(self._close).result()
+        self._thread.shutdown()
+
+    def _close(self) -> None:
+        if self.read_only_reason is None:
+            with self._conn:
+                self._conn.execute("DELETE FROM leases WHERE owner = ?", (self.owner,))
+        self._conn.close()
+
+    # ---- writes ----------------------------------------------------------------------------
+
+    async def run_started(self, start: RunStart) -> None:
+        await self._write(self._insert_run, start)
+
+    async def run_finished(
+        self,
+        result: RunResult,
+        steps: list[PlanStep],
+        tails: dict[str, str],
+        ended_at: float,
+    ) -> None:
+        await self._write(self._finish_run, result, steps, tails, ended_at)
+
+    async def record_blocked(self, start: RunStart, result: RunResult) -> None:
+        await self._write(self._insert_run, start)
+        await self._write(self._finish_run, result, [], {}, start.started_at)
+
+    # ---- reads -----------------------------------------------------------------------------
+
+    async def runs(self, query: HistoryQuery) -> list[RunSummary]:
+        return await self._call(self._runs, query)
+
+    async def intent_record(self, folder: str, intent: str, last: int = 20) -> IntentRecord:
+        return await self._call(self._intent_record, folder, intent, last)
+
+    async def steps(self, run_id: str) -> list[dict[str, Any]]:
+        return await self._call(self._steps, run_id)
+
+    # ---- on the history thread -------------------------------------------------------------
+
+    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(
+            self._thread, _retrying, fn, *args
+        )
+
+    async def _write(self, fn: Callable[..., None], *args: Any) -> None:
+        if self.read_only_reason is not None:
+            return
+        await self._call(fn, *args)
+
+    def _take_lease(self) -> None:
+        lease = self._lease
+        with self._conn:
+            self._conn.execute(
+                "INSERT INTO leases(owner, pid, pid_start, boot_id, host, heartbeat) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (lease.owner, lease.pid, lease.pid_start, lease.boot_id, lease.host, time.time()),
+            )
+
+    def _renew(self) -> None:
+        with self._conn:
+            self._conn.execute(
+                "UPDATE leases SET heartbeat = ? WHERE owner = ?", (time.time(), self.owner)
+            )
+        self._recover()
+
+    def _recover(self) -> None:
+        """Mark `interrupted` the running rows whose owner is gone."""
+        if self.read_only_reason is not None:
+            return
+        now = time.time()
+        with self._conn:
+            owners = [
+                row[0]
+                for row in self._conn.execute(
+                    "SELECT DISTINCT owner FROM runs WHERE status = 'running'"
+                )
+            ]
+            lapsed = [o for o in owners if o != self.owner and self._lapsed(o, now)]
+            for owner in lapsed:
+                self._conn.execute(
+                    "UPDATE runs SET status = 'interrupted', ended_at = ?, "
+                    "duration_ms = CAST((? - started_at) * 1000 AS INTEGER) "
+                    "WHERE owner = ? AND status = 'running'",
+                    (now, now, owner),
+                )
+                self._conn.execute("DELETE FROM leases WHERE owner = ?", (owner,))
+                log.info("marked runs of lapsed owner %s interrupted", owner)
+
+    def _lapsed(self, owner: str, now: float) -> bool:
+        row = self._conn.execute(
+            "SELECT pid, pid_start, boot_id, host, heartbeat FROM leases WHERE owner = ?",
+            (owner,),
+        ).fetchone()
+        if row is None:
+            return True
+        pid, pid_start, boot, host, heartbeat = row
+        return Lease(owner, pid, pid_start, boot, host).lapsed(heartbeat, now)
+
+    def _insert_run(self, start: RunStart) -> None:
+        with self._conn:
+            self._conn.execute(
+                "INSERT INTO runs(id, intent, folder, cwd, status, started_at, client, owner) "
+                "VALUES (?, ?, ?, ?, 'running', ?, ?, ?)",
+                (
+                    start.run_id,
+                    start.intent,
+                    start.folder,
+                    start.cwd,
+                    start.started_at,
+                    start.client,
+                    self.owner,
+                ),
+            )
+
+    def _finish_run(
+        self, result: RunResult, steps: list[PlanStep], tails: dict[str, str], ended_at: float
+    ) -> None:
+        by_id = {s.id: s for s in steps}
+        exit_code = next(
+            (s.exit_code for s in result.steps if s.exit_code not in (None, 0)),
+            0 if result.status is RunStatus.SUCCEEDED else None,
+        )
+        with self._conn:
+            self._conn.execute(
+                "UPDATE runs SET status = ?, ended_at = ?, duration_ms = ?, exit_code = ?, "
+                "undoable = ?, changed_files = ?, warnings = ? WHERE id = ?",
+                (
+                    result.status.value,
+                    ended_at,
+                    result.duration_ms,
+                    exit_code,
+                    int(result.undoable),
+                    json.dumps(result.changed_files),
+                    json.dumps(to_wire(result.warnings or [])),
+                    result.run_id,
+                ),
+            )
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO steps(run_id, step_id, position, title, tool, args, "
+                "status, exit_code, duration_ms, attempts, error_category, error_message, "
+                "output_tail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        result.run_id,
+                        step.id,
+                        position,
+                        step.title,
+                        by_id[step.id].tool if step.id in by_id else "",
+                        json.dumps(by_id[step.id].args if step.id in by_id else {}),
+                        step.status.value,
+                        step.exit_code,
+                        step.duration_ms,
+                        step.attempts,
+                        step.error.category if step.error else None,
+                        step.error.message if step.error else None,
+                        tails.get(step.id, ""),
+                    )
+                    for position, step in enumerate(result.steps)
+                ],
+            )
+
+    def _runs(self, q: HistoryQuery) -> list[RunSummary]:
+        self._recover()
+        clauses, params = [], []
+        for column, op, value in (
+            ("folder", "=", q.folder),
+            ("status", "=", q.status),
+            ("intent", "=", q.intent),
+            ("started_at", ">=", q.since),
+        ):
+            if value is not None:
+                clauses.append(f"{column} {op} ?")
+                params.append(value)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self._conn.execute(
+            "SELECT id, intent, folder, status, started_at, duration_ms, undoable, undone "
+            f"FROM runs {where} ORDER BY started_at DESC, rowid DESC LIMIT ?",
+            (*params, q.limit),
+        )
+        return [
+            RunSummary(
+                run_id=r[0],
+                intent=r[1],
+                folder=r[2],
+                status=RunStatus(r[3]),
+                started_at=iso(r[4]),
+                duration_ms=r[5] or 0,
+                undoable=bool(r[6]),
+                undone=bool(r[7]),
+            )
+            for r in rows
+        ]
+
+    def _intent_record(self, folder: str, intent: str, last: int) -> IntentRecord:
+        rows = self._conn.execute(
+            "SELECT status, started_at, duration_ms FROM runs WHERE folder = ? AND intent = ? "
+            "AND status NOT IN ('running', 'blocked') ORDER BY started_at DESC LIMIT ?",
+            (folder, intent, last),
+        ).fetchall()
+        if not rows:
+            return IntentRecord(0, 0, None, None, None)
+        succeeded = sum(1 for r in rows if r[0] == RunStatus.SUCCEEDED.value)
+        return IntentRecord(len(rows), succeeded, rows[0][0], rows[0][1], rows[0][2])
+
+    def _steps(self, run_id: str) -> list[dict[str, Any]]:
+        cursor = self._conn.execute(
+            "SELECT step_id, title, tool, status, exit_code, duration_ms, error_category, "
+            "error_message, output_tail FROM steps WHERE run_id = ? ORDER BY position",
+            (run_id,),
+        )
+        names = [d[0] for d in cursor.getdescription()]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
+
+
+def _retrying(fn: Callable[..., T], *args: Any) -> T:
+    """A busy file past the busy timeout is retried, never reported to the person."""
+    for attempt in range(_RETRIES):
+        try:
+            return fn(*args)
+        except apsw.BusyError:
+            if attempt == _RETRIES - 1:
+                raise
+            log.warning("history file busy, retrying (%d)", attempt + 1)
+    raise AssertionError("unreachable")
+
+
+def iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -1,0 +1,138 @@
+"""The shapes of PROTOCOL.md as typed attrs classes.
+
+Domain code builds and returns these; `intentls.wire` is the one place that turns them into
+JSON-ready dicts (camelCase, absent optionals omitted) and back.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+import attrs
+
+
+class RunStatus(enum.StrEnum):
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    BLOCKED = "blocked"
+    INTERRUPTED = "interrupted"
+
+
+class StepStatus(enum.StrEnum):
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    SKIPPED = "skipped"
+    RUNNING = "running"
+
+
+class WarningKind(enum.StrEnum):
+    PAST_FAILURE = "pastFailure"
+    RISK = "risk"
+    UNTRUSTED = "untrusted"
+    AMBIGUOUS = "ambiguous"
+    PARTIAL_PARAMS = "params"
+
+
+@attrs.frozen
+class Warning:
+    kind: str
+    message: str
+
+
+@attrs.frozen
+class Command:
+    """An LSP `Command`: what a client runs when the person picks an action."""
+
+    title: str
+    command: str
+    arguments: list[dict[str, Any]] = attrs.Factory(list)
+
+
+@attrs.frozen
+class PlanStep:
+    """One step of a plan. `env` and `cwd` stay server-side; only `args` goes on the wire."""
+
+    id: str
+    title: str
+    tool: str
+    args: dict[str, Any]
+    depends_on: list[str] = attrs.Factory(list)
+    risk: int = 0
+    needs_trust: bool = attrs.field(default=True, metadata={"wire": False})
+    cwd: str = attrs.field(default="", metadata={"wire": False})
+    env: dict[str, str] = attrs.field(factory=dict, metadata={"wire": False})
+    timeout_s: float | None = attrs.field(default=None, metadata={"wire": False})
+
+
+@attrs.frozen
+class Plan:
+    goal: str
+    folder: str
+    steps: list[PlanStep]
+    confidence: float = 1.0
+    predicted_success: float | None = None
+    warnings: list[Warning] = attrs.Factory(list)
+
+
+@attrs.frozen
+class StepError:
+    category: str
+    message: str
+
+
+@attrs.frozen
+class StepResult:
+    id: str
+    title: str
+    status: StepStatus
+    duration_ms: int = 0
+    attempts: int = 0
+    exit_code: int | None = None
+    error: StepError | None = None
+
+
+@attrs.frozen
+class RunResult:
+    run_id: str
+    intent: str
+    folder: str
+    status: RunStatus
+    duration_ms: int
+    steps: list[StepResult]
+    undoable: bool = False
+    changed_files: list[str] = attrs.Factory(list)
+    warnings: list[Warning] | None = None
+    actions: list[Command] | None = None
+
+
+@attrs.frozen
+class IntentParam:
+    name: str
+    description: str | None = None
+    default: str | None = None
+
+
+@attrs.frozen
+class IntentInfo:
+    name: str
+    title: str
+    source: str
+    folder: str
+    description: str | None = None
+    params: list[IntentParam] | None = None
+
+
+@attrs.frozen
+class RunSummary:
+    run_id: str
+    intent: str
+    folder: str
+    status: RunStatus
+    started_at: str
+    duration_ms: int
+    undoable: bool
+    undone: bool

@@ -1,0 +1,1 @@
+"""Turning intent text into a `Plan`: grammar, the intent catalog, and the planner."""

@@ -1,0 +1,72 @@
+"""What an intent is, independent of where it was defined (intents.toml today; Makefiles,
+package.json and friends are further `IntentSource`s)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+import attrs
+
+from intentls.model import IntentParam
+
+
+@attrs.frozen
+class ShellAction:
+    """A command line for `/bin/sh -c`."""
+
+    command: str
+    title: str | None = None
+    cwd: str | None = None
+    """Relative to the workspace folder (or absolute inside it)."""
+    env: dict[str, str] = attrs.Factory(dict)
+    timeout_s: float | None = None
+
+
+@attrs.frozen
+class IntentRef:
+    """A step that is itself intent text, planned recursively (`steps = [{intent = "lint"}]`)."""
+
+    text: str
+
+
+Action = ShellAction | IntentRef
+
+
+@attrs.frozen
+class IntentDef:
+    name: str
+    source: str
+    folder: Path
+    actions: list[Action]
+    title: str = ""
+    description: str | None = None
+    params: list[IntentParam] = attrs.Factory(list)
+    needs_trust: bool = True
+    """Workspace-defined intents run only in a trusted folder."""
+    defined_in: Path | None = None
+    line: int | None = None
+    """1-based line of the definition in `defined_in`, for code lenses."""
+
+    @property
+    def qualified_name(self) -> str:
+        return f"{self.source}:{self.name}"
+
+
+class IntentSource(Protocol):
+    """Finds intents in one workspace folder. Must not execute anything when untrusted."""
+
+    name: str
+
+    def watched_files(self, folder: Path) -> list[Path]:
+        """Files whose change invalidates this source's intents."""
+        ...
+
+    def detect(self, folder: Path, trusted: bool) -> SourceResult: ...
+
+
+@attrs.frozen
+class SourceResult:
+    intents: list[IntentDef] = attrs.Factory(list)
+    problems: list[str] = attrs.Factory(list)
+    """Parse errors a person should see ("intents.toml line 3: …")."""

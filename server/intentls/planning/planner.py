@@ -1,0 +1,177 @@
+"""Intent text → `Plan`: steps with dependencies, nothing executed.
+
+Stages joined by `then` depend on every exit step of the stage before; segments joined by `and`
+share the same dependencies and so may run at once. A named intent expands to its actions in
+order, recursively for `{intent = "…"}` steps.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shlex
+from pathlib import Path
+
+import attrs
+
+from intentls.model import Plan, PlanStep
+from intentls.planning.catalog import FolderIntents
+from intentls.planning.grammar import GrammarError, Segment, parse
+from intentls.planning.intents import IntentDef, IntentRef, ShellAction
+
+MAX_DEPTH = 16
+
+
+class IntentError(ValueError):
+    """The text names nothing runnable; the message says what and suggests the closest names."""
+
+
+class AmbiguousIntent(IntentError):
+    """Several intents fit one segment; a person must pick (never guessed)."""
+
+    def __init__(self, segment: str, candidates: list[str], text: str) -> None:
+        super().__init__(f"'{segment}' could mean {', '.join(candidates)}")
+        self.segment = segment
+        self.candidates = candidates
+        self.alternatives = [text.replace(segment, c, 1) for c in candidates]
+        """The whole intent text once per candidate, ready to run."""
+
+
+@attrs.frozen
+class PlanRequest:
+    text: str
+    folder: Path
+    folder_uri: str
+    cwd: Path
+    """Where `$ …` commands run: the request's `cwd`, else the folder."""
+    params: dict[str, str] = attrs.Factory(dict)
+
+
+class Planner:
+    def __init__(self, intents: FolderIntents, request: PlanRequest) -> None:
+        self._intents = intents
+        self._request = request
+        self._ids = (f"s{n}" for n in itertools.count(1))
+        self._steps: list[PlanStep] = []
+
+    @classmethod
+    def plan(cls, intents: FolderIntents, request: PlanRequest) -> Plan:
+        planner = cls(intents, request)
+        planner._text(request.text, deps=[], stack=())
+        return Plan(goal=request.text, folder=request.folder_uri, steps=planner._steps)
+
+    def _text(self, text: str, deps: list[str], stack: tuple[str, ...]) -> list[str]:
+        """Plan `text` after `deps`; returns its exit steps."""
+        try:
+            composition = parse(text)
+        except GrammarError as exc:
+            raise IntentError(f"cannot read intent {text!r}: {exc}") from None
+        for stage in composition.stages:
+            deps = [exit_ for seg in stage for exit_ in self._segment(seg, deps, stack)]
+        return deps
+
+    def _segment(self, seg: Segment, deps: list[str], stack: tuple[str, ...]) -> list[str]:
+        if seg.is_shell:
+            action = ShellAction(seg.shell_command)
+            return [self._shell(action, f"$ {action.command}", None, self._request.cwd, deps)]
+        name, extra = seg.words[0].text, [w.text for w in seg.words[1:]]
+        found = self._intents.lookup(name)
+        if not found:
+            raise IntentError(self._unknown(name))
+        if len(found) > 1:
+            names = sorted(i.qualified_name for i in found)
+            raise AmbiguousIntent(seg.words[0].text, names, self._request.text)
+        return self._intent(found[0], extra, deps, stack)
+
+    def _intent(
+        self, intent: IntentDef, extra: list[str], deps: list[str], stack: tuple[str, ...]
+    ) -> list[str]:
+        if intent.qualified_name in stack or len(stack) >= MAX_DEPTH:
+            cycle = " → ".join((*stack, intent.qualified_name))
+            raise IntentError(f"intent {intent.name!r} refers to itself: {cycle}")
+        stack = (*stack, intent.qualified_name)
+        values = self._param_values(intent)
+        if extra and not (len(intent.actions) == 1 and isinstance(intent.actions[0], ShellAction)):
+            raise IntentError(
+                f"intent {intent.name!r} has several steps; extra words {extra} cannot be passed on"
+            )
+        for action in intent.actions:
+            if isinstance(action, IntentRef):
+                deps = self._text(action.text, deps, stack)
+                continue
+            command = _substitute(action.command, values)
+            if extra:
+                command = " ".join([command, *map(shlex.quote, extra)])
+            title = action.title or (
+                intent.name if len(intent.actions) == 1 else f"{intent.name}: {command}"
+            )
+            cwd = self._request.folder / action.cwd if action.cwd else self._request.folder
+            deps = [self._shell(attrs.evolve(action, command=command), title, intent, cwd, deps)]
+        return deps
+
+    def _shell(
+        self,
+        action: ShellAction,
+        title: str,
+        intent: IntentDef | None,
+        cwd: Path,
+        deps: list[str],
+    ) -> str:
+        step_id = next(self._ids)
+        args: dict[str, object] = {"command": action.command, "cwd": self._relative(cwd)}
+        if action.env:
+            args["env"] = sorted(action.env)  # names only: values may be secrets
+        if intent is not None:
+            args["intent"] = intent.qualified_name
+        self._steps.append(
+            PlanStep(
+                id=step_id,
+                title=title,
+                tool="shell",
+                args=args,
+                depends_on=list(deps),
+                risk=1,
+                needs_trust=intent.needs_trust if intent else True,
+                cwd=os.fspath(cwd),
+                env=dict(action.env),
+                timeout_s=action.timeout_s,
+            )
+        )
+        return step_id
+
+    def _param_values(self, intent: IntentDef) -> dict[str, str]:
+        values = {}
+        for param in intent.params:
+            value = self._request.params.get(param.name, param.default)
+            if value is None:
+                raise IntentError(
+                    f"intent {intent.name!r} needs params.{param.name}"
+                    + (f" ({param.description})" if param.description else "")
+                )
+            values[param.name] = value
+        return values
+
+    def _relative(self, path: Path) -> str:
+        try:
+            rel = path.relative_to(self._request.folder)
+        except ValueError:
+            return os.fspath(path)
+        return os.fspath(rel) if rel.parts else "."
+
+    def _unknown(self, name: str) -> str:
+        close = self._intents.closest(name)
+        known = self._intents.names()
+        if close:
+            hint = f"did you mean {' or '.join(close)}?"
+        elif known:
+            hint = f"known intents: {', '.join(known[:10])}"
+        else:
+            hint = "this folder defines no intents (add an intents.toml, or run '$ command')"
+        return f"unknown intent {name!r}: {hint}"
+
+
+def _substitute(command: str, values: dict[str, str]) -> str:
+    """`${name}` of a declared param → its shell-quoted value; other `${…}` is the shell's."""
+    for name, value in values.items():
+        command = command.replace("${" + name + "}", shlex.quote(value))
+    return command

@@ -1,0 +1,142 @@
+"""`intents.toml` at a workspace folder's root: the project's own named intents.
+
+    [intents.test]
+    description = "Unit tests"
+    run = "pytest -x"              # or: steps = ["ruff check .", {intent = "build"}, …]
+    cwd = "server"                 # relative to the folder
+    env = { PYTHONWARNINGS = "error" }
+    timeout = 600                  # seconds, per step
+    params = { k = { description = "pytest -k expression", default = "" } }
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from intentls.model import IntentParam
+from intentls.planning.intents import Action, IntentDef, IntentRef, ShellAction, SourceResult
+
+FILE_NAME = "intents.toml"
+
+
+class IntentsTomlSource:
+    name = "intents.toml"
+
+    def watched_files(self, folder: Path) -> list[Path]:
+        return [folder / FILE_NAME]
+
+    def detect(self, folder: Path, trusted: bool) -> SourceResult:
+        path = folder / FILE_NAME
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return SourceResult()
+        except (OSError, UnicodeDecodeError) as exc:
+            return SourceResult(problems=[f"{FILE_NAME}: cannot read: {exc}"])
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            return SourceResult(problems=[f"{FILE_NAME}: {exc}"])
+        table = data.get("intents", {})
+        if not isinstance(table, dict):
+            return SourceResult(problems=[f"{FILE_NAME}: [intents] must be a table"])
+        intents, problems = [], []
+        for name, spec in table.items():
+            try:
+                intents.append(_intent(folder, path, text, name, spec))
+            except ValueError as exc:
+                problems.append(f"{FILE_NAME}: intent {name!r}: {exc}")
+        return SourceResult(intents, problems)
+
+
+def _intent(folder: Path, path: Path, text: str, name: str, spec: Any) -> IntentDef:
+    if not isinstance(spec, dict):
+        raise ValueError("must be a table")
+    cwd = _opt_str(spec, "cwd")
+    env = _env(spec.get("env", {}))
+    timeout = spec.get("timeout")
+    if timeout is not None and (not isinstance(timeout, int | float) or timeout <= 0):
+        raise ValueError("timeout must be a positive number of seconds")
+    if "run" in spec and "steps" in spec:
+        raise ValueError("give either run or steps, not both")
+    if "run" in spec:
+        actions: list[Action] = [_shell(spec["run"], None, cwd, env, timeout)]
+    elif "steps" in spec:
+        steps = spec["steps"]
+        if not isinstance(steps, list) or not steps:
+            raise ValueError("steps must be a non-empty array")
+        actions = [_step(item, cwd, env, timeout) for item in steps]
+    else:
+        raise ValueError("needs run = \"…\" or steps = [...]")
+    description = _opt_str(spec, "description")
+    return IntentDef(
+        name=name,
+        source="intents.toml",
+        folder=folder,
+        actions=actions,
+        title=_opt_str(spec, "title") or name,
+        description=description,
+        params=_params(spec.get("params", {})),
+        defined_in=path,
+        line=_line_of(text, name),
+    )
+
+
+def _step(item: Any, cwd: str | None, env: dict[str, str], timeout: Any) -> Action:
+    if isinstance(item, str):
+        return _shell(item, None, cwd, env, timeout)
+    if isinstance(item, dict) and isinstance(item.get("intent"), str):
+        return IntentRef(item["intent"])
+    if isinstance(item, dict) and "run" in item:
+        step_env = {**env, **_env(item.get("env", {}))}
+        step_cwd = _opt_str(item, "cwd") or cwd
+        return _shell(item["run"], _opt_str(item, "title"), step_cwd, step_env, timeout)
+    raise ValueError('each step is a command string, {run = "…"} or {intent = "…"}')
+
+
+def _shell(
+    command: Any, title: str | None, cwd: str | None, env: dict[str, str], timeout: Any
+) -> ShellAction:
+    if not isinstance(command, str) or not command.strip():
+        raise ValueError("run must be a non-empty string")
+    return ShellAction(command, title, cwd, env, float(timeout) if timeout else None)
+
+
+def _opt_str(spec: dict[str, Any], key: str) -> str | None:
+    value = spec.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{key} must be a string")
+    return value
+
+
+def _env(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise ValueError("env must be a table of strings")
+    return dict(value)
+
+
+def _params(value: Any) -> list[IntentParam]:
+    if not isinstance(value, dict):
+        raise ValueError("params must be a table")
+    params = []
+    for pname, pspec in value.items():
+        pspec = pspec if isinstance(pspec, dict) else {"default": pspec}
+        default = pspec.get("default")
+        params.append(
+            IntentParam(
+                pname,
+                _opt_str(pspec, "description"),
+                None if default is None else str(default),
+            )
+        )
+    return params
+
+
+def _line_of(text: str, name: str) -> int | None:
+    headers = (f"[intents.{name}]", f'[intents."{name}"]', f"[intents.'{name}']")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip().startswith(headers):
+            return number
+    return None
