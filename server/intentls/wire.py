@@ -46,7 +46,6 @@ def _make_converter() -> cattrs.Converter:
     return conv
 
 
-
 def to_wire(obj: Any) -> Any:
     """Domain object (or list of them) → plain JSON-ready data."""
     return converter.unstructure(obj)
@@ -81,8 +80,15 @@ def _strict(kind: type[Any]) -> Any:
 
 
 def _kind(value: Any) -> str:
-    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean",
-             int: "an integer", float: "a number", type(None): "null"}
+    names = {
+        dict: "an object",
+        list: "an array",
+        str: "a string",
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        type(None): "null",
+    }
     return names.get(type(value), type(value).__name__)
 
 

@@ -13,6 +13,7 @@ from typing import Protocol
 from intentls.execution.failures import SPAWN, TIMEOUT, classify_exit
 from intentls.execution.output import Tail, pump
 from intentls.execution.process import GroupProcess
+from intentls.execution.slots import Slots
 from intentls.model import Plan, PlanStep, StepError, StepResult, StepStatus
 
 
@@ -33,7 +34,7 @@ class Execution:
         self,
         plan: Plan,
         observer: StepObserver,
-        slots: asyncio.Semaphore | None,
+        slots: Slots | None,
         base_env: Mapping[str, str] | None = None,
     ) -> None:
         self.plan = plan
@@ -49,8 +50,8 @@ class Execution:
     def cancelled(self) -> bool:
         return self._cancelled.is_set()
 
-    def running_titles(self) -> list[str]:
-        return [s.title for s in self.plan.steps if s.id in self._running]
+    def running_ids(self) -> list[str]:
+        return list(self._running)
 
     async def run(self) -> list[StepResult]:
         done: dict[str, asyncio.Future[StepStatus]] = {

@@ -29,9 +29,7 @@ class Tail:
         return "".join(self._parts)[-self._limit :]
 
 
-async def pump(
-    reader: asyncio.StreamReader, stream: str, sink: Callable[[str, str], None]
-) -> None:
+async def pump(reader: asyncio.StreamReader, stream: str, sink: Callable[[str, str], None]) -> None:
     """Decode `reader` incrementally (UTF-8, invalid bytes replaced) and pass every piece on."""
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
     while chunk := await reader.read(_CHUNK):

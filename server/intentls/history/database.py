@@ -23,8 +23,12 @@ class NewerSchemaError(Exception):
     """The file has a schema this version does not know."""
 
 
-def open_database(path: Path) -> tuple[apsw.Connection, str | None]:
+def open_database(path: Path | None) -> tuple[apsw.Connection, str | None]:
     """Returns the connection and, if it had to be opened read-only, why."""
+    if path is None:
+        conn = apsw.Connection(":memory:")
+        migrate(conn)
+        return conn, None
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = apsw.Connection(str(path))
     conn.set_busy_timeout(BUSY_TIMEOUT_MS)

@@ -21,7 +21,7 @@ import attrs
 
 from intentls.history.database import open_database
 from intentls.history.lease import HEARTBEAT_S, Lease
-from intentls.model import PlanStep, RunResult, RunStatus, RunSummary, StepResult
+from intentls.model import PlanStep, RunResult, RunStatus, RunSummary
 from intentls.wire import to_wire
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,8 @@ class IntentRecord:
 
 
 class History:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path | None) -> None:
+        """`path` None keeps the history in memory (when the file cannot be used)."""
         self.path = path
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intentls-history")
         self._conn, self.read_only_reason = self._thread.submit(open_database, path).result()
@@ -99,8 +100,16 @@ class History:
         self._thread.shutdown()
 
     def _close(self) -> None:
+        """Runs still marked running are ours and ending with us: they were interrupted."""
         if self.read_only_reason is None:
+            now = time.time()
             with self._conn:
+                self._conn.execute(
+                    "UPDATE runs SET status = 'interrupted', ended_at = ?, "
+                    "duration_ms = CAST((? - started_at) * 1000 AS INTEGER) "
+                    "WHERE owner = ? AND status = 'running'",
+                    (now, now, self.owner),
+                )
                 self._conn.execute("DELETE FROM leases WHERE owner = ?", (self.owner,))
         self._conn.close()
 
@@ -136,9 +145,7 @@ class History:
     # ---- on the history thread -------------------------------------------------------------
 
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(
-            self._thread, _retrying, fn, *args
-        )
+        return await asyncio.get_running_loop().run_in_executor(self._thread, _retrying, fn, *args)
 
     async def _write(self, fn: Callable[..., None], *args: Any) -> None:
         if self.read_only_reason is not None:

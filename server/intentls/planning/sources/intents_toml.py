@@ -1,12 +1,12 @@
 """`intents.toml` at a workspace folder's root: the project's own named intents.
 
-    [intents.test]
-    description = "Unit tests"
-    run = "pytest -x"              # or: steps = ["ruff check .", {intent = "build"}, …]
-    cwd = "server"                 # relative to the folder
-    env = { PYTHONWARNINGS = "error" }
-    timeout = 600                  # seconds, per step
-    params = { k = { description = "pytest -k expression", default = "" } }
+[intents.test]
+description = "Unit tests"
+run = "pytest -x"              # or: steps = ["ruff check .", {intent = "build"}, …]
+cwd = "server"                 # relative to the folder
+env = { PYTHONWARNINGS = "error" }
+timeout = 600                  # seconds, per step
+params = { k = { description = "pytest -k expression", default = "" } }
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def _intent(folder: Path, path: Path, text: str, name: str, spec: Any) -> Intent
             raise ValueError("steps must be a non-empty array")
         actions = [_step(item, cwd, env, timeout) for item in steps]
     else:
-        raise ValueError("needs run = \"…\" or steps = [...]")
+        raise ValueError('needs run = "…" or steps = [...]')
     description = _opt_str(spec, "description")
     return IntentDef(
         name=name,

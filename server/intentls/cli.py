@@ -1,0 +1,214 @@
+"""`intentls` on the command line: `serve` for editors, and `run`, `history`, `list` in the
+person's own terminal (trusted: the person typed it), on the same engine and history."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from intentls import __version__
+from intentls.engine import Engine, RunRequest
+from intentls.folders import Folder
+from intentls.history.store import History, HistoryQuery
+from intentls.lsp.features import history_path, open_history
+from intentls.model import RunResult, RunStatus
+from intentls.planning.catalog import Catalog
+from intentls.planning.planner import IntentError
+from intentls.planning.sources import default_sources
+from intentls.settings import Settings
+from intentls.trust import Grants, TrustPolicy, default_grants_path
+from intentls.wire import to_wire
+
+EXIT_BLOCKED = 2
+EXIT_CANCELLED = 130
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=os.environ.get("INTENTLS_LOG", "WARNING").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if args.command == "serve":
+        from intentls.lsp.transport import serve_stdio, serve_tcp
+
+        if args.tcp:
+            if args.port is None or args.token_file is None:
+                print("intentls serve --tcp needs --port N and --token-file F", file=sys.stderr)
+                return EXIT_BLOCKED
+            serve_tcp(args.port, args.token_file)
+        else:
+            serve_stdio()
+        return 0
+    handler = {"run": _run, "history": _history, "list": _list}[args.command]
+    return handler(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="intentls", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"intentls {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="speak LSP on stdio (or TCP) for an editor")
+    serve.add_argument("--tcp", action="store_true", help="listen on 127.0.0.1 instead of stdio")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--token-file", type=Path, help="initialize must carry this file's token")
+    run = sub.add_parser("run", help="run an intent in the current folder")
+    run.add_argument("intent", help='e.g. "test", "$ pytest -x", "lint and typecheck then test"')
+    run.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
+    run.add_argument("--yes", action="store_true", help="confirm high-risk steps")
+    history = sub.add_parser("history", help="recent runs of the current folder")
+    history.add_argument("--failures", action="store_true", help="only failed runs")
+    history.add_argument("--limit", type=int, default=20)
+    history.add_argument("--all", action="store_true", help="every folder, not just this one")
+    history.add_argument("--json", action="store_true")
+    listing = sub.add_parser("list", help="intents this folder offers")
+    listing.add_argument("--json", action="store_true")
+    return parser
+
+
+def _folder() -> tuple[Folder, Path]:
+    """The project folder: the nearest ancestor with an intents.toml or .git, else here."""
+    here = Path.cwd()
+    for candidate in (here, *here.parents):
+        if (candidate / "intents.toml").exists() or (candidate / ".git").exists():
+            return Folder.from_path(candidate), here
+    return Folder.from_path(here), here
+
+
+def _engine(history: History) -> Engine:
+    return Engine(
+        history,
+        Catalog(default_sources()),
+        TrustPolicy(True, Grants(default_grants_path())),
+        Settings().max_parallel,
+    )
+
+
+def _open_history() -> History:
+    history, notice = open_history(history_path({}))
+    if notice:
+        print(f"intentls: {notice}", file=sys.stderr)
+    return history
+
+
+def _run(args: argparse.Namespace) -> int:
+    folder, cwd = _folder()
+    params = dict(p.split("=", 1) for p in args.param if "=" in p)
+    request = RunRequest(
+        args.intent,
+        folder,
+        cwd,
+        params,
+        confirm=args.yes,
+        client="intentls-cli",
+        arguments={"intent": args.intent, "cwd": str(cwd)},
+    )
+    history = _open_history()
+    try:
+        result = asyncio.run(_run_async(_engine(history), request))
+    except IntentError as exc:
+        print(f"intentls: {exc}", file=sys.stderr)
+        return EXIT_BLOCKED
+    finally:
+        history.close()
+    return _exit_status(result)
+
+
+async def _run_async(engine: Engine, request: RunRequest) -> RunResult:
+    from intentls.cli_view import TerminalListener
+
+    console = Console(stderr=False, highlight=False)
+    listener = TerminalListener(console)
+    started = await engine.start(request, listener, None)
+    if isinstance(started, RunResult):
+        for warning in started.warnings or []:
+            console.print(f"[yellow]{warning.kind}[/]: {warning.message}", markup=True)
+        return started
+    loop = asyncio.get_running_loop()
+    interrupts = 0
+
+    def on_interrupt() -> None:
+        nonlocal interrupts
+        interrupts += 1
+        if interrupts == 1:
+            console.print("[yellow]cancelling… (Ctrl-C again to kill)[/]")
+            loop.create_task(started.cancel())
+        else:
+            engine.kill_now()
+
+    loop.add_signal_handler(signal.SIGINT, on_interrupt)
+    try:
+        assert started.task is not None
+        return await asyncio.shield(started.task)
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)
+
+
+def _exit_status(result: RunResult) -> int:
+    if result.status is RunStatus.SUCCEEDED:
+        return 0
+    if result.status is RunStatus.BLOCKED:
+        return EXIT_BLOCKED
+    if result.status in (RunStatus.CANCELLED, RunStatus.INTERRUPTED):
+        return EXIT_CANCELLED
+    codes = [s.exit_code for s in result.steps if s.exit_code not in (None, 0)]
+    return codes[0] if codes and codes[0] is not None and 0 < codes[0] < 256 else 1
+
+
+def _history(args: argparse.Namespace) -> int:
+    folder, _ = _folder()
+    history = _open_history()
+    try:
+        query = HistoryQuery(
+            folder=None if args.all else folder.uri,
+            limit=args.limit,
+            status=RunStatus.FAILED.value if args.failures else None,
+        )
+        runs = asyncio.run(history.runs(query))
+    finally:
+        history.close()
+    if args.json:
+        print(json.dumps(to_wire(runs), indent=1))
+        return 0
+    table = Table("started", "status", "duration", "intent", "run", box=None)
+    styles = {"succeeded": "green", "failed": "red", "running": "cyan"}
+    for run in runs:
+        table.add_row(
+            run.started_at.replace("T", " ")[:19],
+            f"[{styles.get(run.status.value, 'yellow')}]{run.status.value}[/]",
+            f"{run.duration_ms / 1000:.1f} s",
+            run.intent,
+            run.run_id,
+        )
+    Console().print(table if runs else "no runs yet")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    folder, _ = _folder()
+    history = History(None)
+    try:
+        found = _engine(history).list_intents(folder)
+        problems = _engine(history).intents(folder).problems
+    finally:
+        history.close()
+    for problem in problems:
+        print(f"intentls: {problem}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(to_wire(found), indent=1))
+        return 0
+    table = Table("intent", "source", "description", box=None)
+    for intent in found:
+        table.add_row(intent.name, intent.source, intent.description or "")
+    Console().print(table if found else "no intents here: add an intents.toml, or run '$ command'")
+    return 0

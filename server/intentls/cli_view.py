@@ -1,0 +1,98 @@
+"""The CLI's view of a run: a live progress line naming each running step and its last output
+line, the output itself as whole lines, and a closing summary."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.text import Text
+
+from intentls.lsp.listener import outcome
+from intentls.model import PlanStep, RunResult, RunStatus, StepResult, StepStatus
+
+if TYPE_CHECKING:
+    from intentls.engine import ActiveRun
+
+_MARKS = {
+    StepStatus.SUCCEEDED: ("✓", "green"),
+    StepStatus.FAILED: ("✗", "red"),
+    StepStatus.CANCELLED: ("■", "yellow"),
+    StepStatus.SKIPPED: ("–", "dim"),
+}
+
+
+class TerminalListener:
+    def __init__(self, console: Console) -> None:
+        self._console = console
+        self._progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        )
+        self._task = self._progress.add_task("", total=1)
+        self._titles: dict[str, str] = {}
+        self._last_line: dict[str, str] = {}
+        self._partial: dict[str, str] = {}
+        self._several = False
+
+    async def prepare(self) -> None:
+        pass
+
+    def run_started(self, run: ActiveRun) -> None:
+        self._titles = {s.id: s.title for s in run.plan.steps}
+        self._several = len(run.plan.steps) > 1
+        self._progress.update(self._task, total=len(run.plan.steps), description=run.request.text)
+        self._progress.start()
+
+    def step_started(self, step: PlanStep) -> None:
+        self._last_line[step.id] = ""
+        self._describe()
+
+    def step_output(self, step_id: str, stream: str, text: str) -> None:
+        *lines, rest = (self._partial.pop(step_id, "") + text).split("\n")
+        self._partial[step_id] = rest
+        for line in lines:
+            self._print_line(step_id, line)
+        if lines:
+            self._last_line[step_id] = lines[-1]
+            self._describe()
+
+    def step_finished(self, result: StepResult, output_tail: str) -> None:
+        if rest := self._partial.pop(result.id, ""):
+            self._print_line(result.id, rest)
+        self._last_line.pop(result.id, None)
+        mark, style = _MARKS.get(result.status, ("•", ""))
+        line = Text(f"{mark} {result.title}", style=style)
+        if result.status is not StepStatus.SKIPPED:
+            line.append(f"  {result.duration_ms / 1000:.1f} s", style="dim")
+        if result.error:
+            line.append(f"  {result.error.message}", style=style)
+        self._progress.console.print(line)
+        self._progress.advance(self._task)
+        self._describe()
+
+    def run_finished(self, result: RunResult) -> None:
+        self._progress.stop()
+        style = "green" if result.status is RunStatus.SUCCEEDED else "red"
+        self._console.print(Text(f"{result.intent}: {outcome(result)}", style=f"bold {style}"))
+
+    def _print_line(self, step_id: str, line: str) -> None:
+        prefix = (
+            Text(f"[{self._titles.get(step_id, step_id)}] ", style="dim")
+            if self._several
+            else Text()
+        )
+        self._progress.console.print(prefix + Text(line), highlight=False, soft_wrap=True)
+
+    def _describe(self) -> None:
+        running = [
+            f"{self._titles.get(i, i)}" + (f" › {line[:60]}" if line else "")
+            for i, line in self._last_line.items()
+        ]
+        self._progress.update(self._task, description=" | ".join(running) or "…")

@@ -1,0 +1,331 @@
+"""The domain's front door: intent text → plan → gate → execution → history.
+
+It knows nothing of JSON-RPC: the LSP server and the CLI both drive it, each with a
+`RunListener` that shows what happens in its own way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Protocol
+
+import apsw
+import attrs
+
+from intentls import gate
+from intentls.execution.executor import Execution, StepObserver
+from intentls.execution.slots import Slots
+from intentls.folders import Folder
+from intentls.history.store import History, RunStart
+from intentls.model import (
+    IntentInfo,
+    Plan,
+    PlanStep,
+    RunResult,
+    RunStatus,
+    StepResult,
+    StepStatus,
+    Warning,
+    WarningKind,
+)
+from intentls.planning.catalog import Catalog, FolderIntents
+from intentls.planning.planner import AmbiguousIntent, Planner, PlanRequest
+from intentls.trust import Trust, TrustPolicy
+
+log = logging.getLogger(__name__)
+
+
+class RunListener(StepObserver, Protocol):
+    def run_started(self, run: ActiveRun) -> None: ...
+
+    def run_finished(self, result: RunResult) -> None: ...
+
+
+class NotRunning(ValueError):
+    """`cancel` named no run that is still running."""
+
+
+@attrs.frozen
+class RunRequest:
+    text: str
+    folder: Folder
+    cwd: Path
+    params: dict[str, str] = attrs.Factory(dict)
+    confirm: bool = False
+    background: bool = False
+    client: str | None = None
+    arguments: dict[str, Any] = attrs.Factory(dict)
+    """The request as the client sent it, to build ready-to-run `actions` from."""
+
+    def plan_request(self) -> PlanRequest:
+        return PlanRequest(self.text, self.folder.path, self.folder.uri, self.cwd, self.params)
+
+
+class ActiveRun:
+    def __init__(
+        self,
+        run_id: str,
+        request: RunRequest,
+        plan: Plan,
+        listener: RunListener,
+        slots: Slots | None,
+    ) -> None:
+        self.run_id = run_id
+        self.request = request
+        self.plan = plan
+        self.execution = Execution(plan, _TailRecorder(self, listener), slots)
+        self.started = time.monotonic()
+        self.started_at = time.time()
+        self.end_status: RunStatus | None = None
+        """Set when something other than the steps ended the run (cancel, shutdown)."""
+        self.tails: dict[str, str] = {}
+        self.task: asyncio.Task[RunResult] | None = None
+
+    def result(self, status: RunStatus, steps: list[StepResult]) -> RunResult:
+        return RunResult(
+            run_id=self.run_id,
+            intent=self.request.text,
+            folder=self.request.folder.uri,
+            status=status,
+            duration_ms=round((time.monotonic() - self.started) * 1000),
+            steps=steps,
+            warnings=self.plan.warnings or None,
+        )
+
+    def snapshot(self) -> RunResult:
+        """The run as it stands (for a background request's immediate answer)."""
+        done, running = self.execution.results, self.execution.running_ids()
+        steps = [
+            done.get(s.id) or StepResult(s.id, s.title, StepStatus.RUNNING)
+            for s in self.plan.steps
+            if s.id in done or s.id in running
+        ]
+        return self.result(RunStatus.RUNNING, steps)
+
+    async def cancel(self, status: RunStatus = RunStatus.CANCELLED) -> RunResult:
+        assert self.task is not None
+        if not self.task.done():
+            self.end_status = self.end_status or status
+            await self.execution.cancel()
+        return await asyncio.shield(self.task)
+
+
+class _TailRecorder:
+    """Forwards step events and keeps each step's output tail for the history."""
+
+    def __init__(self, run: ActiveRun, listener: RunListener) -> None:
+        self._run = run
+        self._listener = listener
+
+    def step_started(self, step: PlanStep) -> None:
+        self._listener.step_started(step)
+
+    def step_output(self, step_id: str, stream: str, text: str) -> None:
+        self._listener.step_output(step_id, stream, text)
+
+    def step_finished(self, result: StepResult, output_tail: str) -> None:
+        self._run.tails[result.id] = output_tail
+        self._listener.step_finished(result, output_tail)
+
+
+class Engine:
+    def __init__(
+        self, history: History, catalog: Catalog, trust: TrustPolicy, max_parallel: int
+    ) -> None:
+        self.history = history
+        self.catalog = catalog
+        self.trust = trust
+        self.slots = Slots(max_parallel)
+        self.active: dict[str, ActiveRun] = {}
+        """Runs not yet finished, by id."""
+
+    # ---- catalog ---------------------------------------------------------------------------
+
+    def intents(self, folder: Folder) -> FolderIntents:
+        trusted = self.trust.state(folder.path) is Trust.TRUSTED
+        return self.catalog.for_folder(folder.path, trusted)
+
+    def list_intents(self, folder: Folder) -> list[IntentInfo]:
+        return [
+            IntentInfo(
+                name=i.name,
+                title=i.title or i.name,
+                source=i.source,
+                folder=folder.uri,
+                description=i.description,
+                params=i.params or None,
+            )
+            for i in self.intents(folder).intents
+        ]
+
+    # ---- planning --------------------------------------------------------------------------
+
+    async def plan(self, request: RunRequest) -> Plan:
+        """Raises `IntentError` for text that names nothing runnable."""
+        try:
+            plan = Planner.plan(self.intents(request.folder), request.plan_request())
+        except AmbiguousIntent as exc:
+            hold = gate.ambiguous(exc.segment, exc.candidates, exc.alternatives, request.arguments)
+            return Plan(request.text, request.folder.uri, [], 0.0, None, [hold.warning])
+        return await self._with_prediction(plan, request.folder)
+
+    async def _with_prediction(self, plan: Plan, folder: Folder) -> Plan:
+        try:
+            record = await self.history.intent_record(folder.uri, plan.goal)
+        except apsw.Error:
+            log.exception("history lookup failed")
+            return plan
+        if record.runs == 0:
+            return plan
+        predicted = (record.succeeded + 1) / (record.runs + 2)
+        warnings = list(plan.warnings)
+        failed = record.runs - record.succeeded
+        if record.last_status != RunStatus.SUCCEEDED.value and failed:
+            warnings.append(
+                Warning(
+                    WarningKind.PAST_FAILURE,
+                    f"{plan.goal!r} failed in {failed} of its last {record.runs} runs "
+                    f"(last run: {record.last_status})",
+                )
+            )
+        return attrs.evolve(plan, predicted_success=round(predicted, 3), warnings=warnings)
+
+    # ---- running ---------------------------------------------------------------------------
+
+    async def run(
+        self, request: RunRequest, listener: RunListener, ask: gate.Ask | None = None
+    ) -> RunResult:
+        """Plan, gate and run; a background run answers at once with status `running`."""
+        started = await self.start(request, listener, ask)
+        if isinstance(started, RunResult):
+            return started
+        assert started.task is not None
+        if request.background:
+            return started.snapshot()
+        return await asyncio.shield(started.task)
+
+    async def start(
+        self, request: RunRequest, listener: RunListener, ask: gate.Ask | None
+    ) -> ActiveRun | RunResult:
+        try:
+            plan = Planner.plan(self.intents(request.folder), request.plan_request())
+        except AmbiguousIntent as exc:
+            hold = gate.ambiguous(exc.segment, exc.candidates, exc.alternatives, request.arguments)
+            plan = Plan(request.text, request.folder.uri, [], 0.0)
+            return await self._blocked(request, plan, hold)
+        plan = await self._with_prediction(plan, request.folder)
+        hold = await self._hold(request, plan, ask)
+        if hold is not None:
+            return await self._blocked(request, plan, hold)
+        run_id = uuid.uuid4().hex[:12]
+        slots = None if request.background else self.slots
+        run = ActiveRun(run_id, request, plan, listener, slots)
+        self.active[run_id] = run
+        await self._record(
+            self.history.run_started(self._run_start(run_id, request, run.started_at))
+        )
+        listener.run_started(run)
+        run.task = asyncio.get_running_loop().create_task(self._execute(run, listener))
+        return run
+
+    async def _hold(
+        self, request: RunRequest, plan: Plan, ask: gate.Ask | None
+    ) -> gate.Hold | None:
+        trust = self.trust.state(request.folder.path)
+        hold = gate.check_trust(plan, trust, request.confirm, request.arguments)
+        if hold is not None and ask is not None and trust is Trust.UNKNOWN:
+            answer = await ask(
+                f"{request.folder.path} is not trusted. Run «{plan.goal}»?",
+                [gate.RUN_ONCE, gate.TRUST_FOLDER, gate.DONT_RUN],
+            )
+            if answer == gate.TRUST_FOLDER:
+                self.trust.set(True, request.folder.path)
+            if answer in (gate.RUN_ONCE, gate.TRUST_FOLDER):
+                hold = None
+        if hold is not None:
+            return hold
+        hold = gate.check_risk(plan, request.confirm, request.arguments)
+        if hold is not None and ask is not None:
+            answer = await ask(
+                f"{hold.warning.message}. Run «{plan.goal}»?", ["Run", gate.DONT_RUN]
+            )
+            if answer == "Run":
+                hold = None
+        return hold
+
+    async def _blocked(self, request: RunRequest, plan: Plan, hold: gate.Hold) -> RunResult:
+        run_id = uuid.uuid4().hex[:12]
+        result = RunResult(
+            run_id=run_id,
+            intent=request.text,
+            folder=request.folder.uri,
+            status=RunStatus.BLOCKED,
+            duration_ms=0,
+            steps=[],
+            warnings=[*plan.warnings, hold.warning],
+            actions=hold.actions,
+        )
+        start = self._run_start(run_id, request, time.time())
+        await self._record(self.history.record_blocked(start, result))
+        return result
+
+    async def _execute(self, run: ActiveRun, listener: RunListener) -> RunResult:
+        try:
+            steps = await run.execution.run()
+        except Exception:
+            log.exception("run %s crashed", run.run_id)
+            run.end_status = run.end_status or RunStatus.FAILED
+            steps = [
+                run.execution.results.get(s.id) or StepResult(s.id, s.title, StepStatus.CANCELLED)
+                for s in run.plan.steps
+            ]
+        status = run.end_status or (
+            RunStatus.SUCCEEDED
+            if all(s.status is StepStatus.SUCCEEDED for s in steps)
+            else RunStatus.FAILED
+        )
+        result = run.result(status, steps)
+        await self._record(
+            self.history.run_finished(result, run.plan.steps, run.tails, time.time())
+        )
+        self.active.pop(run.run_id, None)
+        listener.run_finished(result)
+        return result
+
+    def _run_start(self, run_id: str, request: RunRequest, started_at: float) -> RunStart:
+        return RunStart(
+            run_id, request.text, request.folder.uri, str(request.cwd), request.client, started_at
+        )
+
+    async def _record(self, write: Any) -> None:
+        """A history that cannot be written must not stop a run; it is logged."""
+        try:
+            await write
+        except apsw.Error:
+            log.exception("history write failed")
+
+    # ---- cancellation and shutdown ---------------------------------------------------------
+
+    def find_running(self, run_id: str | None, folder: Folder) -> ActiveRun:
+        if run_id is not None:
+            run = self.active.get(run_id)
+            if run is None:
+                raise NotRunning(f"run {run_id!r} is not running")
+            return run
+        mine = [r for r in self.active.values() if r.request.folder.uri == folder.uri]
+        if not mine:
+            raise NotRunning(f"no run is running in {folder.path}")
+        return max(mine, key=lambda r: r.started)
+
+    async def shutdown(self) -> None:
+        """Every running process group terminated; those runs end `interrupted`."""
+        runs = list(self.active.values())
+        await asyncio.gather(*(r.cancel(RunStatus.INTERRUPTED) for r in runs))
+
+    def kill_now(self) -> None:
+        for run in self.active.values():
+            run.execution.kill_now()

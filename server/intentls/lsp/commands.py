@@ -1,0 +1,140 @@
+"""The `workspace/executeCommand` handlers: each converts its arguments, calls the engine or the
+history, and converts the answer."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types as lsp
+
+from intentls.engine import RunRequest
+from intentls.folders import Folder
+from intentls.history.store import HistoryQuery
+from intentls.lsp.arguments import CancelArgs, HistoryArgs, ListArgs, Place, PlanArgs, RunArgs
+from intentls.lsp.listener import LspRunListener
+from intentls.model import Command, RunResult, RunStatus, StepResult, StepStatus, Warning
+from intentls.wire import to_wire
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from intentls.lsp.server import IntentServer
+
+PROMPT_TIMEOUT_S = 60.0
+
+
+def _folder(ls: IntentServer, place: Place) -> tuple[Folder, Path]:
+    return ls.workspace_folders().resolve(place.uri, place.cwd)
+
+
+def _request(ls: IntentServer, args: PlanArgs, background: bool = False) -> RunRequest:
+    folder, cwd = _folder(ls, args)
+    ready = {k: v for k, v in to_wire(args).items() if v not in (None, False) and k != "confirm"}
+    ready.setdefault("cwd", str(cwd))
+    return RunRequest(
+        text=args.intent,
+        folder=folder,
+        cwd=cwd,
+        params=args.param_values(),
+        confirm=getattr(args, "confirm", False),
+        background=background,
+        client=ls.client_name,
+        arguments=ready,
+    )
+
+
+async def run(ls: IntentServer, args: RunArgs, token: lsp.ProgressToken | None) -> Any:
+    assert ls.engine is not None
+    request = _request(ls, args, args.background)
+    if args.dry_run:
+        return to_wire(await _dry_run(ls, request))
+    listener = LspRunListener(ls, token)
+    ask = _ask(ls) if ls.prompts else None
+    task = asyncio.get_running_loop().create_task(ls.engine.run(request, listener, ask))
+    try:
+        result = await asyncio.shield(task)
+    except asyncio.CancelledError:
+        # `$/cancelRequest`: stop the run, answer once its processes are gone.
+        listener.cancel_requested = True
+        if listener.run is not None:
+            await listener.run.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        raise
+    return to_wire(result)
+
+
+async def _dry_run(ls: IntentServer, request: RunRequest) -> RunResult:
+    """Nothing runs; the answer is `blocked` with what would run and the command to run it."""
+    assert ls.engine is not None
+    plan = await ls.engine.plan(request)
+    titles = "; ".join(s.title for s in plan.steps) or "nothing"
+    return RunResult(
+        run_id="",
+        intent=request.text,
+        folder=request.folder.uri,
+        status=RunStatus.BLOCKED,
+        duration_ms=0,
+        steps=[StepResult(s.id, s.title, StepStatus.SKIPPED) for s in plan.steps],
+        warnings=[
+            *plan.warnings,
+            Warning("dryRun", f"dry run, nothing was run; would run: {titles}"),
+        ],
+        actions=[Command(f"Run «{request.text}»", "intentls.run", [request.arguments])],
+    )
+
+
+def _ask(ls: IntentServer) -> Any:
+    async def ask(message: str, choices: list[str]) -> str | None:
+        params = lsp.ShowMessageRequestParams(
+            lsp.MessageType.Warning, message, [lsp.MessageActionItem(c) for c in choices]
+        )
+        try:
+            answer = await asyncio.wait_for(
+                ls.window_show_message_request_async(params), PROMPT_TIMEOUT_S
+            )
+        except TimeoutError:
+            return None
+        return answer.title if answer is not None else None
+
+    return ask
+
+
+async def plan(ls: IntentServer, args: PlanArgs, token: lsp.ProgressToken | None) -> Any:
+    assert ls.engine is not None
+    return to_wire(await ls.engine.plan(_request(ls, args)))
+
+
+async def list_intents(ls: IntentServer, args: ListArgs, token: lsp.ProgressToken | None) -> Any:
+    assert ls.engine is not None
+    folder, _ = _folder(ls, args)
+    return to_wire(ls.engine.list_intents(folder))
+
+
+async def cancel(ls: IntentServer, args: CancelArgs, token: lsp.ProgressToken | None) -> Any:
+    assert ls.engine is not None
+    folder, _ = _folder(ls, args)
+    active = ls.engine.find_running(args.run_id, folder)
+    return to_wire(await active.cancel())
+
+
+async def history(ls: IntentServer, args: HistoryArgs, token: lsp.ProgressToken | None) -> Any:
+    assert ls.engine is not None
+    folder, _ = _folder(ls, args)
+    query = HistoryQuery(
+        folder=None if args.all_folders else folder.uri,
+        limit=args.checked_limit(),
+        status=args.checked_status(),
+        intent=args.intent,
+        since=args.since_epoch(),
+    )
+    return to_wire(await ls.engine.history.runs(query))
+
+
+COMMANDS: dict[str, tuple[type[Any], Any]] = {
+    "intentls.run": (RunArgs, run),
+    "intentls.plan": (PlanArgs, plan),
+    "intentls.list": (ListArgs, list_intents),
+    "intentls.cancel": (CancelArgs, cancel),
+    "intentls.history": (HistoryArgs, history),
+}

@@ -1,0 +1,180 @@
+"""Registers each LSP method once and delegates: lifecycle, settings, trust, code lenses."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import apsw
+from lsprotocol import types as lsp
+from pygls.uris import to_fs_path
+
+from intentls.engine import Engine
+from intentls.folders import FolderError, to_path
+from intentls.history.store import History
+from intentls.lsp.commands import COMMANDS
+from intentls.lsp.lenses import lenses_for
+from intentls.lsp.server import IntentServer
+from intentls.planning.catalog import Catalog
+from intentls.planning.sources import default_sources
+from intentls.trust import Grants, TrustPolicy, default_grants_path
+
+log = logging.getLogger(__name__)
+
+SET_TRUST = "intentls/setTrust"
+HISTORY_ENV = "INTENTLS_HISTORY"
+
+
+def default_history_path() -> Path:
+    import platformdirs
+
+    return platformdirs.user_data_path(appauthor=False) / "intentls" / "history.db"
+
+
+def history_path(options: dict[str, Any]) -> Path:
+    """`initializationOptions.historyPath`, else `$INTENTLS_HISTORY`, else the user data dir."""
+    given = options.get("historyPath")
+    if isinstance(given, str) and given:
+        return Path(os.path.expanduser(given))
+    env = os.environ.get(HISTORY_ENV)
+    return Path(env) if env else default_history_path()
+
+
+def open_history(path: Path) -> tuple[History, str | None]:
+    """The history, or an in-memory one and the reason, so a broken file never stops runs."""
+    try:
+        history = History(path)
+    except (apsw.Error, OSError) as exc:
+        log.exception("cannot open history %s", path)
+        return History(None), f"history file {path} cannot be used ({exc}); runs are not kept"
+    return history, history.read_only_reason
+
+
+def create_server(expected_token: str | None = None) -> IntentServer:
+    server = IntentServer(expected_token)
+    server.commands.update(COMMANDS)
+    notices: list[str] = []
+
+    @server.feature(lsp.INITIALIZE)
+    def initialize(ls: IntentServer, params: lsp.InitializeParams) -> None:
+        options = params.initialization_options
+        if not isinstance(options, dict):
+            options = {}
+        ls.client_name = params.client_info.name if params.client_info else None
+        trusted = options.get("trusted")
+        ls.prompts = options.get("prompts") is True
+        notices.extend(ls.config.initialize(options))
+        history, notice = open_history(history_path(options))
+        if notice:
+            notices.append(notice)
+        settings, _ = ls.config.for_folder(None)
+        ls.engine = Engine(
+            history,
+            Catalog(default_sources()),
+            TrustPolicy(
+                trusted if isinstance(trusted, bool) else None, Grants(default_grants_path())
+            ),
+            settings.max_parallel,
+        )
+        history.start_heartbeat()
+
+    @server.feature(lsp.INITIALIZED)
+    async def initialized(ls: IntentServer, params: lsp.InitializedParams) -> None:
+        for notice in notices:
+            ls.show(lsp.MessageType.Warning, f"intentls: {notice}")
+        notices.clear()
+        await _pull_configuration(ls)
+
+    @server.feature(lsp.SHUTDOWN)
+    async def shutdown(ls: IntentServer, params: None) -> None:
+        if ls.engine is not None:
+            await ls.engine.shutdown()
+
+    @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(
+        ls: IntentServer, params: lsp.DidChangeConfigurationParams
+    ) -> None:
+        settings = params.settings
+        if isinstance(settings, dict) and isinstance(settings.get("intentls"), dict):
+            ls.config.pushed = settings["intentls"]
+            await _apply(ls)
+        else:
+            await _pull_configuration(ls)
+
+    @server.feature(lsp.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    async def did_change_folders(
+        ls: IntentServer, params: lsp.DidChangeWorkspaceFoldersParams
+    ) -> None:
+        await _pull_configuration(ls)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: IntentServer, params: lsp.DidSaveTextDocumentParams) -> None:
+        # Intents may have changed: lenses follow (the catalog itself re-reads on next use).
+        ls.refresh_code_lenses()
+
+    @server.feature(SET_TRUST)
+    def set_trust(ls: IntentServer, params: Any) -> None:
+        trusted = getattr(params, "trusted", None)
+        folder = getattr(params, "folder", None)
+        if ls.engine is None or not isinstance(trusted, bool):
+            log.warning("ignoring malformed %s: %r", SET_TRUST, params)
+            return
+        try:
+            paths = [to_path(folder, "folder")] if isinstance(folder, str) else None
+        except FolderError as exc:
+            log.warning("ignoring %s: %s", SET_TRUST, exc)
+            return
+        ls.engine.trust.set(trusted, None if paths is None else paths[0])
+        if paths is None:
+            for each in ls.workspace_folders().folders:
+                ls.engine.trust.grants.set(each.path, trusted)
+        ls.refresh_code_lenses()
+
+    @server.feature(lsp.TEXT_DOCUMENT_CODE_LENS)
+    async def code_lens(ls: IntentServer, params: lsp.CodeLensParams) -> list[lsp.CodeLens]:
+        fs = to_fs_path(params.text_document.uri)
+        if ls.engine is None or fs is None:
+            return []
+        path = Path(fs)
+        folder = ls.workspace_folders().containing(path)
+        if folder is None:
+            return []
+        return await lenses_for(ls.engine, folder, path)
+
+    return server
+
+
+async def _pull_configuration(ls: IntentServer) -> None:
+    workspace = ls.client_capabilities.workspace
+    if not (workspace and workspace.configuration):
+        return
+    folders = ls.workspace_folders().folders
+    items = [lsp.ConfigurationItem(scope_uri=f.uri, section="intentls") for f in folders]
+    try:
+        answers = await ls.workspace_configuration_async(
+            lsp.ConfigurationParams(items=items or [lsp.ConfigurationItem(section="intentls")])
+        )
+    except Exception:
+        log.warning("client did not answer workspace/configuration", exc_info=True)
+        return
+    if folders:
+        ls.config.pulled = {
+            f.uri: a for f, a in zip(folders, answers, strict=False) if isinstance(a, dict)
+        }
+    elif answers and isinstance(answers[0], dict):
+        ls.config.pushed = answers[0]
+    await _apply(ls)
+
+
+async def _apply(ls: IntentServer) -> None:
+    """New settings take effect: the parallel budget now; the rest where they are read."""
+    if ls.engine is None:
+        return
+    settings, problems = ls.config.for_folder(None)
+    for folder in ls.workspace_folders().folders:
+        problems += ls.config.for_folder(folder.uri)[1]
+    await ls.engine.slots.resize(settings.max_parallel)
+    for problem in dict.fromkeys(problems):
+        ls.show(lsp.MessageType.Warning, f"intentls: {problem}; using the previous value")

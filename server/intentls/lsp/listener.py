@@ -1,0 +1,159 @@
+"""Shows one run to the LSP client: `intentls/runStarted`, `intentls/output` (batched),
+`$/progress` and `intentls/runFinished`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from typing import TYPE_CHECKING
+
+from lsprotocol import types as lsp
+
+from intentls.model import PlanStep, RunResult, RunStatus, StepResult, StepStatus
+from intentls.wire import to_wire
+
+if TYPE_CHECKING:
+    from intentls.engine import ActiveRun
+    from intentls.lsp.server import IntentServer
+
+log = logging.getLogger(__name__)
+
+RUN_STARTED = "intentls/runStarted"
+RUN_FINISHED = "intentls/runFinished"
+OUTPUT = "intentls/output"
+FLUSH_S = 0.25
+"""Output of a step reaches the client at most this often (plus once when the step ends)."""
+
+
+class LspRunListener:
+    def __init__(self, ls: IntentServer, token: lsp.ProgressToken | None) -> None:
+        self._ls = ls
+        self.token = token
+        """The client's `workDoneToken`, or one we create in `prepare` if it can show progress."""
+        self._own_token = False
+        self.run: ActiveRun | None = None
+        self.cancel_requested = False
+        self._running: dict[str, str] = {}
+        self._done = 0
+        self._pending: dict[str, list[tuple[str, str]]] = {}
+        self._flush_handle: asyncio.TimerHandle | None = None
+
+    async def prepare(self) -> None:
+        if self.token is not None or not self._ls.client_shows_progress():
+            return
+        token = f"intentls-{uuid.uuid4().hex}"
+        try:
+            await self._ls.work_done_progress.create_async(token)
+        except Exception:
+            log.warning("client refused a progress token; running without progress")
+            return
+        self.token, self._own_token = token, True
+
+    # ---- run events ------------------------------------------------------------------------
+
+    def run_started(self, run: ActiveRun) -> None:
+        self.run = run
+        params: dict[str, object] = {
+            "runId": run.run_id,
+            "intent": run.request.text,
+            "folder": run.request.folder.uri,
+        }
+        if self.token is not None:
+            params["workDoneToken"] = self.token
+        self._ls.protocol.notify(RUN_STARTED, params)
+        if self.token is not None:
+            self._ls.work_done_progress.begin(
+                self.token,
+                lsp.WorkDoneProgressBegin(
+                    title=run.request.text, cancellable=True, percentage=0, message="starting"
+                ),
+            )
+            future = self._ls.work_done_progress.tokens.get(self.token)
+            if future is not None:
+                future.add_done_callback(self._progress_cancelled)
+        if self.cancel_requested:
+            self._ls.spawn(run.cancel(), f"cancel {run.run_id}")
+
+    def _progress_cancelled(self, future: object) -> None:
+        if self.run is not None and getattr(future, "cancelled", lambda: False)():
+            self._ls.spawn(self.run.cancel(), f"cancel {self.run.run_id} by progress")
+
+    def step_started(self, step: PlanStep) -> None:
+        self._running[step.id] = step.title
+        self._report()
+
+    def step_output(self, step_id: str, stream: str, text: str) -> None:
+        self._pending.setdefault(step_id, []).append((stream, text))
+        if self._flush_handle is None:
+            self._flush_handle = asyncio.get_running_loop().call_later(FLUSH_S, self._flush_all)
+
+    def step_finished(self, result: StepResult, output_tail: str) -> None:
+        self._flush(result.id)
+        self._running.pop(result.id, None)
+        self._done += 1
+        if result.status is not StepStatus.SKIPPED or self._running:
+            self._report()
+
+    def run_finished(self, result: RunResult) -> None:
+        self._flush_all()
+        if self.token is not None:
+            self._ls.work_done_progress.end(
+                self.token, lsp.WorkDoneProgressEnd(message=outcome(result))
+            )
+            self._ls.work_done_progress.tokens.pop(self.token, None)
+        self._ls.protocol.notify(RUN_FINISHED, to_wire(result))
+        self._ls.refresh_code_lenses()
+
+    # ---- helpers ---------------------------------------------------------------------------
+
+    def _report(self) -> None:
+        if self.token is None or self.run is None:
+            return
+        total = len(self.run.plan.steps) or 1
+        message = ", ".join(self._running.values()) or "finishing"
+        self._ls.work_done_progress.report(
+            self.token,
+            lsp.WorkDoneProgressReport(
+                message=message, percentage=min(100, self._done * 100 // total), cancellable=True
+            ),
+        )
+
+    def _flush_all(self) -> None:
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()
+            self._flush_handle = None
+        for step_id in list(self._pending):
+            self._flush(step_id)
+
+    def _flush(self, step_id: str) -> None:
+        chunks = self._pending.pop(step_id, [])
+        if not chunks or self.run is None:
+            return
+        merged: list[tuple[str, list[str]]] = []
+        for stream, text in chunks:
+            if merged and merged[-1][0] == stream:
+                merged[-1][1].append(text)
+            else:
+                merged.append((stream, [text]))
+        for stream, texts in merged:
+            self._ls.protocol.notify(
+                OUTPUT,
+                {
+                    "runId": self.run.run_id,
+                    "stepId": step_id,
+                    "stream": stream,
+                    "text": "".join(texts),
+                },
+            )
+
+
+def outcome(result: RunResult) -> str:
+    """One line for the end of progress: what happened, and to which step."""
+    seconds = f"{result.duration_ms / 1000:.1f} s"
+    failed = [s for s in result.steps if s.status is StepStatus.FAILED]
+    if result.status is RunStatus.FAILED and failed:
+        step = failed[0]
+        why = step.error.message if step.error else f"exit {step.exit_code}"
+        return f"failed in {seconds}: {step.title}: {why}"
+    return f"{result.status.value} in {seconds}"

@@ -1,0 +1,142 @@
+"""`IntentServer`: pygls wiring — capabilities, the command dispatcher that sees the whole
+`ExecuteCommandParams` (for `workDoneToken`) and honours `$/cancelRequest`, the TCP token check,
+and the server-wide state the handlers share."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+from collections.abc import Awaitable, Callable, Coroutine, Generator
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcInternalError, JsonRpcInvalidParams, JsonRpcRequestCancelled
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
+from pygls.uris import to_fs_path
+
+from intentls import __version__
+from intentls.engine import Engine
+from intentls.folders import Folder, FolderError, Workspace
+from intentls.lsp.configuration import Configuration
+from intentls.planning.planner import IntentError
+from intentls.wire import ArgumentError, from_wire
+
+log = logging.getLogger(__name__)
+
+CommandHandler = Callable[["IntentServer", Any, "lsp.ProgressToken | None"], Awaitable[Any]]
+BAD_INPUT = (ArgumentError, IntentError, FolderError, ValueError)
+"""Errors that mean the request was wrong: answered with -32602 and the reason."""
+
+
+class IntentProtocol(LanguageServerProtocol):
+    _server: IntentServer
+
+    @lsp_method(lsp.INITIALIZE)
+    def lsp_initialize(
+        self, params: lsp.InitializeParams
+    ) -> Generator[Any, Any, lsp.InitializeResult]:
+        expected = self._server.expected_token
+        if expected is not None:
+            options = params.initialization_options
+            given = options.get("token") if isinstance(options, dict) else None
+            if not isinstance(given, str) or not hmac.compare_digest(given, expected):
+                log.warning("initialize without the right token: closing the connection")
+                self._server.reject_connection()
+                raise JsonRpcInvalidParams("initializationOptions.token is missing or wrong")
+        result: lsp.InitializeResult = yield from super().lsp_initialize(params)
+        result.capabilities.execute_command_provider = lsp.ExecuteCommandOptions(
+            commands=sorted(self._server.commands), work_done_progress=True
+        )
+        return result
+
+    @lsp_method(lsp.WORKSPACE_EXECUTE_COMMAND)
+    async def lsp_workspace__execute_command(self, params: lsp.ExecuteCommandParams) -> Any:
+        """Our own dispatcher: pygls' would hide `workDoneToken` and run the command in a
+        separate future that `$/cancelRequest` does not reach."""
+        server = self._server
+        entry = server.commands.get(params.command)
+        if entry is None:
+            raise JsonRpcInvalidParams(
+                f"unknown command {params.command!r}; known: {', '.join(sorted(server.commands))}"
+            )
+        args_class, handler = entry
+        raw = params.arguments[0] if params.arguments else {}
+        try:
+            if server.engine is None:
+                raise JsonRpcInvalidParams("the server is not initialized yet")
+            args = from_wire(raw, args_class)
+            return await handler(server, args, params.work_done_token)
+        except BAD_INPUT as exc:
+            raise JsonRpcInvalidParams(f"{params.command}: {exc}") from None
+        except asyncio.CancelledError:
+            raise JsonRpcRequestCancelled(f"{params.command} was cancelled") from None
+        except (JsonRpcInvalidParams, JsonRpcRequestCancelled):
+            raise
+        except Exception as exc:
+            log.exception("%s failed", params.command)
+            server.window_log_message(
+                lsp.LogMessageParams(lsp.MessageType.Error, f"{params.command} failed: {exc!r}")
+            )
+            raise JsonRpcInternalError(f"{params.command} failed: {exc}") from None
+
+
+class IntentServer(LanguageServer):
+    def __init__(self, expected_token: str | None = None) -> None:
+        super().__init__("intentls", __version__, protocol_cls=IntentProtocol)
+        self.expected_token = expected_token
+        """The TCP token `initialize` must carry; None on stdio."""
+        self.commands: dict[str, tuple[type[Any], CommandHandler]] = {}
+        """Advertised commands: argument class and handler, by name."""
+        self.engine: Engine | None = None
+        """Created at `initialize`, once the history path and trust are known."""
+        self.config = Configuration()
+        self.prompts = False
+        """The client asked us to ask the person (`window/showMessageRequest`) during runs."""
+        self.client_name: str | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.on_reject: Callable[[], None] | None = None
+        """How to drop the current connection (TCP); set by the transport."""
+
+    # ---- helpers for handlers --------------------------------------------------------------
+
+    def workspace_folders(self) -> Workspace:
+        paths = [(_path(f.uri), f.uri) for f in self.workspace.folders.values()]
+        return Workspace([Folder(path, uri) for path, uri in paths if path is not None])
+
+    def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
+        """Background work whose failure is logged, never lost."""
+        task = asyncio.get_running_loop().create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background task %s failed", task.get_name(), exc_info=task.exception())
+
+    def client_shows_progress(self) -> bool:
+        window = self.client_capabilities.window
+        return bool(window and window.work_done_progress)
+
+    def refresh_code_lenses(self) -> None:
+        workspace = self.client_capabilities.workspace
+        lenses = workspace.code_lens if workspace else None
+        if lenses and lenses.refresh_support:
+            self.spawn(self.workspace_code_lens_refresh_async(None), "codeLens refresh")
+
+    def show(self, kind: lsp.MessageType, message: str) -> None:
+        self.window_show_message(lsp.ShowMessageParams(kind, message))
+
+    def reject_connection(self) -> None:
+        if self.on_reject is not None:
+            self.on_reject()
+
+
+def _path(uri: str) -> Path | None:
+    fs = to_fs_path(uri)
+    return Path(fs) if fs else None

@@ -1,0 +1,72 @@
+"""How `intentls serve` talks: stdio, or TCP on 127.0.0.1 guarded by a token file."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from pathlib import Path
+
+from pygls.io_ import run_async
+
+from intentls.lsp.features import create_server
+from intentls.lsp.server import IntentServer
+
+log = logging.getLogger(__name__)
+
+
+def serve_stdio() -> None:
+    server = create_server()
+    try:
+        server.start_io()
+    finally:
+        _cleanup(server)
+
+
+def serve_tcp(port: int, token_file: Path) -> None:
+    """One client session; connections that fail the token check are dropped and the server
+    keeps listening. Nothing is processed before a well-formed LSP header."""
+    token = token_file.read_text(encoding="utf-8").strip()
+    if not token:
+        raise SystemExit(f"intentls: token file {token_file} is empty")
+    server = create_server(expected_token=token)
+    try:
+        asyncio.run(_tcp(server, port))
+    finally:
+        _cleanup(server)
+
+
+async def _tcp(server: IntentServer, port: int) -> None:
+    done = asyncio.Event()
+    busy = asyncio.Lock()
+
+    async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if busy.locked():
+            writer.close()
+            return
+        async with busy:
+            server.protocol.set_writer(writer)  # type: ignore[arg-type]
+            server.on_reject = writer.close
+            stop = threading.Event()
+            await run_async(
+                stop_event=stop,
+                reader=reader,
+                protocol=server.protocol,
+                logger=log,
+                error_handler=server.report_server_error,
+            )
+            writer.close()
+            if server.engine is not None:
+                done.set()
+
+    listener = await asyncio.start_server(connection, "127.0.0.1", port)
+    log.info("listening on 127.0.0.1:%d", port)
+    async with listener:
+        await done.wait()
+
+
+def _cleanup(server: IntentServer) -> None:
+    """However the session ended, no process of ours is left and the history is closed."""
+    if server.engine is not None:
+        server.engine.kill_now()
+        server.engine.history.close()

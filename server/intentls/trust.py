@@ -1,0 +1,88 @@
+"""Whether a folder's own tasks may run (PROTOCOL.md, "Start" and "When a run needs a person").
+
+The client's verdict comes from `initializationOptions.trusted` and `intentls/setTrust` only.
+An explicit `false` is final for the session: no prompt and no remembered grant overrides it.
+Without a verdict, a grant given earlier through `intentls/setTrust` for the folder's real path
+is remembered per user.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+import platformdirs
+
+log = logging.getLogger(__name__)
+
+
+class Trust(enum.Enum):
+    TRUSTED = "trusted"
+    DENIED = "denied"
+    """The client said no: final for this session unless it says yes."""
+    UNKNOWN = "unknown"
+    """Nobody said: untrusted, but a person may be asked."""
+
+
+def default_grants_path() -> Path:
+    return platformdirs.user_data_path("intentls", appauthor=False) / "trusted-folders.json"
+
+
+class Grants:
+    """Folders (by real path) the person trusted before, kept per user across sessions."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _load(self) -> set[str]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return set()
+        except (OSError, ValueError):
+            log.warning("cannot read %s; treating as no grants", self.path)
+            return set()
+        return {p for p in data.get("folders", []) if isinstance(p, str)}
+
+    def contains(self, folder: Path) -> bool:
+        return os.path.realpath(folder) in self._load()
+
+    def set(self, folder: Path, granted: bool) -> None:
+        folders = self._load()
+        real = os.path.realpath(folder)
+        if granted == (real in folders):
+            return
+        (folders.add if granted else folders.discard)(real)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".trusted-")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"folders": sorted(folders)}, fh, indent=1)
+        Path(tmp).replace(self.path)
+
+
+class TrustPolicy:
+    def __init__(self, initial: bool | None, grants: Grants) -> None:
+        self._initial = initial
+        self._session: dict[str | None, bool] = {}
+        """Verdicts from `intentls/setTrust` this session, by real folder path (None: all)."""
+        self.grants = grants
+
+    def state(self, folder: Path) -> Trust:
+        real = os.path.realpath(folder)
+        verdict = self._session.get(real, self._session.get(None, self._initial))
+        if verdict is True:
+            return Trust.TRUSTED
+        if verdict is False:
+            return Trust.DENIED
+        return Trust.TRUSTED if self.grants.contains(folder) else Trust.UNKNOWN
+
+    def set(self, trusted: bool, folder: Path | None) -> None:
+        """`intentls/setTrust`: the person's verdict, remembered per user for the folder."""
+        key = os.path.realpath(folder) if folder is not None else None
+        self._session[key] = trusted
+        if folder is not None:
+            self.grants.set(folder, trusted)
