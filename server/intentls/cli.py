@@ -136,13 +136,14 @@ async def _run_async(engine: Engine, request: RunRequest) -> RunResult:
         return started
     loop = asyncio.get_running_loop()
     interrupts = 0
+    cancelling: list[asyncio.Task[RunResult]] = []
 
     def on_interrupt() -> None:
         nonlocal interrupts
         interrupts += 1
         if interrupts == 1:
             console.print("[yellow]cancelling… (Ctrl-C again to kill)[/]")
-            loop.create_task(started.cancel())
+            cancelling.append(loop.create_task(started.cancel()))
         else:
             engine.kill_now()
 

@@ -19,7 +19,7 @@ _MARKS = {
     StepStatus.SUCCEEDED: ("✓", "green"),
     StepStatus.FAILED: ("✗", "red"),
     StepStatus.CANCELLED: ("■", "yellow"),
-    StepStatus.SKIPPED: ("–", "dim"),
+    StepStatus.SKIPPED: ("-", "dim"),
 }
 
 
@@ -92,7 +92,7 @@ class TerminalListener:
 
     def _describe(self) -> None:
         running = [
-            f"{self._titles.get(i, i)}" + (f" › {line[:60]}" if line else "")
+            f"{self._titles.get(i, i)}" + (f" > {line[:60]}" if line else "")
             for i, line in self._last_line.items()
         ]
         self._progress.update(self._task, description=" | ".join(running) or "…")

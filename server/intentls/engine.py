@@ -40,6 +40,10 @@ log = logging.getLogger(__name__)
 
 
 class RunListener(StepObserver, Protocol):
+    async def prepare(self) -> None:
+        """Get ready to show a run that is about to start (e.g. create a progress token)."""
+        ...
+
     def run_started(self, run: ActiveRun) -> None: ...
 
     def run_finished(self, result: RunResult) -> None: ...
@@ -218,9 +222,10 @@ class Engine:
             plan = Plan(request.text, request.folder.uri, [], 0.0)
             return await self._blocked(request, plan, hold)
         plan = await self._with_prediction(plan, request.folder)
-        hold = await self._hold(request, plan, ask)
-        if hold is not None:
-            return await self._blocked(request, plan, hold)
+        held = await self._hold(request, plan, ask)
+        if held is not None:
+            return await self._blocked(request, plan, held)
+        await listener.prepare()
         run_id = uuid.uuid4().hex[:12]
         slots = None if request.background else self.slots
         run = ActiveRun(run_id, request, plan, listener, slots)
@@ -236,7 +241,7 @@ class Engine:
         self, request: RunRequest, plan: Plan, ask: gate.Ask | None
     ) -> gate.Hold | None:
         trust = self.trust.state(request.folder.path)
-        hold = gate.check_trust(plan, trust, request.confirm, request.arguments)
+        hold: gate.Hold | None = gate.check_trust(plan, trust, request.confirm, request.arguments)
         if hold is not None and ask is not None and trust is Trust.UNKNOWN:
             answer = await ask(
                 f"{request.folder.path} is not trusted. Run «{plan.goal}»?",

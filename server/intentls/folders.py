@@ -56,9 +56,9 @@ class Workspace:
     def containing(self, path: Path) -> Folder | None:
         best = None
         for folder in self.folders:
-            if path == folder.path or folder.path in path.parents:
-                if best is None or len(folder.path.parts) > len(best.path.parts):
-                    best = folder
+            inside = path == folder.path or folder.path in path.parents
+            if inside and (best is None or len(folder.path.parts) > len(best.path.parts)):
+                best = folder
         return best
 
     def resolve(self, uri: str | None, cwd: str | None) -> tuple[Folder, Path]:

@@ -51,9 +51,8 @@ def merge(base: Settings, values: Any, origin: str) -> tuple[Settings, list[str]
     problems: list[str] = []
     for key, value in values.items():
         if key in _KEYS:
-            kind = attrs.fields_dict(Settings)[_KEYS[key]].type
             try:
-                checked = from_wire(value, int if kind in (int, "int") else kind)
+                checked = from_wire(value, int)
             except ArgumentError as exc:
                 problems.append(f"{origin}: {key}: {exc}; keeping {getattr(base, _KEYS[key])}")
                 continue

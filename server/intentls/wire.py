@@ -3,6 +3,7 @@ typed objects: camelCase keys, `None` optionals omitted, server-only fields drop
 
 from __future__ import annotations
 
+import typing
 from typing import Any, TypeVar
 
 import attrs
@@ -33,15 +34,23 @@ def _make_converter() -> cattrs.Converter:
             )
             for a in attrs.fields(cls)
         }
-        return make_dict_unstructure_fn(cls, conv, **overrides)
+        return make_dict_unstructure_fn(cls, conv, **overrides)  # type: ignore[arg-type]
 
     def structure_factory(cls: type[Any]) -> Any:
         overrides = {a.name: override(rename=_camel(a.name)) for a in attrs.fields(cls)}
-        return make_dict_structure_fn(cls, conv, **overrides)
+        return make_dict_structure_fn(cls, conv, **overrides)  # type: ignore[arg-type]
 
     conv.register_unstructure_hook_factory(attrs.has, unstructure_factory)
     for kind in (str, bool, int, float):
         conv.register_structure_hook(kind, _strict(kind))
+
+    def structure_list(value: Any, cls: Any) -> list[Any]:
+        if not isinstance(value, list | tuple):
+            raise TypeError(f"expected an array, got {_kind(value)} {value!r}")
+        (item,) = typing.get_args(cls) or (Any,)
+        return [conv.structure(v, item) for v in value]
+
+    conv.register_structure_hook_func(_is_list, structure_list)
     conv.register_structure_hook_factory(attrs.has, structure_factory)
     return conv
 
@@ -63,6 +72,10 @@ def from_wire(data: Any, cls: type[T]) -> T:
         raise ArgumentError(_describe(exc)) from None
     except (TypeError, ValueError) as exc:
         raise ArgumentError(str(exc)) from None
+
+
+def _is_list(cls: Any) -> bool:
+    return cls is list or typing.get_origin(cls) is list
 
 
 def _strict(kind: type[Any]) -> Any:

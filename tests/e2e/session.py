@@ -139,7 +139,7 @@ async def session(
     await client.start_io(*SERVER, env=server_env)
     params = lsp.InitializeParams(
         capabilities=caps or capabilities(),
-        initialization_options=init or {"trusted": True},
+        initialization_options={"trusted": True} if init is None else init,
         workspace_folders=[lsp.WorkspaceFolder(f.as_uri(), f.name) for f in folders],
         client_info=lsp.ClientInfo("intentls-tests"),
     )

@@ -117,6 +117,8 @@ class Execution:
             error = StepError(SPAWN, f"cannot start in {step.cwd}: {exc.strerror or exc}")
             return self._finish(step, started, tail, StepStatus.FAILED, None, error)
         self._running[step.id] = proc
+        if self.cancelled:  # cancelled while the process was being spawned
+            await proc.terminate()
         try:
             exit_code, timed_out = await self._wait(proc, sink, step.timeout_s)
         finally:

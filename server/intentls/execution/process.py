@@ -7,6 +7,7 @@ import os
 import signal
 import time
 from collections.abc import Mapping
+from pathlib import Path
 
 GRACE_S = 2.0
 """How long a process group gets between SIGTERM and SIGKILL."""
@@ -51,7 +52,7 @@ class GroupProcess:
         """A reaped leader's orphans can linger as zombies until init reaps them; they hold
         nothing, so they do not count as left behind."""
         try:
-            pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
+            pids = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()]
         except OSError:
             return False
         for pid in pids:

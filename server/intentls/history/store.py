@@ -70,6 +70,7 @@ class History:
         self._conn, self.read_only_reason = self._thread.submit(open_database, path).result()
         self._lease = Lease.mine()
         self._heartbeat: asyncio.Task[None] | None = None
+        self._closed = False
         if self.read_only_reason is None:
             self._thread.submit(self._take_lease).result()
         self._thread.submit(self._recover).result()
@@ -94,6 +95,9 @@ class History:
                 log.exception("history heartbeat failed")
 
     def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
         if self._heartbeat is not None:
             self._heartbeat.cancel()
         self._thread.submit(self._close).result()
@@ -305,7 +309,10 @@ class History:
         if not rows:
             return IntentRecord(0, 0, None, None, None)
         succeeded = sum(1 for r in rows if r[0] == RunStatus.SUCCEEDED.value)
-        return IntentRecord(len(rows), succeeded, rows[0][0], rows[0][1], rows[0][2])
+        status, started_at, duration_ms = rows[0]
+        return IntentRecord(
+            len(rows), succeeded, str(status), float(started_at or 0), int(duration_ms or 0)
+        )
 
     def _steps(self, run_id: str) -> list[dict[str, Any]]:
         cursor = self._conn.execute(

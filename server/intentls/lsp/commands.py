@@ -4,6 +4,7 @@ history, and converts the answer."""
 from __future__ import annotations
 
 import asyncio
+import os
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
@@ -21,7 +22,8 @@ if TYPE_CHECKING:
 
     from intentls.lsp.server import IntentServer
 
-PROMPT_TIMEOUT_S = 60.0
+PROMPT_TIMEOUT_S = float(os.environ.get("INTENTLS_PROMPT_TIMEOUT_S", "60"))
+"""How long a `window/showMessageRequest` waits for the person (PROTOCOL.md: 60 s)."""
 
 
 def _folder(ls: IntentServer, place: Place) -> tuple[Folder, Path]:

@@ -37,7 +37,7 @@ def history_path(options: dict[str, Any]) -> Path:
     """`initializationOptions.historyPath`, else `$INTENTLS_HISTORY`, else the user data dir."""
     given = options.get("historyPath")
     if isinstance(given, str) and given:
-        return Path(os.path.expanduser(given))
+        return Path(given).expanduser()
     env = os.environ.get(HISTORY_ENV)
     return Path(env) if env else default_history_path()
 

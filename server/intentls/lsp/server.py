@@ -54,7 +54,9 @@ class IntentProtocol(LanguageServerProtocol):
         return result
 
     @lsp_method(lsp.WORKSPACE_EXECUTE_COMMAND)
-    async def lsp_workspace__execute_command(self, params: lsp.ExecuteCommandParams) -> Any:
+    async def lsp_workspace__execute_command(  # type: ignore[override]
+        self, params: lsp.ExecuteCommandParams
+    ) -> Any:
         """Our own dispatcher: pygls' would hide `workDoneToken` and run the command in a
         separate future that `$/cancelRequest` does not reach."""
         server = self._server

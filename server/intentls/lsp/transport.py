@@ -7,12 +7,24 @@ import logging
 import threading
 from pathlib import Path
 
+from pygls.exceptions import JsonRpcInvalidParams, JsonRpcRequestCancelled
 from pygls.io_ import run_async
 
 from intentls.lsp.features import create_server
 from intentls.lsp.server import IntentServer
 
 log = logging.getLogger(__name__)
+
+
+class _ExpectedErrors(logging.Filter):
+    """pygls logs every error answer with a traceback; a bad request is not a server fault."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, JsonRpcInvalidParams | JsonRpcRequestCancelled)
+
+
+logging.getLogger("pygls.protocol.json_rpc").addFilter(_ExpectedErrors())
 
 
 def serve_stdio() -> None:
@@ -45,7 +57,7 @@ async def _tcp(server: IntentServer, port: int) -> None:
             writer.close()
             return
         async with busy:
-            server.protocol.set_writer(writer)  # type: ignore[arg-type]
+            server.protocol.set_writer(writer)
             server.on_reject = writer.close
             stop = threading.Event()
             await run_async(

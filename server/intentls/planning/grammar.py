@@ -68,8 +68,9 @@ def split_words(text: str) -> list[Word]:
             elif ch == '"':
                 i, quoted = _double_quoted(text, i, buf), True
             elif ch == "\\":
-                if i + 1 < n:
-                    buf.append(text[i + 1])
+                if i + 1 >= n:
+                    raise GrammarError("a backslash at the end escapes nothing")
+                buf.append(text[i + 1])
                 i, quoted = i + 2, True
             else:
                 buf.append(ch)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import shlex
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import attrs
 
 from intentls.model import Plan, PlanStep
 from intentls.planning.catalog import FolderIntents
-from intentls.planning.grammar import GrammarError, Segment, parse
+from intentls.planning.grammar import GrammarError, Segment, Word, parse
 from intentls.planning.intents import IntentDef, IntentRef, ShellAction
 
 MAX_DEPTH = 16
@@ -29,11 +30,11 @@ class IntentError(ValueError):
 class AmbiguousIntent(IntentError):
     """Several intents fit one segment; a person must pick (never guessed)."""
 
-    def __init__(self, segment: str, candidates: list[str], text: str) -> None:
-        super().__init__(f"'{segment}' could mean {', '.join(candidates)}")
-        self.segment = segment
+    def __init__(self, text: str, word: Word, candidates: list[str]) -> None:
+        super().__init__(f"'{word.text}' could mean {', '.join(candidates)}")
+        self.segment = word.text
         self.candidates = candidates
-        self.alternatives = [text.replace(segment, c, 1) for c in candidates]
+        self.alternatives = [text[: word.start] + c + text[word.end :] for c in candidates]
         """The whole intent text once per candidate, ready to run."""
 
 
@@ -80,7 +81,12 @@ class Planner:
             raise IntentError(self._unknown(name))
         if len(found) > 1:
             names = sorted(i.qualified_name for i in found)
-            raise AmbiguousIntent(seg.words[0].text, names, self._request.text)
+            if stack:  # inside a definition: the file must say which
+                raise IntentError(
+                    f"{stack[-1]} refers to {name!r}, which several sources define "
+                    f"({', '.join(names)}): use one of those names there"
+                )
+            raise AmbiguousIntent(self._request.text, seg.words[0], names)
         return self._intent(found[0], extra, deps, stack)
 
     def _intent(
@@ -160,18 +166,26 @@ class Planner:
 
     def _unknown(self, name: str) -> str:
         close = self._intents.closest(name)
-        known = self._intents.names()
+        known = sorted({i.name for i in self._intents.intents})
         if close:
             hint = f"did you mean {' or '.join(close)}?"
         elif known:
             hint = f"known intents: {', '.join(known[:10])}"
         else:
             hint = "this folder defines no intents (add an intents.toml, or run '$ command')"
-        return f"unknown intent {name!r}: {hint}"
+        problems = "".join(f"; {p}" for p in self._intents.problems)
+        return f"unknown intent {name!r}: {hint}{problems}"
+
+
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][\w-]*)\}")
 
 
 def _substitute(command: str, values: dict[str, str]) -> str:
-    """`${name}` of a declared param → its shell-quoted value; other `${…}` is the shell's."""
-    for name, value in values.items():
-        command = command.replace("${" + name + "}", shlex.quote(value))
-    return command
+    """`${name}` of a declared param → its shell-quoted value, in one pass (a value is never
+    substituted into again); any other `${…}` is the shell's."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return shlex.quote(values[name]) if name in values else match.group(0)
+
+    return _PLACEHOLDER.sub(value, command)

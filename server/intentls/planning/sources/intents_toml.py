@@ -11,6 +11,7 @@ params = { k = { description = "pytest -k expression", default = "" } }
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -57,7 +58,8 @@ def _intent(folder: Path, path: Path, text: str, name: str, spec: Any) -> Intent
     cwd = _opt_str(spec, "cwd")
     env = _env(spec.get("env", {}))
     timeout = spec.get("timeout")
-    if timeout is not None and (not isinstance(timeout, int | float) or timeout <= 0):
+    number = isinstance(timeout, int | float) and not isinstance(timeout, bool)
+    if timeout is not None and (not number or timeout <= 0):
         raise ValueError("timeout must be a positive number of seconds")
     if "run" in spec and "steps" in spec:
         raise ValueError("give either run or steps, not both")
@@ -128,15 +130,31 @@ def _params(value: Any) -> list[IntentParam]:
             IntentParam(
                 pname,
                 _opt_str(pspec, "description"),
-                None if default is None else str(default),
+                None if default is None else _text(default),
             )
         )
     return params
 
 
+def _text(value: Any) -> str:
+    """A TOML scalar as the person would type it (`true`, not Python's `True`)."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
 def _line_of(text: str, name: str) -> int | None:
+    """Where the intent is defined: its `[intents.NAME]` header, or `NAME = {…}` under
+    `[intents]`."""
     headers = (f"[intents.{name}]", f'[intents."{name}"]', f"[intents.'{name}']")
+    inline = re.compile(
+        rf"""^\s*(?:{re.escape(name)}|"{re.escape(name)}"|'{re.escape(name)}')\s*="""
+    )
+    table = None
     for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip().startswith(headers):
+        stripped = line.strip()
+        if stripped.startswith(headers):
+            return number
+        if stripped.startswith("["):
+            table = stripped
+        elif table == "[intents]" and inline.match(line):
             return number
     return None
