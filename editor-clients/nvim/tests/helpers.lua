@@ -2,7 +2,7 @@
 -- conditions with T.wait (vim.wait with a predicate, never a sleep), and skip with T.skip.
 local T = {}
 
-T.root = vim.fs.dirname(vim.fs.dirname(vim.fs.normalize(debug.getinfo(1, "S").source:sub(2))))
+T.root = vim.fs.dirname(vim.fs.dirname(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p")))
 T.tests = {}
 ---@type {msg: string, level: integer}[]
 T.notes = {}
@@ -16,6 +16,13 @@ T.finished = {}
 T.started = {}
 
 local SKIP = {}
+
+--- Writes a line to stdout (print() in `nvim -l` puts its newline first).
+---@param s string
+function T.log(s)
+  io.stdout:write(s, "\n")
+  io.stdout:flush()
+end
 
 local tmp_root = os.getenv("INTENTLS_TEST_TMP") or vim.fn.tempname()
 
@@ -91,7 +98,7 @@ function T.stub_select(choose)
       labels[i] = opts.format_item and opts.format_item(item) or tostring(item)
     end
     table.insert(T.selects, { items = items, opts = opts, labels = labels })
-    print(("# select [%s] %s: %s"):format(opts.kind or "", opts.prompt or "", table.concat(labels, " | ")))
+    T.log(("# select [%s] %s: %s"):format(opts.kind or "", opts.prompt or "", table.concat(labels, " | ")))
     local i = choose(items, opts, labels)
     vim.schedule(function()
       on_choice(i and items[i] or nil, i)
@@ -182,7 +189,7 @@ function T.setup_env()
   vim.cmd("filetype on")
   vim.notify = function(msg, level)
     table.insert(T.notes, { msg = tostring(msg), level = level or vim.log.levels.INFO })
-    print(("# notify[%s] %s"):format(level or vim.log.levels.INFO, tostring(msg):gsub("\n", "\n#   ")))
+    T.log(("# notify[%s] %s"):format(level or vim.log.levels.INFO, tostring(msg):gsub("\n", "\n#   ")))
   end
   vim.api.nvim_create_autocmd("LspProgress", {
     callback = function(args)
@@ -219,13 +226,13 @@ function T.run_all(file)
     end)
     if ok then
       passed = passed + 1
-      print(("ok - %s: %s"):format(file, t.name))
+      T.log(("ok - %s: %s"):format(file, t.name))
     elseif type(err) == "table" and err[SKIP] then
       skipped = skipped + 1
-      print(("skip - %s: %s (%s)"):format(file, t.name, err[SKIP]))
+      T.log(("skip - %s: %s (%s)"):format(file, t.name, err[SKIP]))
     else
       failed = failed + 1
-      print(("not ok - %s: %s\n%s"):format(file, t.name, tostring(err)))
+      T.log(("not ok - %s: %s\n%s"):format(file, t.name, tostring(err)))
     end
   end
   return passed, failed, skipped

@@ -11,7 +11,7 @@ local passed, failed, skipped
 local ok, err = pcall(dofile, file)
 if not ok then
   passed, failed, skipped = 0, 1, 0
-  print(("not ok - %s: loading the file failed\n%s"):format(file, err))
+  T.log(("not ok - %s: loading the file failed\n%s"):format(file, err))
 else
   passed, failed, skipped = T.run_all(vim.fn.fnamemodify(file, ":t"))
 end
@@ -29,6 +29,5 @@ vim.wait(5000, function()
   end
   return true
 end, 20)
-print(("RESULT %d %d %d"):format(passed, failed, skipped))
-io.stdout:flush()
+T.log(("RESULT %d %d %d"):format(passed, failed, skipped))
 os.exit(failed == 0 and 0 or 1)

@@ -25,7 +25,7 @@ function M.check()
     if cmd[2] == "-m" then
       probe = { cmd[1], "-c", "import intentls" }
     else
-      probe = { vim.fn.exepath(cmd[1]) ~= "" and vim.fn.exepath(cmd[1]) or cmd[1], "--help" }
+      probe = { vim.fn.exepath(cmd[1]) ~= "" and vim.fn.exepath(cmd[1]) or cmd[1], "--version" }
     end
     local ok, res = pcall(function()
       return vim.system(probe, { text = true }):wait(10000)

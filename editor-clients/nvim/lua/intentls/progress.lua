@@ -10,19 +10,19 @@ local M = {}
 ---@field percentage? integer
 ---@field client_id integer
 
----@type table<string|integer, intentls.Progress> progress in flight, by token
+---@type table<string, intentls.Progress> progress in flight, by "client id:token"
 local active = {}
----@type table<string|integer, boolean> tokens whose end was shown
+---@type table<string, boolean> "client id:token" of the progresses whose end was shown
 local ended = {}
 ---@type string|nil the last finished progress, for status()
 local last = nil
 
---- Whether the end of a run's progress was shown (so its success needs no second message).
----@param run_id string
+--- Whether the end of a progress was shown (so a run's success needs no second message).
+---@param client_id integer
+---@param token string|integer|nil
 ---@return boolean
-function M.was_shown(run_id)
-  local run = require("intentls.run").state.runs[run_id]
-  return run ~= nil and run.token ~= nil and ended[run.token] == true
+function M.was_shown(client_id, token)
+  return token ~= nil and ended[client_id .. ":" .. tostring(token)] == true
 end
 
 ---@param args table LspProgress autocmd arguments
@@ -33,10 +33,11 @@ local function on_progress(args)
     return
   end
   local params = data.params or {}
-  local token, value = params.token, params.value
-  if type(value) ~= "table" or token == nil then
+  local value = params.value
+  if type(value) ~= "table" or params.token == nil then
     return
   end
+  local token = data.client_id .. ":" .. tostring(params.token)
   local notify = require("intentls.config").get().notify_progress
   if value.kind == "begin" then
     active[token] = {
@@ -58,7 +59,8 @@ local function on_progress(args)
     local p = active[token]
     active[token] = nil
     ended[token] = true
-    last = value.message or ((p and p.title or "run") .. " done")
+    local title = p and p.title or "run"
+    last = value.message and (title .. ": " .. value.message) or (title .. " done")
     if notify then
       vim.notify("intentls: " .. last, vim.log.levels.INFO, { title = "intentls" })
     end
@@ -99,7 +101,7 @@ function M.status()
 end
 
 --- Progress in flight, by token (for tests and custom statuslines).
----@return table<string|integer, intentls.Progress>
+---@return table<string, intentls.Progress>
 function M.active()
   return active
 end

@@ -14,9 +14,9 @@ local M = {}
 ---@field result? table
 
 ---@class intentls.State
----@field runs table<string, intentls.RunState> every run seen this session, by runId
----@field order string[] runIds in the order their runs started
----@field offered table<string, boolean> blocked runIds whose actions were offered already
+---@field runs table<string, intentls.RunState> every run seen this session, by M.key()
+---@field order string[] keys of the runs in the order they started
+---@field offered table<string, boolean> keys of blocked runs whose actions were offered
 ---@field last_intent table<string, string> the last intent text sent, by workspace root
 ---@field last_result table|nil the newest RunResult received
 M.state = {
@@ -31,6 +31,14 @@ M.state = {
 local list_cache = {}
 
 local token_counter = 0
+
+--- The key of a run in M.state: run ids are unique per server, not across servers.
+---@param client_id integer|nil
+---@param run_id string
+---@return string
+function M.key(client_id, run_id)
+  return tostring(client_id or -1) .. ":" .. tostring(run_id)
+end
 
 --- Friendly names of the commands, for messages.
 local LABELS = {
@@ -186,10 +194,11 @@ end
 ---@param arguments table the arguments of the request that was blocked
 function M.offer_actions(client, result, arguments)
   if result.runId then
-    if M.state.offered[result.runId] then
+    local key = M.key(client.id, result.runId)
+    if M.state.offered[key] then
       return
     end
-    M.state.offered[result.runId] = true
+    M.state.offered[key] = true
   end
   local reasons, untrusted = {}, false
   for _, w in ipairs(result.warnings or {}) do
@@ -236,7 +245,8 @@ function M.finish(client, result)
   if type(result) ~= "table" or not result.runId then
     return
   end
-  local run = M.state.runs[result.runId]
+  local key = M.key(client and client.id, result.runId)
+  local run = M.state.runs[key]
   if run and run.result then
     return -- already seen
   end
@@ -248,8 +258,8 @@ function M.finish(client, result)
       client_id = client and client.id or -1,
       status = result.status,
     }
-    M.state.runs[result.runId] = run
-    table.insert(M.state.order, result.runId)
+    M.state.runs[key] = run
+    table.insert(M.state.order, key)
   end
   run.status = result.status
   run.result = result
@@ -280,7 +290,7 @@ function M.finish(client, result)
     notify(table.concat(lines, "\n"), vim.log.levels.ERROR)
   elseif result.status == "cancelled" then
     notify(("%s %s cancelled"):format(ICONS.cancelled, title), vim.log.levels.WARN)
-  elseif not require("intentls.progress").was_shown(result.runId) then
+  elseif not require("intentls.progress").was_shown(run.client_id, run.token) then
     notify(("%s %s %s (%s)"):format(ICONS[result.status] or "", title, result.status, took))
   end
   if cfg.output.open == "always" or (cfg.output.open == "failure" and result.status == "failed") then
@@ -353,8 +363,9 @@ function M.handlers()
       if type(params) ~= "table" or not params.runId then
         return
       end
-      if not M.state.runs[params.runId] then
-        M.state.runs[params.runId] = {
+      local key = M.key(ctx.client_id, params.runId)
+      if not M.state.runs[key] then
+        M.state.runs[key] = {
           runId = params.runId,
           intent = params.intent,
           folder = params.folder,
@@ -362,7 +373,7 @@ function M.handlers()
           token = params.workDoneToken,
           status = "running",
         }
-        table.insert(M.state.order, params.runId)
+        table.insert(M.state.order, key)
       end
       require("intentls.output").start_run(params)
       fire("IntentlsRunStarted", params)
