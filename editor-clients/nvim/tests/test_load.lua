@@ -70,7 +70,7 @@ T.test("the real server attaches to every buffer of a trusted workspace", functi
 end)
 
 T.test(":checkhealth intentls runs", function()
-  vim.cmd("checkhealth intentls")
+  vim.cmd("silent checkhealth intentls")
   local text = T.buf_text(0)
   T.ok(text:find("server command", 1, true), "health shows the server command:\n" .. text)
   T.ok(not text:find("ERROR", 1, true), "no error in health:\n" .. text)

@@ -204,6 +204,8 @@ end
 function M.start(root, bufnr, cb)
   local conf = base_config()
   if not conf then
+    local _, err = M.resolve_cmd(require("intentls.config").get())
+    vim.notify(err or "intentls: the server is not configured", vim.log.levels.ERROR)
     return
   end
   require("intentls.trust").ensure(root, function()
