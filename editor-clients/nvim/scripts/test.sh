@@ -87,6 +87,20 @@ for f in "${files[@]}"; do
     failed=$((failed + 1))
   fi
 done
+# A screenshot of Neovim running an intent (best effort: needs tmux and chromium).
+# INTENTLS_NVIM_SCREENSHOT=editor-clients/nvim/media/screenshot.png refreshes the docs' picture.
+if command -v tmux >/dev/null 2>&1 && command -v chromium >/dev/null 2>&1; then
+  shot="${INTENTLS_NVIM_SCREENSHOT:-$TMP/screenshot.png}"
+  case "$shot" in /*) ;; *) shot="$REPO/$shot" ;; esac
+  if NVIM="$NVIM" timeout 90 "$HERE/scripts/screenshot.sh" "$shot" >"$TMP/shot.log" 2>&1; then
+    echo "# screenshot taken: $shot"
+  else
+    echo "# screenshot not taken:"; sed 's/^/#   /' "$TMP/shot.log" | tail -15
+  fi
+else
+  echo "# screenshot skipped: tmux or chromium is missing"
+fi
+
 if [ "$failed" -ne 0 ] && [ -s "$NVIM_LOG_FILE" ]; then
   echo "# last lines of the Neovim log:"; tail -20 "$NVIM_LOG_FILE" | sed 's/^/#   /'
 fi

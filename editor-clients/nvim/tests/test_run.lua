@@ -140,3 +140,34 @@ end)
 T.test("the client is the same throughout", function()
   T.eq(client.id, require("intentls.server").get_client(buf).id, "client")
 end)
+
+T.test("the server's code lenses show and run through the plugin", function()
+  if not client.server_capabilities.codeLensProvider then
+    T.skip("the server advertises no code lenses yet")
+  end
+  vim.api.nvim_set_current_buf(buf)
+  local lenses
+  T.wait(15000, function()
+    lenses = vim.lsp.codelens.get(buf)
+    return lenses and #lenses > 0
+  end, "code lenses on intents.toml")
+  local hello
+  for _, lens in ipairs(lenses) do
+    if lens.command and lens.command.title:find("hello", 1, true) then
+      hello = lens
+    end
+  end
+  T.ok(hello, "a lens for hello: " .. vim.inspect(lenses))
+  vim.api.nvim_win_set_cursor(0, { hello.range.start.line + 1, 0 })
+  local p0, f0 = #T.progress, #T.finished
+  vim.lsp.codelens.run()
+  T.eq("succeeded", T.wait_finished("hello", f0).status, "the lens ran hello")
+  local ours = false
+  T.wait(5000, function()
+    for i = p0 + 1, #T.progress do
+      local token = T.progress[i].token
+      ours = ours or (type(token) == "string" and vim.startswith(token, "intentls.nvim/"))
+    end
+    return ours
+  end, "progress of the lens's run on the plugin's token")
+end)
