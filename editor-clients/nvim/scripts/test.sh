@@ -42,6 +42,11 @@ export PATH="$VENV/bin:$PATH"
 export NVIM_LOG_FILE="$TMP/nvim.log"
 unset NVIM_APPNAME VIMINIT VIM MYVIMRC
 
+# Test files given on the command line: relative to the caller's directory or to $HERE.
+args=()
+for f in "$@"; do
+  if [ -f "$f" ]; then args+=("$(cd "$(dirname "$f")" && pwd)/$(basename "$f")"); else args+=("$f"); fi
+done
 cd "$HERE"
 lint_failed=0
 # Lint: luacheck from Debian when it can be had; a syntax check with Neovim's LuaJIT always.
@@ -65,7 +70,7 @@ os.exit(bad == 0 and 0 or 1)
 LUA
 then echo "ok - every .lua file compiles"; else echo "not ok - syntax check"; lint_failed=1; fi
 
-if [ "$#" -gt 0 ]; then files=("$@"); else files=(tests/test_*.lua); fi
+if [ "${#args[@]}" -gt 0 ]; then files=("${args[@]}"); else files=(tests/test_*.lua); fi
 passed=0 failed=$lint_failed skipped=0
 for f in "${files[@]}"; do
   out="$TMP/$(basename "$f").out"

@@ -171,3 +171,36 @@ T.test("the server's code lenses show and run through the plugin", function()
     return ours
   end, "progress of the lens's run on the plugin's token")
 end)
+
+T.test(":IntentPlan shows the steps without running them", function()
+  local f0, n0 = #T.finished, #T.notes
+  vim.cmd("IntentPlan hello then $ echo planned")
+  T.wait(10000, function()
+    for i = n0 + 1, #T.notes do
+      if T.notes[i].msg:find("plan for", 1, true) then
+        return true
+      end
+    end
+  end, "the plan to be shown")
+  T.eq(f0, #T.finished, "nothing ran")
+end)
+
+T.test(":Intent! starts a background run that :IntentCancel ends", function()
+  local s0, f0, n0 = #T.started, #T.finished, #T.notes
+  vim.cmd("Intent! $ sleep 30")
+  T.wait(10000, function()
+    return #T.started > s0
+  end, "intentls/runStarted")
+  local answered = vim.wait(3000, function()
+    for i = n0 + 1, #T.notes do
+      if T.notes[i].msg:find("runs in the background", 1, true) then
+        return true
+      end
+    end
+  end, 10)
+  vim.cmd("IntentCancel")
+  T.eq("cancelled", T.wait_finished("$ sleep 30", f0).status, "status")
+  if not answered then
+    T.skip("the server did not answer the background run at once (status running)")
+  end
+end)

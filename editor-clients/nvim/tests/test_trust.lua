@@ -80,3 +80,33 @@ T.test("the server's own actions of a blocked run are offered as LSP commands", 
     T.ok(type(item.command.command) == "string" and item.command.title, "a Command: " .. vim.inspect(item.command))
   end
 end)
+
+T.test("'Not now' runs untrusted this session; :IntentTrust on tells the running server", function()
+  local ws3 = T.workspace({ ["intents.toml"] = '[intents.hello]\nrun = "echo granted"\n' })
+  T.stub_select(function(items, opts, labels)
+    if opts.kind == "intentls.trust" then
+      return T.pick_label("Not now")(items, opts, labels)
+    end
+    -- blocked runs: choose nothing
+  end)
+  local buf = T.edit(vim.fs.joinpath(ws3, "intents.toml"))
+  T.client_of(buf)
+  T.eq(nil, require("intentls.trust").get(ws3), "'Not now' is not remembered")
+  local blocked
+  vim.api.nvim_create_autocmd("User", {
+    pattern = "IntentlsBlocked",
+    once = true,
+    callback = function(args)
+      blocked = args.data.result
+    end,
+  })
+  vim.cmd("Intent hello")
+  T.wait(10000, function()
+    return blocked
+  end, "the run to be blocked")
+  vim.cmd("IntentTrust on")
+  T.eq(true, require("intentls.trust").get(ws3), "remembered")
+  local f0 = #T.finished
+  vim.cmd("Intent hello")
+  T.eq("succeeded", T.wait_finished("hello", f0).status, "the run after :IntentTrust on")
+end)
