@@ -64,3 +64,21 @@ T.test("an empty :Intent! text and odd arguments do not crash the plugin", funct
   end, "the reply to `$`")
   T.ok(not client:is_stopped(), "the server is still up")
 end)
+
+T.test(":IntentRestart starts a new server that works", function()
+  local old = client
+  vim.cmd("IntentRestart")
+  T.ok(old:is_stopped(), "the old client stopped")
+  local new
+  T.wait(20000, function()
+    for _, c in ipairs(vim.lsp.get_clients({ bufnr = buf, name = "intentls" })) do
+      if c.id ~= old.id and c.initialized then
+        new = c
+      end
+    end
+    return new
+  end, "a new client to attach")
+  local f0 = #T.finished
+  vim.cmd("Intent hello")
+  T.eq("succeeded", T.wait_finished("hello", f0).status, "status")
+end)

@@ -251,14 +251,15 @@ end
 ---@return vim.lsp.Client|nil
 function M.get_client(bufnr)
   bufnr = bufnr or vim.api.nvim_get_current_buf()
-  local clients = vim.lsp.get_clients({ name = constants.CLIENT_NAME, bufnr = bufnr })
-  if clients[1] then
-    return clients[1]
+  for _, client in ipairs(vim.lsp.get_clients({ name = constants.CLIENT_NAME, bufnr = bufnr })) do
+    if not client:is_stopped() then
+      return client
+    end
   end
   local cwd = require("intentls.trust").realpath(vim.fn.getcwd())
   local best
   for _, client in ipairs(vim.lsp.get_clients({ name = constants.CLIENT_NAME })) do
-    if client.root_dir and is_under(cwd, client.root_dir) then
+    if client.root_dir and not client:is_stopped() and is_under(cwd, client.root_dir) then
       if not best or #client.root_dir > #best.root_dir then
         best = client
       end
@@ -306,17 +307,14 @@ end
 --- Stops every intentls client and starts them again for the open buffers.
 function M.restart()
   local clients = vim.lsp.get_clients({ name = constants.CLIENT_NAME })
+  local use_enable = vim.lsp.enable ~= nil and enabled
+  if use_enable then
+    vim.lsp.enable(constants.CLIENT_NAME, false)
+  end
   for _, client in ipairs(clients) do
     client:stop()
   end
-  local function start_again()
-    for _, buf in ipairs(vim.api.nvim_list_bufs()) do
-      if vim.api.nvim_buf_is_loaded(buf) then
-        M.attach(buf)
-      end
-    end
-  end
-  vim.wait(3000, function()
+  vim.wait(5000, function()
     for _, client in ipairs(clients) do
       if not client:is_stopped() then
         return false
@@ -324,7 +322,22 @@ function M.restart()
     end
     return true
   end, 20)
-  start_again()
+  for _, client in ipairs(clients) do
+    if not client:is_stopped() then
+      client:stop(true)
+    end
+  end
+  if use_enable then
+    vim.lsp.enable(constants.CLIENT_NAME, true)
+    if vim.v.vim_did_enter ~= 1 then
+      vim.cmd.doautoall("nvim.lsp.enable FileType")
+    end
+  end
+  for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_is_loaded(buf) and (not use_enable or vim.bo[buf].filetype == "") then
+      M.attach(buf)
+    end
+  end
 end
 
 return M
