@@ -60,10 +60,16 @@ T.test("the server's own actions of a blocked run are offered as LSP commands", 
   require("intentls.trust").set(ws2, false)
   local seen
   T.stub_select(function(items, opts)
-    if opts.kind == "intentls.blocked" then
+    if opts.kind == "intentls.blocked" and not seen then
       seen = items
+      for i, item in ipairs(items) do
+        if item.command then
+          return i -- the server's first action
+        end
+      end
     end
   end)
+  local f0 = #T.finished
   local buf = T.edit(vim.fs.joinpath(ws2, "intents.toml"))
   T.client_of(buf)
   vim.cmd("Intent hello")
@@ -79,6 +85,18 @@ T.test("the server's own actions of a blocked run are offered as LSP commands", 
   for _, item in ipairs(commands) do
     T.ok(type(item.command.command) == "string" and item.command.title, "a Command: " .. vim.inspect(item.command))
   end
+  -- The chosen action went out as workspace/executeCommand: its run finishes, not blocked.
+  local result
+  T.wait(30000, function()
+    for i = f0 + 1, #T.finished do
+      if T.finished[i].status ~= "blocked" then
+        result = T.finished[i]
+        return true
+      end
+    end
+  end, "the run of the chosen action " .. commands[1].label)
+  T.eq("succeeded", result.status, "status of " .. commands[1].label)
+  T.eq(false, require("intentls.trust").get(ws2), "the folder stays untrusted")
 end)
 
 T.test("'Not now' runs untrusted this session; :IntentTrust on tells the running server", function()
