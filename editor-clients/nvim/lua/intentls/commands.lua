@@ -1,0 +1,139 @@
+-- User commands and the opt-in default keymaps, declared in one table. Loading this module
+-- costs nothing: every command requires what it needs when it runs.
+local M = {}
+
+---@class intentls.Command
+---@field name string
+---@field desc string
+---@field key? string the key after the keymap prefix
+---@field nargs? string|integer
+---@field bang? boolean
+---@field complete? string|fun(arglead: string, cmdline: string, pos: integer): string[]
+---@field run fun(opts: table)
+
+---@type intentls.Command[]
+M.commands = {
+  {
+    name = "Intent",
+    desc = "Run an intent (`:Intent test`, `:Intent $ pytest -x`); no text: pick one. ! runs it in the background",
+    key = "i",
+    nargs = "*",
+    bang = true,
+    complete = function(arglead, cmdline)
+      return require("intentls.run").complete(arglead, cmdline)
+    end,
+    run = function(opts)
+      require("intentls").run(opts.args ~= "" and opts.args or nil, { background = opts.bang })
+    end,
+  },
+  {
+    name = "IntentLast",
+    desc = "Run the last intent again",
+    key = "l",
+    run = function()
+      require("intentls").last()
+    end,
+  },
+  {
+    name = "IntentPlan",
+    desc = "Show what an intent would do, without running it",
+    nargs = "+",
+    complete = function(arglead, cmdline)
+      return require("intentls.run").complete(arglead, cmdline)
+    end,
+    run = function(opts)
+      require("intentls").plan(opts.args)
+    end,
+  },
+  {
+    name = "IntentUndo",
+    desc = "Undo the newest run that changed files (or the run with the given id)",
+    key = "u",
+    nargs = "?",
+    run = function(opts)
+      require("intentls").undo(opts.args ~= "" and opts.args or nil)
+    end,
+  },
+  {
+    name = "IntentRedo",
+    desc = "Re-apply the most recently undone run",
+    key = "r",
+    run = function()
+      require("intentls").redo()
+    end,
+  },
+  {
+    name = "IntentHistory",
+    desc = "List the folder's runs; pick one to run it again, undo or redo it",
+    key = "h",
+    run = function()
+      require("intentls").history()
+    end,
+  },
+  {
+    name = "IntentCancel",
+    desc = "Cancel the newest running run",
+    key = "c",
+    run = function()
+      require("intentls").cancel()
+    end,
+  },
+  {
+    name = "IntentCheckpoint",
+    desc = "Create a checkpoint to roll back to",
+    nargs = "?",
+    run = function(opts)
+      require("intentls").checkpoint(opts.args ~= "" and opts.args or nil)
+    end,
+  },
+  {
+    name = "IntentOutput",
+    desc = "Show or hide the output of runs",
+    key = "o",
+    run = function()
+      require("intentls").output()
+    end,
+  },
+  {
+    name = "IntentTrust",
+    desc = "Trust this folder (`:IntentTrust off` to distrust, `:IntentTrust forget` to be asked again)",
+    nargs = "?",
+    complete = function()
+      return { "on", "off", "forget" }
+    end,
+    run = function(opts)
+      require("intentls").trust(opts.args ~= "" and opts.args or "on")
+    end,
+  },
+  {
+    name = "IntentRestart",
+    desc = "Restart the intentls server",
+    run = function()
+      require("intentls").restart()
+    end,
+  },
+}
+
+--- Creates the user commands (again: the definitions are replaced).
+function M.register()
+  for _, c in ipairs(M.commands) do
+    vim.api.nvim_create_user_command(c.name, c.run, {
+      desc = c.desc,
+      nargs = c.nargs or 0,
+      bang = c.bang or false,
+      complete = c.complete,
+    })
+  end
+end
+
+--- Maps <prefix><key> in normal mode to each command that has a key.
+---@param prefix string
+function M.set_keymaps(prefix)
+  for _, c in ipairs(M.commands) do
+    if c.key then
+      vim.keymap.set("n", prefix .. c.key, "<Cmd>" .. c.name .. "<CR>", { desc = "intentls: " .. c.desc })
+    end
+  end
+end
+
+return M

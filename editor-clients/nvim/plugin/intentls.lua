@@ -1,0 +1,1 @@
+require("intentls.commands").register()
