@@ -50,6 +50,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             serve_stdio()
         return 0
+    if args.command == "demo":
+        from intentls.demo import main as demo
+
+        return demo()
     handler = {"run": _run, "history": _history, "list": _list}[args.command]
     return handler(args)
 
@@ -71,6 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     history.add_argument("--limit", type=int, default=20)
     history.add_argument("--all", action="store_true", help="every folder, not just this one")
     history.add_argument("--json", action="store_true")
+    sub.add_parser("demo", help="show the main job end to end on a sample project")
     listing = sub.add_parser("list", help="intents this folder offers")
     listing.add_argument("--json", action="store_true")
     return parser

@@ -221,20 +221,21 @@ class Engine:
             hold = gate.ambiguous(exc.segment, exc.candidates, exc.alternatives, request.arguments)
             plan = Plan(request.text, request.folder.uri, [], 0.0)
             return await self._blocked(request, plan, hold)
-        plan = await self._with_prediction(plan, request.folder)
         held = await self._hold(request, plan, ask)
         if held is not None:
+            plan = await self._with_prediction(plan, request.folder)
             return await self._blocked(request, plan, held)
+        # What history predicts is looked up while the run already runs: it only adds warnings
+        # to the result, and must not delay the start.
+        prediction = asyncio.ensure_future(self._with_prediction(plan, request.folder))
         await listener.prepare()
         run_id = uuid.uuid4().hex[:12]
         slots = None if request.background else self.slots
         run = ActiveRun(run_id, request, plan, listener, slots)
         self.active[run_id] = run
-        await self._record(
-            self.history.run_started(self._run_start(run_id, request, run.started_at))
-        )
+        self.history.run_started(self._run_start(run_id, request, run.started_at))
         listener.run_started(run)
-        run.task = asyncio.get_running_loop().create_task(self._execute(run, listener))
+        run.task = asyncio.get_running_loop().create_task(self._execute(run, listener, prediction))
         return run
 
     async def _hold(
@@ -275,10 +276,12 @@ class Engine:
             actions=hold.actions,
         )
         start = self._run_start(run_id, request, time.time())
-        await self._record(self.history.record_blocked(start, result))
+        self.history.record_blocked(start, result)
         return result
 
-    async def _execute(self, run: ActiveRun, listener: RunListener) -> RunResult:
+    async def _execute(
+        self, run: ActiveRun, listener: RunListener, prediction: asyncio.Future[Plan]
+    ) -> RunResult:
         try:
             steps = await run.execution.run()
         except Exception:
@@ -293,10 +296,9 @@ class Engine:
             if all(s.status is StepStatus.SUCCEEDED for s in steps)
             else RunStatus.FAILED
         )
+        run.plan = await prediction
         result = run.result(status, steps)
-        await self._record(
-            self.history.run_finished(result, run.plan.steps, run.tails, time.time())
-        )
+        self.history.run_finished(result, run.plan.steps, run.tails, time.time())
         self.active.pop(run.run_id, None)
         listener.run_finished(result)
         return result
@@ -305,13 +307,6 @@ class Engine:
         return RunStart(
             run_id, request.text, request.folder.uri, str(request.cwd), request.client, started_at
         )
-
-    async def _record(self, write: Any) -> None:
-        """A history that cannot be written must not stop a run; it is logged."""
-        try:
-            await write
-        except apsw.Error:
-            log.exception("history write failed")
 
     # ---- cancellation and shutdown ---------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -12,6 +13,20 @@ from pathlib import Path
 GRACE_S = 2.0
 """How long a process group gets between SIGTERM and SIGKILL."""
 _POLL_S = 0.02
+
+
+def prefer_pidfd_watcher() -> None:
+    """On Python 3.11 asyncio waits for each child in a thread of its own; a pidfd lets the
+    event loop itself see the exit (3.12+ does this by default)."""
+    if sys.version_info >= (3, 12) or not hasattr(os, "pidfd_open"):
+        return
+    try:
+        os.close(os.pidfd_open(os.getpid()))
+    except OSError:
+        return
+    watcher = asyncio.PidfdChildWatcher()
+    watcher.attach_loop(asyncio.get_running_loop())
+    asyncio.get_event_loop_policy().set_child_watcher(watcher)
 
 
 class GroupProcess:

@@ -119,21 +119,25 @@ class History:
 
     # ---- writes ----------------------------------------------------------------------------
 
-    async def run_started(self, start: RunStart) -> None:
-        await self._write(self._insert_run, start)
+    # Writes return at once with a future the caller may await or leave: the history thread
+    # works in order, so a write lands before any later write or query, and a failure is
+    # logged either way. Runs never wait on the disk.
 
-    async def run_finished(
+    def run_started(self, start: RunStart) -> asyncio.Future[None]:
+        return self._write(self._insert_run, start)
+
+    def run_finished(
         self,
         result: RunResult,
         steps: list[PlanStep],
         tails: dict[str, str],
         ended_at: float,
-    ) -> None:
-        await self._write(self._finish_run, result, steps, tails, ended_at)
+    ) -> asyncio.Future[None]:
+        return self._write(self._finish_run, result, steps, tails, ended_at)
 
-    async def record_blocked(self, start: RunStart, result: RunResult) -> None:
-        await self._write(self._insert_run, start)
-        await self._write(self._finish_run, result, [], {}, start.started_at)
+    def record_blocked(self, start: RunStart, result: RunResult) -> asyncio.Future[None]:
+        self._write(self._insert_run, start)
+        return self._write(self._finish_run, result, [], {}, start.started_at)
 
     # ---- reads -----------------------------------------------------------------------------
 
@@ -151,10 +155,14 @@ class History:
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._thread, _retrying, fn, *args)
 
-    async def _write(self, fn: Callable[..., None], *args: Any) -> None:
+    def _write(self, fn: Callable[..., None], *args: Any) -> asyncio.Future[None]:
         if self.read_only_reason is not None:
-            return
-        await self._call(fn, *args)
+            done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            done.set_result(None)
+            return done
+        future = asyncio.wrap_future(self._thread.submit(_retrying, fn, *args))
+        future.add_done_callback(_log_failure)
+        return future
 
     def _take_lease(self) -> None:
         lease = self._lease
@@ -334,6 +342,11 @@ def _retrying(fn: Callable[..., T], *args: Any) -> T:
                 raise
             log.warning("history file busy, retrying (%d)", attempt + 1)
     raise AssertionError("unreachable")
+
+
+def _log_failure(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled() and (error := future.exception()) is not None:
+        log.error("history write failed", exc_info=error)
 
 
 def iso(ts: float) -> str:

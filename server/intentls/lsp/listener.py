@@ -92,8 +92,8 @@ class LspRunListener:
         self._flush(result.id)
         self._running.pop(result.id, None)
         self._done += 1
-        if result.status is not StepStatus.SKIPPED or self._running:
-            self._report()
+        if self._running or self.run is None or self._done == len(self.run.plan.steps):
+            self._report()  # otherwise the next step's start reports, naming it
 
     def run_finished(self, result: RunResult) -> None:
         self._flush_all()
@@ -111,7 +111,7 @@ class LspRunListener:
         if self.token is None or self.run is None:
             return
         total = len(self.run.plan.steps) or 1
-        message = ", ".join(self._running.values()) or "finishing"
+        message = ", ".join(self._running.values()) or "done"
         self._ls.work_done_progress.report(
             self.token,
             lsp.WorkDoneProgressReport(

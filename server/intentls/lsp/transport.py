@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 from pygls.exceptions import JsonRpcInvalidParams, JsonRpcRequestCancelled
-from pygls.io_ import run_async
+from pygls.io_ import StdinAsyncReader, StdoutWriter, run_async
 
+from intentls.execution.process import prefer_pidfd_watcher
 from intentls.lsp.features import create_server
 from intentls.lsp.server import IntentServer
 
 log = logging.getLogger(__name__)
+_LINE_LIMIT = 1 << 20
 
 
 class _ExpectedErrors(logging.Filter):
@@ -30,9 +34,33 @@ logging.getLogger("pygls.protocol.json_rpc").addFilter(_ExpectedErrors())
 def serve_stdio() -> None:
     server = create_server()
     try:
-        server.start_io()
+        asyncio.run(_stdio(server))
+    except (KeyboardInterrupt, SystemExit, BrokenPipeError):
+        pass
     finally:
         _cleanup(server)
+
+
+async def _stdio(server: IntentServer) -> None:
+    """stdin read natively by the event loop: pygls' own reader hands every header line to a
+    thread, which costs a thread hop per line on every message."""
+    prefer_pidfd_watcher()
+    loop = asyncio.get_running_loop()
+    reader: Any
+    try:
+        stream = asyncio.StreamReader(limit=_LINE_LIMIT)
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stream), sys.stdin)
+        reader = stream
+    except ValueError:  # stdin is a regular file: fall back to pygls' threaded reader
+        reader = StdinAsyncReader(sys.stdin.buffer, server.thread_pool)
+    server.protocol.set_writer(StdoutWriter(sys.stdout.buffer))
+    await run_async(
+        stop_event=threading.Event(),
+        reader=reader,
+        protocol=server.protocol,
+        logger=log,
+        error_handler=server.report_server_error,
+    )
 
 
 def serve_tcp(port: int, token_file: Path) -> None:
@@ -49,6 +77,7 @@ def serve_tcp(port: int, token_file: Path) -> None:
 
 
 async def _tcp(server: IntentServer, port: int) -> None:
+    prefer_pidfd_watcher()
     done = asyncio.Event()
     busy = asyncio.Lock()
 

@@ -1,0 +1,16 @@
+"""`python -m tests.bench`: every benchmark, one after another."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tests.bench import history_writes, run_roundtrip
+
+
+def main() -> None:
+    print("intentls benchmarks (goals from the issues in brackets)\n")
+    asyncio.run(run_roundtrip.main())
+    asyncio.run(history_writes.main())
+
+
+main()
