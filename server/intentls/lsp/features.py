@@ -85,7 +85,10 @@ def create_server(expected_token: str | None = None) -> IntentServer:
         for notice in notices:
             ls.show(lsp.MessageType.Warning, f"intentls: {notice}")
         notices.clear()
-        await _pull_configuration(ls)
+        try:
+            await _pull_configuration(ls)
+        finally:
+            ls.configured.set()
 
     @server.feature(lsp.SHUTDOWN)
     async def shutdown(ls: IntentServer, params: None) -> None:
@@ -172,8 +175,10 @@ async def _apply(ls: IntentServer) -> None:
     """New settings take effect: the parallel budget now; the rest where they are read."""
     if ls.engine is None:
         return
-    settings, problems = ls.config.for_folder(None)
-    for folder in ls.workspace_folders().folders:
+    folders = ls.workspace_folders().folders
+    # One budget serves every folder: the first folder's settings set it.
+    settings, problems = ls.config.for_folder(folders[0].uri if folders else None)
+    for folder in folders[1:]:
         problems += ls.config.for_folder(folder.uri)[1]
     await ls.engine.slots.resize(settings.max_parallel)
     for problem in dict.fromkeys(problems):

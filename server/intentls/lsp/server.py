@@ -5,6 +5,7 @@ and the server-wide state the handlers share."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Generator
@@ -28,6 +29,7 @@ from intentls.wire import ArgumentError, from_wire
 log = logging.getLogger(__name__)
 
 CommandHandler = Callable[["IntentServer", Any, "lsp.ProgressToken | None"], Awaitable[Any]]
+CONFIG_WAIT_S = 5.0
 BAD_INPUT = (ArgumentError, IntentError, FolderError, ValueError)
 """Errors that mean the request was wrong: answered with -32602 and the reason."""
 
@@ -70,6 +72,7 @@ class IntentProtocol(LanguageServerProtocol):
         try:
             if server.engine is None:
                 raise JsonRpcInvalidParams("the server is not initialized yet")
+            await server.settled()
             args = from_wire(raw, args_class)
             return await handler(server, args, params.work_done_token)
         except BAD_INPUT as exc:
@@ -100,10 +103,20 @@ class IntentServer(LanguageServer):
         """The client asked us to ask the person (`window/showMessageRequest`) during runs."""
         self.client_name: str | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.configured = asyncio.Event()
+        """Set once the client's configuration has been asked for and applied (or cannot be)."""
         self.on_reject: Callable[[], None] | None = None
         """How to drop the current connection (TCP); set by the transport."""
 
     # ---- helpers for handlers --------------------------------------------------------------
+
+    async def settled(self) -> None:
+        """Commands wait for the first configuration pull, so that a run sent right after
+        `initialized` already uses the workspace's settings; a client that never answers
+        delays them by at most CONFIG_WAIT_S."""
+        if not self.configured.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.configured.wait(), CONFIG_WAIT_S)
 
     def workspace_folders(self) -> Workspace:
         paths = [(_path(f.uri), f.uri) for f in self.workspace.folders.values()]
@@ -135,8 +148,9 @@ class IntentServer(LanguageServer):
         self.window_show_message(lsp.ShowMessageParams(kind, message))
 
     def reject_connection(self) -> None:
+        """Close the connection once the error answer now being sent has been written."""
         if self.on_reject is not None:
-            self.on_reject()
+            asyncio.get_running_loop().call_soon(self.on_reject)
 
 
 def _path(uri: str) -> Path | None:
