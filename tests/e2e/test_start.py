@@ -34,7 +34,10 @@ async def test_capabilities(home: Path, folder: Path) -> None:
 
 
 # Two steps that each note when they start and end; "overlap" means both ran at once.
-OVERLAP = "$ touch {n}.start; sleep 0.3; [ -e {o}.start ] && [ ! -e {o}.end ] && echo overlap; touch {n}.end"
+OVERLAP = (
+    "$ touch {n}.start; sleep 0.3; [ -e {o}.start ] && [ ! -e {o}.end ] && echo overlap; "
+    "touch {n}.end"
+)
 
 
 def _pair(tmp: Path) -> str:
