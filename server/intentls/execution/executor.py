@@ -111,7 +111,10 @@ class Execution:
 
         try:
             proc = await GroupProcess.start(
-                step.args["command"], step.cwd, {**self._base_env, **step.env}
+                step.args["command"],
+                step.cwd,
+                {**self._base_env, **step.env},
+                step.args.get("argv"),
             )
         except OSError as exc:
             error = StepError(SPAWN, f"cannot start in {step.cwd}: {exc.strerror or exc}")

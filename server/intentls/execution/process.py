@@ -36,11 +36,12 @@ class GroupProcess:
         """`start_new_session` makes the shell the leader of a group with its own pid."""
 
     @classmethod
-    async def start(cls, command: str, cwd: str, env: Mapping[str, str]) -> GroupProcess:
+    async def start(
+        cls, command: str, cwd: str, env: Mapping[str, str], argv: list[str] | None = None
+    ) -> GroupProcess:
+        """`command` through `/bin/sh -c`, or `argv` executed directly."""
         proc = await asyncio.create_subprocess_exec(
-            "/bin/sh",
-            "-c",
-            command,
+            *(argv or ["/bin/sh", "-c", command]),
             cwd=cwd,
             env=dict(env),
             stdin=asyncio.subprocess.DEVNULL,

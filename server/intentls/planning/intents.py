@@ -13,14 +13,17 @@ from intentls.model import IntentParam
 
 @attrs.frozen
 class ShellAction:
-    """A command line for `/bin/sh -c`."""
+    """A command line for `/bin/sh -c`, or with `argv` a program run directly (no shell)."""
 
     command: str
+    """What a person reads; with `argv` unset, what the shell runs."""
     title: str | None = None
     cwd: str | None = None
     """Relative to the workspace folder (or absolute inside it)."""
     env: dict[str, str] = attrs.Factory(dict)
     timeout_s: float | None = None
+    argv: list[str] | None = None
+    """A process to exec as is (tasks.json `type: process`)."""
 
 
 @attrs.frozen
@@ -47,6 +50,12 @@ class IntentDef:
     defined_in: Path | None = None
     line: int | None = None
     """1-based line of the definition in `defined_in`, for code lenses."""
+    depends_on: list[str] = attrs.Factory(list)
+    """Intent texts that must succeed first (tasks.json `dependsOn`, intents.toml `needs`)."""
+    depends_in_sequence: bool = False
+    """Run `depends_on` one after another (`dependsOrder: sequence`) instead of at once."""
+    problem_matchers: list[str] = attrs.Factory(list)
+    """Names of problem matchers that read this intent's output (tasks.json)."""
 
     @property
     def qualified_name(self) -> str:

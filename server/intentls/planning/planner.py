@@ -96,6 +96,7 @@ class Planner:
             cycle = " → ".join((*stack, intent.qualified_name))
             raise IntentError(f"intent {intent.name!r} refers to itself: {cycle}")
         stack = (*stack, intent.qualified_name)
+        deps = self._dependencies(intent, deps, stack)
         values = self._param_values(intent)
         if extra and not (len(intent.actions) == 1 and isinstance(intent.actions[0], ShellAction)):
             raise IntentError(
@@ -115,6 +116,18 @@ class Planner:
             deps = [self._shell(attrs.evolve(action, command=command), title, intent, cwd, deps)]
         return deps
 
+    def _dependencies(
+        self, intent: IntentDef, deps: list[str], stack: tuple[str, ...]
+    ) -> list[str]:
+        """Plan what `intent` depends on: all at once after `deps`, or one after another."""
+        if not intent.depends_on:
+            return deps
+        if intent.depends_in_sequence:
+            for text in intent.depends_on:
+                deps = self._text(text, deps, stack)
+            return deps
+        return [exit_ for text in intent.depends_on for exit_ in self._text(text, deps, stack)]
+
     def _shell(
         self,
         action: ShellAction,
@@ -125,6 +138,8 @@ class Planner:
     ) -> str:
         step_id = next(self._ids)
         args: dict[str, object] = {"command": action.command, "cwd": self._relative(cwd)}
+        if action.argv is not None:
+            args["argv"] = list(action.argv)
         if action.env:
             args["env"] = sorted(action.env)  # names only: values may be secrets
         if intent is not None:

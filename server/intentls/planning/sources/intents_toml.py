@@ -73,6 +73,9 @@ def _intent(folder: Path, path: Path, text: str, name: str, spec: Any) -> Intent
     else:
         raise ValueError('needs run = "…" or steps = [...]')
     description = _opt_str(spec, "description")
+    needs = spec.get("needs", [])
+    if not isinstance(needs, list) or not all(isinstance(n, str) for n in needs):
+        raise ValueError("needs must be an array of intent names")
     return IntentDef(
         name=name,
         source="intents.toml",
@@ -83,6 +86,7 @@ def _intent(folder: Path, path: Path, text: str, name: str, spec: Any) -> Intent
         params=_params(spec.get("params", {})),
         defined_in=path,
         line=_line_of(text, name),
+        depends_on=needs,
     )
 
 
