@@ -7,6 +7,7 @@ cwd = "server"                 # relative to the folder
 env = { PYTHONWARNINGS = "error" }
 timeout = 600                  # seconds, per step
 params = { k = { description = "pytest -k expression", default = "" } }
+needs = ["build"]              # intents that must succeed first (at once)
 """
 
 from __future__ import annotations
