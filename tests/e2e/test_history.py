@@ -122,3 +122,25 @@ async def test_history_rejects_bad_filters(home: Path, folder: Path) -> None:
             with pytest.raises(JsonRpcException) as error:
                 await ses.command("intentls.history", bad)
             assert error.value.code == -32602 and words in error.value.message
+
+
+async def test_stats(home: Path, folder: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    async with session(home, [folder, other]) as ses:
+        for intent in ("hello", "hello", "fail"):
+            await ses.run(intent)
+        await ses.run("$ exit 9", cwd=str(other))
+        stats = await ses.command("intentls.stats")
+        assert stats["runs"] == 3 and stats["successRate"] == round(2 / 3, 4)
+        assert set(stats["durationMs"]) == {"p50", "p95", "p99"}
+        by_intent = {s["intent"]: s for s in stats["byIntent"]}
+        assert by_intent["hello"]["runs"] == 2 and by_intent["hello"]["successRate"] == 1.0
+        assert by_intent["fail"]["successRate"] == 0.0 and "p50Ms" in by_intent["fail"]
+        (failure,) = stats["topFailures"]
+        assert failure["category"] == "exitCode" and failure["count"] == 1
+        assert "broken" in failure["example"]
+        everywhere = await ses.command("intentls.stats", {"allFolders": True})
+        assert everywhere["runs"] == 4
+        assert (await ses.command("intentls.stats", {"intent": "hello"}))["runs"] == 2
+        assert (await ses.command("intentls.stats", {"sinceDays": 1}))["runs"] == 3

@@ -19,6 +19,7 @@ ADVERTISED = [
     "intentls.list",
     "intentls.plan",
     "intentls.run",
+    "intentls.stats",
 ]
 
 

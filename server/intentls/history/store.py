@@ -21,6 +21,7 @@ import attrs
 
 from intentls.history.database import open_database
 from intentls.history.lease import HEARTBEAT_S, Lease
+from intentls.history.stats import Stats, StatsQuery, compute
 from intentls.model import PlanStep, RunResult, RunStatus, RunSummary
 from intentls.wire import to_wire
 
@@ -146,6 +147,9 @@ class History:
 
     async def intent_record(self, folder: str, intent: str, last: int = 20) -> IntentRecord:
         return await self._call(self._intent_record, folder, intent, last)
+
+    async def stats(self, query: StatsQuery) -> Stats:
+        return await self._call(compute, self._conn, query)
 
     async def steps(self, run_id: str) -> list[dict[str, Any]]:
         return await self._call(self._steps, run_id)

@@ -56,6 +56,20 @@ class CancelArgs(Place):
 
 
 @attrs.frozen
+class StatsArgs(Place):
+    intent: str | None = None
+    since_days: float | None = None
+    all_folders: bool = False
+
+    def since_epoch(self, now: float) -> float | None:
+        if self.since_days is None:
+            return None
+        if self.since_days <= 0:
+            raise ArgumentError(f"sinceDays must be positive, got {self.since_days}")
+        return now - self.since_days * 86400
+
+
+@attrs.frozen
 class HistoryArgs(Place):
     limit: int = 50
     status: str | None = None

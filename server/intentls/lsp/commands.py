@@ -5,14 +5,24 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 
 from intentls.engine import RunRequest
 from intentls.folders import Folder
+from intentls.history.stats import StatsQuery
 from intentls.history.store import HistoryQuery
-from intentls.lsp.arguments import CancelArgs, HistoryArgs, ListArgs, Place, PlanArgs, RunArgs
+from intentls.lsp.arguments import (
+    CancelArgs,
+    HistoryArgs,
+    ListArgs,
+    Place,
+    PlanArgs,
+    RunArgs,
+    StatsArgs,
+)
 from intentls.lsp.listener import LspRunListener
 from intentls.model import Command, RunResult, RunStatus, StepResult, StepStatus, Warning
 from intentls.wire import to_wire
@@ -133,10 +143,22 @@ async def history(ls: IntentServer, args: HistoryArgs, token: lsp.ProgressToken 
     return to_wire(await ls.engine.history.runs(query))
 
 
+async def stats(ls: IntentServer, args: StatsArgs, token: lsp.ProgressToken | None) -> Any:
+    assert ls.engine is not None
+    folder, _ = _folder(ls, args)
+    query = StatsQuery(
+        folder=None if args.all_folders else folder.uri,
+        intent=args.intent,
+        since=args.since_epoch(time.time()),
+    )
+    return to_wire(await ls.engine.history.stats(query))
+
+
 COMMANDS: dict[str, tuple[type[Any], Any]] = {
     "intentls.run": (RunArgs, run),
     "intentls.plan": (PlanArgs, plan),
     "intentls.list": (ListArgs, list_intents),
     "intentls.cancel": (CancelArgs, cancel),
     "intentls.history": (HistoryArgs, history),
+    "intentls.stats": (StatsArgs, stats),
 }
