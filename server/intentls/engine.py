@@ -61,6 +61,7 @@ class RunRequest:
     params: dict[str, str] = attrs.Factory(dict)
     confirm: bool = False
     background: bool = False
+    fail_fast: bool = False
     client: str | None = None
     arguments: dict[str, Any] = attrs.Factory(dict)
     """The request as the client sent it, to build ready-to-run `actions` from."""
@@ -81,7 +82,9 @@ class ActiveRun:
         self.run_id = run_id
         self.request = request
         self.plan = plan
-        self.execution = Execution(plan, _TailRecorder(self, listener), slots)
+        self.execution = Execution(
+            plan, _TailRecorder(self, listener), slots, fail_fast=request.fail_fast
+        )
         self.started = time.monotonic()
         self.started_at = time.time()
         self.end_status: RunStatus | None = None
@@ -229,6 +232,7 @@ class Engine:
         # to the result, and must not delay the start.
         prediction = asyncio.ensure_future(self._with_prediction(plan, request.folder))
         await listener.prepare()
+        await self._wait_for_instance(request)  # nothing awaited from here to registration
         run_id = uuid.uuid4().hex[:12]
         slots = None if request.background else self.slots
         run = ActiveRun(run_id, request, plan, listener, slots)
@@ -262,6 +266,22 @@ class Engine:
             if answer == "Run":
                 hold = None
         return hold
+
+    async def _wait_for_instance(self, request: RunRequest) -> None:
+        """A second run of an intent still running in the same folder queues behind it (like
+        VS Code's instanceLimit 1); background instances do not hold others back."""
+        while True:
+            ahead = [
+                r.task
+                for r in self.active.values()
+                if r.request.text == request.text
+                and r.request.folder.uri == request.folder.uri
+                and not r.request.background
+                and r.task is not None
+            ]
+            if not ahead:
+                return
+            await asyncio.wait(ahead)
 
     async def _blocked(self, request: RunRequest, plan: Plan, hold: gate.Hold) -> RunResult:
         run_id = uuid.uuid4().hex[:12]

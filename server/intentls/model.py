@@ -76,6 +76,10 @@ class Plan:
     confidence: float = 1.0
     predicted_success: float | None = None
     warnings: list[Warning] = attrs.Factory(list)
+    levels: list[list[str]] = attrs.Factory(list)
+    """Step ids by level: the steps of a level can run together (docs/protocol.md)."""
+    critical_path: list[str] = attrs.Factory(list)
+    """The longest chain of dependent steps: the least time the plan can take."""
 
 
 @attrs.frozen

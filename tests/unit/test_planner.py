@@ -393,3 +393,17 @@ def test_folder_intents_names_and_lookup(folder: Path) -> None:
     assert [i.name for i in found.lookup("intents.toml:greet")] == ["greet"]
     assert found.lookup("nope") == []
     assert found.closest("helo")[0] == "hello"
+
+
+def test_levels_and_critical_path_of_a_composition(tmp_path: Path) -> None:
+    from intentls.planning.catalog import Catalog
+    from intentls.planning.planner import Planner, PlanRequest
+    from intentls.planning.sources import default_sources
+
+    intents = Catalog(default_sources()).for_folder(tmp_path, True)
+    plan = Planner.plan(
+        intents,
+        PlanRequest("$ a and $ b then $ c then $ d and $ e", tmp_path, "file:///p", tmp_path),
+    )
+    assert plan.levels == [["s1", "s2"], ["s3"], ["s4", "s5"]]
+    assert plan.critical_path == ["s1", "s3", "s4"]

@@ -61,7 +61,15 @@ def test_plan_step_keeps_server_fields_off_the_wire() -> None:
 def test_plan() -> None:
     plan = Plan("test", "file:///p", [step()], warnings=[Warning("risk", "careful")])
     wire = to_wire(plan)
-    assert set(wire) == {"goal", "folder", "steps", "confidence", "warnings"}
+    assert set(wire) == {
+        "goal",
+        "folder",
+        "steps",
+        "confidence",
+        "warnings",
+        "levels",
+        "criticalPath",
+    }
     assert not SERVER_ONLY & set(wire["steps"][0])
     assert wire["warnings"] == [{"kind": "risk", "message": "careful"}]
     assert to_wire(Plan("g", "f", [], predicted_success=0.5))["predictedSuccess"] == 0.5

@@ -15,6 +15,7 @@ from intentls.execution.output import Tail, pump
 from intentls.execution.process import GroupProcess
 from intentls.execution.slots import Slots
 from intentls.model import Plan, PlanStep, StepError, StepResult, StepStatus
+from intentls.planning.graph import remaining
 
 
 class StepObserver(Protocol):
@@ -36,6 +37,7 @@ class Execution:
         observer: StepObserver,
         slots: Slots | None,
         base_env: Mapping[str, str] | None = None,
+        fail_fast: bool = False,
     ) -> None:
         self.plan = plan
         self._observer = observer
@@ -45,6 +47,10 @@ class Execution:
         self._running: dict[str, GroupProcess] = {}
         self._cancelled = asyncio.Event()
         self.results: dict[str, StepResult] = {}
+        self._fail_fast = fail_fast
+        """A failed step cancels the steps running beside it and stops new ones starting."""
+        self._priority = remaining(plan.steps)
+        """Per step, the longest chain from it to the end: who gets a free slot first."""
 
     @property
     def cancelled(self) -> bool:
@@ -66,6 +72,8 @@ class Execution:
                 raise
             self.results[step.id] = result
             done[step.id].set_result(result.status)
+            if self._fail_fast and result.status is StepStatus.FAILED:
+                await self.cancel()
 
         await asyncio.gather(*(one(s) for s in self.plan.steps))
         return [self.results[s.id] for s in self.plan.steps]
@@ -95,7 +103,7 @@ class Execution:
     async def _run_slotted(self, step: PlanStep) -> StepResult:
         if self._slots is None:
             return await self._run_step(step)
-        async with self._slots:
+        async with self._slots.slot(self._priority[step.id]):
             if self.cancelled:
                 return await self._decide(step, [])
             return await self._run_step(step)

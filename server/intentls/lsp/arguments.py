@@ -42,6 +42,7 @@ class RunArgs(PlanArgs):
     dry_run: bool = False
     confirm: bool = False
     background: bool = False
+    fail_fast: bool = False
     suggestion_id: str | None = None
 
 

@@ -51,6 +51,7 @@ def _request(ls: IntentServer, args: PlanArgs, background: bool = False) -> RunR
         params=args.param_values(),
         confirm=getattr(args, "confirm", False),
         background=background,
+        fail_fast=getattr(args, "fail_fast", False),
         client=ls.client_name,
         arguments=ready,
     )

@@ -180,6 +180,6 @@ async def _apply(ls: IntentServer) -> None:
     settings, problems = ls.config.for_folder(folders[0].uri if folders else None)
     for folder in folders[1:]:
         problems += ls.config.for_folder(folder.uri)[1]
-    await ls.engine.slots.resize(settings.max_parallel)
+    ls.engine.slots.resize(settings.max_parallel)
     for problem in dict.fromkeys(problems):
         ls.show(lsp.MessageType.Warning, f"intentls: {problem}; using the previous value")

@@ -16,6 +16,7 @@ from pathlib import Path
 import attrs
 
 from intentls.model import Plan, PlanStep
+from intentls.planning import graph
 from intentls.planning.catalog import FolderIntents
 from intentls.planning.grammar import GrammarError, Segment, Word, parse
 from intentls.planning.intents import IntentDef, IntentRef, ShellAction
@@ -59,7 +60,14 @@ class Planner:
     def plan(cls, intents: FolderIntents, request: PlanRequest) -> Plan:
         planner = cls(intents, request)
         planner._text(request.text, deps=[], stack=())
-        return Plan(goal=request.text, folder=request.folder_uri, steps=planner._steps)
+        steps = planner._steps
+        return Plan(
+            goal=request.text,
+            folder=request.folder_uri,
+            steps=steps,
+            levels=graph.levels(steps),
+            critical_path=graph.critical_path(steps),
+        )
 
     def _text(self, text: str, deps: list[str], stack: tuple[str, ...]) -> list[str]:
         """Plan `text` after `deps`; returns its exit steps."""

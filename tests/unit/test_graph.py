@@ -1,0 +1,100 @@
+"""The plan graph: levels, critical path, cycles; and a hypothesis test of the executor over
+random DAGs with random failures against a concurrency limit."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from intentls.execution.executor import Execution
+from intentls.execution.slots import Slots
+from intentls.model import Plan, PlanStep, StepResult, StepStatus
+from intentls.planning.graph import CycleError, critical_path, levels, remaining, topological
+
+
+def _step(i: str, deps: list[str], command: str = "true", cwd: str = "/") -> PlanStep:
+    return PlanStep(i, i, "shell", {"command": command}, depends_on=deps, cwd=cwd)
+
+
+def test_levels_group_independent_steps() -> None:
+    steps = [_step("a", []), _step("b", []), _step("c", ["a"]), _step("d", ["c", "b"])]
+    assert levels(steps) == [["a", "b"], ["c"], ["d"]]
+    assert critical_path(steps) == ["a", "c", "d"]
+    assert remaining(steps) == {"a": 3, "b": 2, "c": 2, "d": 1}
+
+
+def test_a_cycle_is_refused_and_named() -> None:
+    steps = [_step("a", ["c"]), _step("b", ["a"]), _step("c", ["b"])]
+    with pytest.raises(CycleError, match="a → c → b → a"):
+        topological(steps)
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.events: list[tuple[str, str]] = []
+        self.running = 0
+        self.peak = 0
+
+    def step_started(self, step: PlanStep) -> None:
+        self.events.append(("start", step.id))
+        self.running += 1
+        self.peak = max(self.peak, self.running)
+
+    def step_output(self, step_id: str, stream: str, text: str) -> None:
+        pass
+
+    def step_finished(self, result: StepResult, output_tail: str) -> None:
+        if result.status in (StepStatus.SUCCEEDED, StepStatus.FAILED):
+            self.running -= 1
+        self.events.append(("end", result.id))
+
+
+@st.composite
+def dags(draw: st.DrawFn) -> tuple[list[PlanStep], int]:
+    n = draw(st.integers(1, 9))
+    steps = []
+    for i in range(n):
+        deps = draw(st.lists(st.integers(0, i - 1), unique=True, max_size=3)) if i else []
+        fails = draw(st.booleans())
+        steps.append(_step(f"s{i}", [f"s{d}" for d in deps], "exit 1" if fails else "true"))
+    return steps, draw(st.integers(1, 3))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(dags())
+def test_random_dags_respect_dependencies_and_the_limit(case: tuple[list[PlanStep], int]) -> None:
+    steps, limit = case
+    recorder = Recorder()
+    execution = Execution(Plan("g", "f", steps), recorder, Slots(limit))
+    results = {r.id: r for r in asyncio.run(execution.run())}
+    assert set(results) == {s.id for s in steps}, "every step ends exactly once"
+    assert recorder.peak <= limit
+    started = [i for kind, i in recorder.events if kind == "start"]
+    assert len(started) == len(set(started))
+    for step in steps:
+        ok = all(results[d].status is StepStatus.SUCCEEDED for d in step.depends_on)
+        if ok:
+            assert results[step.id].status in (StepStatus.SUCCEEDED, StepStatus.FAILED)
+            ended = [i for kind, i in recorder.events[: recorder.events.index(("start", step.id))]]
+            assert set(step.depends_on) <= set(ended), "no step starts before its dependencies"
+        else:
+            assert results[step.id].status is StepStatus.SKIPPED
+
+
+def test_fail_fast_cancels_running_siblings(tmp_path: Path) -> None:
+    steps = [
+        _step("slow", [], "sleep 30", str(tmp_path)),
+        _step("bad", [], "exit 2", str(tmp_path)),
+        _step("after", ["slow"], "true", str(tmp_path)),
+    ]
+    execution = Execution(Plan("g", "f", steps), Recorder(), Slots(4), fail_fast=True)
+    results = {r.id: r.status for r in asyncio.run(execution.run())}
+    assert results == {
+        "slow": StepStatus.CANCELLED,
+        "bad": StepStatus.FAILED,
+        "after": StepStatus.CANCELLED,
+    }
