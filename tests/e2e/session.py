@@ -48,7 +48,7 @@ class Session:
             return None
 
         async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(found), TIMEOUT_S)
+            await asyncio.wait_for(self._changed.wait_for(lambda: found() is not None), TIMEOUT_S)
         result = found()
         assert result is not None
         return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 import apsw
 import attrs
 
+from intentls.history.filters import where
 from intentls.model import RunStatus
 
 FINISHED = ("succeeded", "failed", "cancelled", "interrupted")
@@ -76,18 +77,10 @@ def compute(conn: apsw.Connection, q: StatsQuery) -> Stats:
     )
 
 
-def _where(q: StatsQuery, table: str = "runs") -> tuple[str, tuple[object, ...]]:
-    clauses = [f"{table}.status IN ({', '.join('?' * len(FINISHED))})"]
-    params: list[object] = list(FINISHED)
-    for column, op, value in (
-        ("folder", "=", q.folder),
-        ("intent", "=", q.intent),
-        ("started_at", ">=", q.since),
-    ):
-        if value is not None:
-            clauses.append(f"{table}.{column} {op} ?")
-            params.append(value)
-    return "WHERE " + " AND ".join(clauses), tuple(params)
+def _where(q: StatsQuery) -> tuple[str, tuple[object, ...]]:
+    finished = (f"runs.status IN ({', '.join('?' * len(FINISHED))})", FINISHED)
+    filters = [("folder", "=", q.folder), ("intent", "=", q.intent), ("started_at", ">=", q.since)]
+    return where(filters, [finished])
 
 
 def _failures(conn: apsw.Connection, where: str, params: tuple[object, ...]) -> list[FailureStats]:

@@ -20,6 +20,7 @@ import apsw
 import attrs
 
 from intentls.history.database import open_database
+from intentls.history.filters import where
 from intentls.history.lease import HEARTBEAT_S, Lease
 from intentls.history.stats import Stats, StatsQuery, compute
 from intentls.model import PlanStep, RunResult, RunStatus, RunSummary
@@ -282,20 +283,17 @@ class History:
 
     def _runs(self, q: HistoryQuery) -> list[RunSummary]:
         self._recover()
-        clauses, params = [], []
-        for column, op, value in (
-            ("folder", "=", q.folder),
-            ("status", "=", q.status),
-            ("intent", "=", q.intent),
-            ("started_at", ">=", q.since),
-        ):
-            if value is not None:
-                clauses.append(f"{column} {op} ?")
-                params.append(value)
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        clause, params = where(
+            [
+                ("folder", "=", q.folder),
+                ("status", "=", q.status),
+                ("intent", "=", q.intent),
+                ("started_at", ">=", q.since),
+            ]
+        )
         rows = self._conn.execute(
             "SELECT id, intent, folder, status, started_at, duration_ms, undoable, undone "
-            f"FROM runs {where} ORDER BY started_at DESC, rowid DESC LIMIT ?",
+            f"FROM runs {clause} ORDER BY started_at DESC, rowid DESC LIMIT ?",
             (*params, q.limit),
         )
         return [
