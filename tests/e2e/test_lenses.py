@@ -40,3 +40,13 @@ async def test_no_lenses_elsewhere(home: Path, folder: Path) -> None:
     other.write_text("hello")
     async with session(home, [folder]) as ses:
         assert await _lenses(ses, other) == []
+
+
+async def test_an_outside_edit_refreshes_lenses(home: Path, folder: Path) -> None:
+    async with session(home, [folder]) as ses:
+        await ses.command("intentls.list")
+        with (folder / "intents.toml").open("a") as toml:
+            toml.write('\n[intents.added]\nrun = "echo new"\n')
+        await ses.wait_note(lsp.WORKSPACE_CODE_LENS_REFRESH)
+        titles = {lens.command.title for lens in await _lenses(ses, folder / "intents.toml")}
+        assert "▶ Run added" in titles

@@ -17,6 +17,7 @@ from intentls.history.store import History
 from intentls.lsp.commands import COMMANDS
 from intentls.lsp.lenses import lenses_for
 from intentls.lsp.server import IntentServer
+from intentls.lsp.watch import watch_intent_files
 from intentls.planning.catalog import Catalog
 from intentls.planning.sources import default_sources
 from intentls.trust import Grants, TrustPolicy, default_grants_path
@@ -85,6 +86,7 @@ def create_server(expected_token: str | None = None) -> IntentServer:
         for notice in notices:
             ls.show(lsp.MessageType.Warning, f"intentls: {notice}")
         notices.clear()
+        ls.spawn(watch_intent_files(ls), "watch intent files")
         try:
             await _pull_configuration(ls)
         finally:

@@ -47,7 +47,7 @@ class Catalog:
 
     def for_folder(self, folder: Path, trusted: bool) -> FolderIntents:
         key = (folder, trusted)
-        signature = self._signature(folder)
+        signature = self.signature(folder)
         cached = self._cache.get(key)
         if cached is not None and cached[0] == signature:
             return cached[1]
@@ -55,7 +55,8 @@ class Catalog:
         self._cache[key] = (signature, found)
         return found
 
-    def _signature(self, folder: Path) -> Signature:
+    def signature(self, folder: Path) -> Signature:
+        """The stat of every file the sources read: a change means the intents may differ."""
         entries = []
         for source in self._sources:
             for path in source.watched_files(folder):
