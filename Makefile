@@ -36,7 +36,7 @@ unit: $(STAMP)
 	$(BIN)/pytest tests/unit -q
 
 e2e: $(STAMP)
-	$(BIN)/pytest tests/e2e -q
+	$(BIN)/pytest tests/e2e -q -n 4
 
 nvim-test: $(STAMP)
 	bash editor-clients/nvim/scripts/test.sh
