@@ -43,6 +43,7 @@ def _request(ls: IntentServer, args: PlanArgs, background: bool = False) -> RunR
         background=background,
         client=ls.client_name,
         arguments=ready,
+        roots=tuple(f.path for f in ls.workspace_folders().folders),
     )
 
 
