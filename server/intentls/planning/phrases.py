@@ -88,9 +88,9 @@ def _last_kw(words: list[Word], *options: str) -> int:
     return -1
 
 
-def _first_kw(words: list[Word], *options: str) -> int:
-    for i, word in enumerate(words):
-        if _kw(word, *options):
+def _first_kw(words: list[Word], *options: str, start: int = 0) -> int:
+    for i in range(start, len(words)):
+        if _kw(words[i], *options):
             return i
     return -1
 
@@ -123,7 +123,7 @@ def _transfer(tool: str, loose: bool) -> Callable[[list[Word]], Phrase | None]:
         confidence = LOOSE if loose else EXACT
         if at >= 1 and at == len(rest) - 2:
             sources, dest = rest[:at], rest[-1]
-        elif at < 0 and len(rest) >= 2:
+        elif loose and at < 0 and len(rest) >= 2:  # `mv a b`, like the shell
             sources, dest, confidence = rest[:-1], rest[-1], LOOSE
         else:
             return None
@@ -210,7 +210,7 @@ def _replace(rest: list[Word]) -> Phrase | None:
     regex = bool(rest) and _kw(rest[0], "regex", "regexp", "pattern")
     if regex:
         rest = rest[1:]
-    with_at = _first_kw(rest, "with")
+    with_at = _first_kw(rest, "with", start=1)
     in_at = _last_kw(rest, "in")
     if with_at < 1 or in_at < with_at + 1 or in_at != len(rest) - 2:
         return None
