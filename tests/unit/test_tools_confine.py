@@ -192,6 +192,6 @@ async def test_inverse_is_in_the_history_even_when_the_tool_then_fails(
             ("s1", 0, "untrash", "a"),
             ("s1", 1, "untrash", "b"),
         ]
-        assert Path(ops[0].op["trash"]).read_text() == "a"
+        assert await asyncio.to_thread(Path(ops[0].op["trash"]).read_text) == "a"
     finally:
         history.close()
