@@ -117,6 +117,7 @@ def _run(args: argparse.Namespace) -> int:
         confirm=args.yes,
         client="intentls-cli",
         arguments={"intent": args.intent, "cwd": str(cwd)},
+        roots=(folder.path,),
     )
     history = _open_history()
     try:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -34,6 +36,8 @@ from intentls.model import (
 )
 from intentls.planning.catalog import Catalog, FolderIntents
 from intentls.planning.planner import AmbiguousIntent, Planner, PlanRequest
+from intentls.tools.confine import Roots
+from intentls.tools.runtime import HistoryJournal, ToolRuntime
 from intentls.trust import Trust, TrustPolicy
 
 log = logging.getLogger(__name__)
@@ -65,9 +69,13 @@ class RunRequest:
     client: str | None = None
     arguments: dict[str, Any] = attrs.Factory(dict)
     """The request as the client sent it, to build ready-to-run `actions` from."""
+    roots: tuple[Path, ...] = ()
+    """The workspace folders built-in tools are confined to; empty: the request's folder."""
 
     def plan_request(self) -> PlanRequest:
-        return PlanRequest(self.text, self.folder.path, self.folder.uri, self.cwd, self.params)
+        return PlanRequest(
+            self.text, self.folder.path, self.folder.uri, self.cwd, self.params, self.roots
+        )
 
 
 class ActiveRun:
@@ -78,12 +86,13 @@ class ActiveRun:
         plan: Plan,
         listener: RunListener,
         slots: Slots | None,
+        tools: ToolRuntime | None = None,
     ) -> None:
         self.run_id = run_id
         self.request = request
         self.plan = plan
         self.execution = Execution(
-            plan, _TailRecorder(self, listener), slots, fail_fast=request.fail_fast
+            plan, _TailRecorder(self, listener), slots, fail_fast=request.fail_fast, tools=tools
         )
         self.started = time.monotonic()
         self.started_at = time.time()
@@ -100,6 +109,7 @@ class ActiveRun:
             status=status,
             duration_ms=round((time.monotonic() - self.started) * 1000),
             steps=steps,
+            changed_files=sorted(self.execution.changed_files),
             warnings=self.plan.warnings or None,
         )
 
@@ -235,7 +245,7 @@ class Engine:
         await self._wait_for_instance(request)  # nothing awaited from here to registration
         run_id = uuid.uuid4().hex[:12]
         slots = None if request.background else self.slots
-        run = ActiveRun(run_id, request, plan, listener, slots)
+        run = ActiveRun(run_id, request, plan, listener, slots, self._tools(run_id, request))
         self.active[run_id] = run
         self.history.run_started(self._run_start(run_id, request, run.started_at))
         listener.run_started(run)
@@ -322,6 +332,21 @@ class Engine:
         self.active.pop(run.run_id, None)
         listener.run_finished(result)
         return result
+
+    def _tools(self, run_id: str, request: RunRequest) -> ToolRuntime:
+        history = self.history
+        trash_root = (
+            history.path.parent / "trash"
+            if history.path is not None
+            else Path(tempfile.gettempdir()) / f"intentls-trash-{os.getuid()}"
+        )
+        return ToolRuntime(
+            folder=request.folder.path,
+            roots=Roots.of(request.roots or (request.folder.path,)),
+            trash=trash_root / run_id,
+            journal=lambda step_id: HistoryJournal(history, run_id, step_id),
+            trusted=self.trust.state(request.folder.path) is Trust.TRUSTED,
+        )
 
     def _run_start(self, run_id: str, request: RunRequest, started_at: float) -> RunStart:
         return RunStart(

@@ -8,6 +8,7 @@ import contextlib
 import os
 import time
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Protocol
 
 from intentls.execution.failures import SPAWN, TIMEOUT, classify_exit
@@ -16,6 +17,12 @@ from intentls.execution.process import GroupProcess
 from intentls.execution.slots import Slots
 from intentls.model import Plan, PlanStep, StepError, StepResult, StepStatus
 from intentls.planning.graph import remaining
+from intentls.tools import registry
+from intentls.tools.base import RunContext, ToolCancelled, ToolError
+from intentls.tools.errors import IO
+from intentls.tools.runtime import ToolRuntime
+
+SHELL = "shell"
 
 
 class StepObserver(Protocol):
@@ -38,6 +45,7 @@ class Execution:
         slots: Slots | None,
         base_env: Mapping[str, str] | None = None,
         fail_fast: bool = False,
+        tools: ToolRuntime | None = None,
     ) -> None:
         self.plan = plan
         self._observer = observer
@@ -51,6 +59,10 @@ class Execution:
         """A failed step cancels the steps running beside it and stops new ones starting."""
         self._priority = remaining(plan.steps)
         """Per step, the longest chain from it to the end: who gets a free slot first."""
+        self._tools = tools
+        """How built-in (non-shell) steps run; None: they fail."""
+        self.changed_files: set[str] = set()
+        """Folder-relative paths the built-in steps changed."""
 
     @property
     def cancelled(self) -> bool:
@@ -109,6 +121,8 @@ class Execution:
             return await self._run_step(step)
 
     async def _run_step(self, step: PlanStep) -> StepResult:
+        if step.tool != SHELL:
+            return await self._run_tool(step)
         started = time.monotonic()
         self._observer.step_started(step)
         tail = Tail()
@@ -143,6 +157,50 @@ class Execution:
             return self._finish(step, started, tail, StepStatus.SUCCEEDED, 0, None)
         error = classify_exit(exit_code, tail.text())
         return self._finish(step, started, tail, StepStatus.FAILED, exit_code, error)
+
+    async def _run_tool(self, step: PlanStep) -> StepResult:
+        """A built-in tool, in a worker thread; its lines reach the observer in order."""
+        started = time.monotonic()
+        self._observer.step_started(step)
+        tail = Tail()
+        loop = asyncio.get_running_loop()
+
+        def sink(stream: str, text: str) -> None:
+            tail.add(text)
+            self._observer.step_output(step.id, stream, text)
+
+        def emit(line: str) -> None:
+            loop.call_soon_threadsafe(sink, "stdout", line + "\n")
+
+        runtime = self._tools
+        if runtime is None:
+            missing = StepError(SPAWN, f"built-in tool {step.tool} cannot run here")
+            return self._finish(step, started, tail, StepStatus.FAILED, None, missing)
+        ctx = RunContext(
+            folder=runtime.folder,
+            cwd=Path(step.cwd) if step.cwd else runtime.folder,
+            roots=runtime.roots,
+            journal=runtime.journal(step.id),
+            trash=runtime.trash / step.id,
+            emit=emit,
+            cancelled=self._cancelled.is_set,
+            trusted=runtime.trusted,
+        )
+        status: StepStatus = StepStatus.SUCCEEDED
+        error: StepError | None = None
+        try:
+            await asyncio.to_thread(registry.run, step.tool, step.args, ctx)
+        except ToolCancelled:
+            status = StepStatus.CANCELLED
+        except ToolError as exc:
+            status, error = StepStatus.FAILED, StepError(exc.category, exc.message)
+        except OSError as exc:
+            status, error = StepStatus.FAILED, StepError(IO, f"{exc.strerror or exc}")
+        finally:
+            self.changed_files |= ctx.changed
+        if error is not None:
+            sink("stderr", error.message + "\n")
+        return self._finish(step, started, tail, status, None, error)
 
     async def _wait(
         self, proc: GroupProcess, sink: Pump, timeout_s: float | None

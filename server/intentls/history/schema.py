@@ -52,6 +52,18 @@ MIGRATIONS: list[str] = [
         heartbeat REAL NOT NULL
     );
     """,
+    # 2: inverse operations of built-in tools, recorded before each acts (the undo applies a
+    # step's operations in reverse `seq` order). `op` is a JSON object: see tools/inverse.py.
+    """
+    CREATE TABLE inverses(
+        run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        step_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        op TEXT NOT NULL,
+        recorded_at REAL NOT NULL,
+        PRIMARY KEY(run_id, step_id, seq)
+    );
+    """,
 ]
 
 VERSION = len(MIGRATIONS)

@@ -64,6 +64,13 @@ class IntentRecord:
     last_duration_ms: int | None
 
 
+@attrs.frozen
+class InverseOp:
+    step_id: str
+    seq: int
+    op: dict[str, Any]
+
+
 class History:
     def __init__(self, path: Path | None) -> None:
         """`path` None keeps the history in memory (when the file cannot be used)."""
@@ -141,7 +148,19 @@ class History:
         self._write(self._insert_run, start)
         return self._write(self._finish_run, result, [], {}, start.started_at)
 
+    def record_inverse(self, run_id: str, step_id: str, seq: int, op: dict[str, Any]) -> None:
+        """Store one inverse operation and return once it is stored. Blocking: called from a
+        tool's worker thread (never the event loop, never the history thread) before the tool
+        acts. A read-only history stores nothing (its runs are not recorded either)."""
+        if self.read_only_reason is not None:
+            return
+        self._thread.submit(_retrying, self._insert_inverse, run_id, step_id, seq, op).result()
+
     # ---- reads -----------------------------------------------------------------------------
+
+    async def inverses(self, run_id: str) -> list[InverseOp]:
+        """A run's recorded inverse operations, in the order they were recorded."""
+        return await self._call(self._inverses, run_id)
 
     async def runs(self, query: HistoryQuery) -> list[RunSummary]:
         return await self._call(self._runs, query)
@@ -233,6 +252,21 @@ class History:
                     self.owner,
                 ),
             )
+
+    def _insert_inverse(self, run_id: str, step_id: str, seq: int, op: dict[str, Any]) -> None:
+        with self._conn:
+            self._conn.execute(
+                "INSERT INTO inverses(run_id, step_id, seq, op, recorded_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (run_id, step_id, seq, json.dumps(op), time.time()),
+            )
+
+    def _inverses(self, run_id: str) -> list[InverseOp]:
+        rows = self._conn.execute(
+            "SELECT step_id, seq, op FROM inverses WHERE run_id = ? ORDER BY rowid",
+            (run_id,),
+        )
+        return [InverseOp(str(r[0]), int(r[1]), json.loads(r[2])) for r in rows]
 
     def _finish_run(
         self, result: RunResult, steps: list[PlanStep], tails: dict[str, str], ended_at: float

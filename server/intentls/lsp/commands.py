@@ -54,6 +54,7 @@ def _request(ls: IntentServer, args: PlanArgs, background: bool = False) -> RunR
         fail_fast=getattr(args, "fail_fast", False),
         client=ls.client_name,
         arguments=ready,
+        roots=tuple(f.path for f in ls.workspace_folders().folders),
     )
 
 

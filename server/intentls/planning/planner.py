@@ -7,6 +7,7 @@ order, recursively for `{intent = "…"}` steps.
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import os
 import re
@@ -16,10 +17,16 @@ from pathlib import Path
 import attrs
 
 from intentls.model import Plan, PlanStep
-from intentls.planning import graph
+from intentls.planning import graph, phrases
 from intentls.planning.catalog import FolderIntents
 from intentls.planning.grammar import GrammarError, Segment, Word, parse
 from intentls.planning.intents import IntentDef, IntentRef, ShellAction
+from intentls.tools import registry
+from intentls.tools.base import PlanContext, ToolError
+from intentls.tools.confine import Roots
+
+BUILTIN = "builtin:"
+"""`builtin:rename a to b`: the phrase reading of a segment, even where an intent has that name."""
 
 MAX_DEPTH = 16
 
@@ -47,6 +54,8 @@ class PlanRequest:
     cwd: Path
     """Where `$ …` commands run: the request's `cwd`, else the folder."""
     params: dict[str, str] = attrs.Factory(dict)
+    roots: tuple[Path, ...] = ()
+    """Workspace folders the built-in tools are confined to; empty: just `folder`."""
 
 
 class Planner:
@@ -55,6 +64,10 @@ class Planner:
         self._request = request
         self._ids = (f"s{n}" for n in itertools.count(1))
         self._steps: list[PlanStep] = []
+        self._confidence = 1.0
+        self._tools = PlanContext(
+            request.folder, request.cwd, Roots.of(request.roots or (request.folder,))
+        )
 
     @classmethod
     def plan(cls, intents: FolderIntents, request: PlanRequest) -> Plan:
@@ -65,6 +78,7 @@ class Planner:
             goal=request.text,
             folder=request.folder_uri,
             steps=steps,
+            confidence=planner._confidence,
             levels=graph.levels(steps),
             critical_path=graph.critical_path(steps),
         )
@@ -83,10 +97,33 @@ class Planner:
         if seg.is_shell:
             action = ShellAction(seg.shell_command)
             return [self._shell(action, f"$ {action.command}", None, self._request.cwd, deps)]
-        name, extra = seg.words[0].text, [w.text for w in seg.words[1:]]
+        first = seg.words[0]
+        name, extra = first.text, [w.text for w in seg.words[1:]]
+        if not first.quoted and name.startswith(BUILTIN):
+            verb = attrs.evolve(first, text=name[len(BUILTIN) :])
+            phrase = phrases.match([verb, *seg.words[1:]])
+            if phrase is None:
+                raise IntentError(f"{seg.raw!r} is not a built-in phrase{self._phrase_hint(verb)}")
+            return [self._builtin(seg, phrase, deps)]
         found = self._intents.lookup(name)
+        phrase = phrases.match(seg.words)
+        if phrase is not None and found:
+            names = sorted([*(i.qualified_name for i in found), BUILTIN + name])
+            if stack:
+                raise IntentError(
+                    f"{stack[-1]} says {seg.raw!r}, which is both the built-in phrase and the "
+                    f"intent {name!r}: write {BUILTIN}{seg.raw} or SOURCE:{name} there"
+                )
+            raise AmbiguousIntent(self._request.text, first, names)
+        if phrase is not None:
+            return [self._builtin(seg, phrase, deps)]
+        if not found and name.lower() in phrases.USAGE and not first.quoted:
+            raise IntentError(
+                f"{seg.raw!r} does not read as the built-in phrase "
+                f"{phrases.USAGE[name.lower()]}, and no intent is named {name!r}"
+            )
         if not found:
-            raise IntentError(self._unknown(name))
+            raise IntentError(self._unknown(name) + self._phrase_hint(first))
         if len(found) > 1:
             names = sorted(i.qualified_name for i in found)
             if stack:  # inside a definition: the file must say which
@@ -167,6 +204,37 @@ class Planner:
             )
         )
         return step_id
+
+    def _builtin(self, seg: Segment, phrase: phrases.Phrase, deps: list[str]) -> str:
+        try:
+            planned = registry.plan(phrase.tool, phrase.args, self._tools)
+        except ToolError as exc:
+            raise IntentError(f"{seg.raw!r}: {exc.message}") from None
+        step_id = next(self._ids)
+        self._steps.append(
+            PlanStep(
+                id=step_id,
+                title=planned.title,
+                tool=phrase.tool,
+                args=planned.args,
+                depends_on=list(deps),
+                risk=planned.risk,
+                needs_trust=False,
+                cwd=os.fspath(self._request.cwd),
+            )
+        )
+        self._confidence = min(self._confidence, phrase.confidence)
+        return step_id
+
+    def _phrase_hint(self, word: Word) -> str:
+        """A hint towards the phrase whose verb `word` resembles."""
+        verb = word.text.lower()
+        close = difflib.get_close_matches(verb, phrases.VERBS, n=1, cutoff=0.75)
+        if verb in phrases.USAGE:
+            return f"; the built-in phrase reads: {phrases.USAGE[verb]}"
+        if close:
+            return f"; or the built-in phrase {phrases.USAGE[close[0]]}?"
+        return ""
 
     def _param_values(self, intent: IntentDef) -> dict[str, str]:
         values = {}
