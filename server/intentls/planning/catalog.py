@@ -2,6 +2,15 @@
 
 Staleness is checked by stat-ing each source's few watched files on access, which costs
 microseconds and needs no file-watch registration from the client.
+
+A plain name is looked up in tiers, the first tier that has it answering (several intents in
+that tier: ambiguous, a person picks with `SOURCE:NAME`):
+
+1. `intents.toml` — the project's own say, so it can settle a name other files share;
+2. task files people write — tasks.json, package.json, Makefile, justfile;
+3. tool commands inferred from a project file — cargo, go, python tools;
+4. conventional names (`test`, `build`, …) standing for the best detected task
+   (`intentls.planning.conventional`).
 """
 
 from __future__ import annotations
@@ -13,11 +22,20 @@ from pathlib import Path
 
 import attrs
 
+from intentls.model import IntentInfo
+from intentls.planning import conventional
 from intentls.planning.intents import IntentDef, IntentSource
 
 log = logging.getLogger(__name__)
 
 Signature = tuple[tuple[str, int, int], ...]
+
+TOOL_SOURCES = frozenset({"cargo", "go", "python"})
+"""Sources whose intents are a tool's commands rather than tasks someone wrote down."""
+
+
+def tier(source: str) -> int:
+    return 0 if source == "intents.toml" else 2 if source in TOOL_SOURCES else 1
 
 
 @attrs.frozen
@@ -25,18 +43,64 @@ class FolderIntents:
     folder: Path
     intents: list[IntentDef]
     problems: list[str]
+    conventional: dict[str, IntentDef] = attrs.field(
+        default=attrs.Factory(lambda self: conventional.resolve(self.intents), takes_self=True)
+    )
+    """Conventional names no intent is named, and the intent each stands for."""
 
     def names(self) -> list[str]:
-        return sorted({i.name for i in self.intents} | {i.qualified_name for i in self.intents})
+        return sorted(
+            {i.name for i in self.intents}
+            | {i.qualified_name for i in self.intents}
+            | set(self.conventional)
+        )
 
     def lookup(self, name: str) -> list[IntentDef]:
-        """`name` or `SOURCE:NAME`; several results mean several sources define the name."""
+        """`name` or `SOURCE:NAME`; several results mean several sources of the same tier
+        define the name (see the module's docstring)."""
         exact = [i for i in self.intents if i.qualified_name == name]
-        return exact or [i for i in self.intents if i.name == name]
+        if exact:
+            return exact
+        plain = [i for i in self.intents if i.name == name]
+        if plain:
+            first = min(tier(i.source) for i in plain)
+            return [i for i in plain if tier(i.source) == first]
+        standing_for = self.conventional.get(name)
+        return [standing_for] if standing_for is not None else []
 
     def closest(self, name: str, limit: int = 3) -> list[str]:
-        plain = sorted({i.name for i in self.intents})
+        plain = sorted({i.name for i in self.intents} | set(self.conventional))
         return difflib.get_close_matches(name, plain, n=limit, cutoff=0.5)
+
+    def infos(self, folder_uri: str) -> list[IntentInfo]:
+        """What `intentls.list` shows: every intent, then each conventional name with the
+        intent it stands for in `resolvesTo` and its title."""
+        listed = [
+            IntentInfo(
+                name=i.name,
+                title=i.title or i.name,
+                source=i.source,
+                folder=folder_uri,
+                description=i.description,
+                params=i.params or None,
+            )
+            for i in self.intents
+        ]
+        for name, target in self.conventional.items():
+            qualified = target.qualified_name
+            listed.append(
+                IntentInfo(
+                    name=name,
+                    title=f"{name} → {qualified}",
+                    source=target.source,
+                    folder=folder_uri,
+                    description=f"Runs {qualified}"
+                    + (f": {target.description}" if target.description else ""),
+                    params=target.params or None,
+                    resolves_to=qualified,
+                )
+            )
+        return listed
 
 
 class Catalog:
