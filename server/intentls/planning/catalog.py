@@ -30,6 +30,18 @@ log = logging.getLogger(__name__)
 
 Signature = tuple[tuple[str, int, int], ...]
 
+
+def _signature(paths: list[str]) -> Signature:
+    entries = []
+    for path in paths:
+        try:
+            st = os.stat(path)  # noqa: PTH116 -- str paths: this runs on every access
+        except OSError:
+            continue
+        entries.append((path, st.st_mtime_ns, st.st_size))
+    return tuple(entries)
+
+
 TOOL_SOURCES = frozenset({"cargo", "go", "python"})
 """Sources whose intents are a tool's commands rather than tasks someone wrote down."""
 
@@ -47,6 +59,10 @@ class FolderIntents:
         default=attrs.Factory(lambda self: conventional.resolve(self.intents), takes_self=True)
     )
     """Conventional names no intent is named, and the intent each stands for."""
+    _infos: dict[str, list[IntentInfo]] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
+    """`infos` per folder URI, made once: a cached catalog is listed again and again."""
 
     def names(self) -> list[str]:
         return sorted(
@@ -75,6 +91,9 @@ class FolderIntents:
     def infos(self, folder_uri: str) -> list[IntentInfo]:
         """What `intentls.list` shows: every intent, then each conventional name with the
         intent it stands for in `resolvesTo` and its title."""
+        made = self._infos.get(folder_uri)
+        if made is not None:
+            return made
         listed = [
             IntentInfo(
                 name=i.name,
@@ -100,35 +119,37 @@ class FolderIntents:
                     resolves_to=qualified,
                 )
             )
+        self._infos[folder_uri] = listed
         return listed
 
 
 class Catalog:
     def __init__(self, sources: list[IntentSource]) -> None:
         self._sources = sources
-        self._cache: dict[tuple[Path, bool], tuple[Signature, FolderIntents]] = {}
+        self._cache: dict[tuple[Path, bool], tuple[Signature | None, FolderIntents]] = {}
         """Per (folder, trusted): the watched files' stat signature and what they defined."""
+        self._watched: dict[Path, list[str]] = {}
+        """Per folder: the files every source watches, as the last detection left them."""
 
     def for_folder(self, folder: Path, trusted: bool) -> FolderIntents:
         key = (folder, trusted)
-        signature = self._signature(folder)
+        paths = self._watched.get(folder)
+        if paths is None:
+            paths = self._watched[folder] = self._paths(folder)
+        signature = _signature(paths)
         cached = self._cache.get(key)
         if cached is not None and cached[0] == signature:
             return cached[1]
         found = self._detect(folder, trusted)
-        self._cache[key] = (signature, found)
+        after = self._watched[folder] = self._paths(folder)
+        # Files the detection newly found to depend on (an include, a workspace package) were
+        # read before anything stat-ed them: the next access detects once more, with them in the
+        # signature, rather than risk missing an edit made meanwhile.
+        self._cache[key] = (signature if after == paths else None, found)
         return found
 
-    def _signature(self, folder: Path) -> Signature:
-        entries = []
-        for source in self._sources:
-            for path in source.watched_files(folder):
-                try:
-                    st = path.stat()
-                except OSError:
-                    continue
-                entries.append((str(path), st.st_mtime_ns, st.st_size))
-        return tuple(entries)
+    def _paths(self, folder: Path) -> list[str]:
+        return [os.fspath(p) for source in self._sources for p in source.watched_files(folder)]
 
     def _detect(self, folder: Path, trusted: bool) -> FolderIntents:
         intents: list[IntentDef] = []

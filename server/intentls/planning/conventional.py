@@ -40,27 +40,39 @@ def resolve(intents: list[IntentDef]) -> dict[str, IntentDef]:
     """For each conventional name that no intent is named, the intent it stands for."""
     defined = {i.name for i in intents}
     order = {source: rank for rank, source in enumerate(SOURCE_ORDER)}
-    by_source: dict[str, list[IntentDef]] = {}
+    by_source: dict[str, _Source] = {}
     for intent in intents:
-        by_source.setdefault(intent.source, []).append(intent)
-    sources = sorted(by_source, key=lambda s: (order.get(s, len(order)), s))
+        by_source.setdefault(intent.source, _Source()).add(intent)
+    sources = [by_source[s] for s in sorted(by_source, key=lambda s: (order.get(s, len(order)), s))]
     resolved: dict[str, IntentDef] = {}
     for name, aliases in ALIASES.items():
         if name in defined:
             continue
-        found = next((i for s in sources if (i := _best(by_source[s], name, aliases))), None)
+        found = next((i for s in sources if (i := s.best(name, aliases))), None)
         if found is not None:
             resolved[name] = found
     return resolved
 
 
-def _best(intents: list[IntentDef], name: str, aliases: tuple[str, ...]) -> IntentDef | None:
-    for default in (True, False):
-        for intent in intents:
-            if intent.group == name and intent.group_default == default:
+class _Source:
+    """One source's intents, indexed for the aliases."""
+
+    def __init__(self) -> None:
+        self.by_name: dict[str, IntentDef] = {}
+        self.groups: dict[tuple[str, bool], IntentDef] = {}
+
+    def add(self, intent: IntentDef) -> None:
+        self.by_name.setdefault(intent.name, intent)
+        self.by_name.setdefault(intent.qualified_name, intent)
+        if intent.group is not None:
+            self.groups.setdefault((intent.group, intent.group_default), intent)
+
+    def best(self, name: str, aliases: tuple[str, ...]) -> IntentDef | None:
+        found = self.groups.get((name, True)) or self.groups.get((name, False))
+        if found is not None:
+            return found
+        for alias in aliases:
+            intent = self.by_name.get(alias)
+            if intent is not None and (":" in alias) == (alias == intent.qualified_name):
                 return intent
-    for alias in aliases:
-        for intent in intents:
-            if (intent.qualified_name if ":" in alias else intent.name) == alias:
-                return intent
-    return None
+        return None

@@ -38,9 +38,14 @@ def line_at(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
+_SAFE = re.compile(r"[\w@%+=:,./-]+")
+
+
 def one_word(text: str, colon: bool = True) -> str:
     """`text` as one shell word that needs no quoting: runs of whitespace and characters the shell
     would interpret become `-` (and `:` too unless `colon`, which `SOURCE:NAME` reserves)."""
+    if _SAFE.fullmatch(text) and (colon or ":" not in text):
+        return text
     allowed = r"\w@%+=,./-" + (":" if colon else "")
     word = re.sub(rf"[^{allowed}]+", "-", text.strip())
     return re.sub(r"-{2,}", "-", word).strip("-") or "-"

@@ -170,6 +170,9 @@ def _real_target(name: str) -> bool:
 
 def _rule_colon(code: str) -> int:
     """Offset of the colon that ends a rule's targets (outside `$(…)`), or -1."""
+    if "(" not in code and "{" not in code:
+        colon, equals = code.find(":"), code.find("=")
+        return -1 if colon < 0 or 0 <= equals < colon else colon
     depth = 0
     for i, ch in enumerate(code):
         if ch in "({":

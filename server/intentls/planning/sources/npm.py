@@ -152,42 +152,31 @@ def _manifest(
     return data, text
 
 
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"(?=\s*(:))?|[{}\[\]]')
+"""A JSON string (group 1 set when it is a key) or a bracket: all the structure we need."""
 
 
 def _script_lines(text: str) -> dict[str, int]:
     """Line of each key of the top-level `"scripts"` object (first occurrence)."""
     found: dict[str, int] = {}
-    depth, i, n = 0, 0, len(text)
-    opening_scripts = in_scripts = False
-    while i < n:
-        ch = text[i]
-        if ch == '"':
-            match = _STRING.match(text, i)
-            if match is None:
-                break
-            after = match.end()
-            while after < n and text[after].isspace():
-                after += 1
-            if after < n and text[after] == ":":
-                key = json.loads(match.group(0))
-                if depth == 1:
-                    opening_scripts = key == "scripts"
-                elif in_scripts and depth == 2:
-                    found.setdefault(key, line_at(text, i))
-            i = match.end()
-            continue
-        if ch in "{[":
+    depth, scripts_key, in_scripts = 0, -1, False
+    for token in _TOKEN.finditer(text):
+        piece = token.group(0)
+        if piece in "{[":
             depth += 1
-            in_scripts = in_scripts or (opening_scripts and ch == "{" and depth == 2)
-            opening_scripts = False
-        elif ch in "}]":
+            in_scripts = in_scripts or (piece == "{" and depth == 2 and scripts_key >= 0)
+            scripts_key = -1
+        elif piece in "}]":
             if depth == 2:
                 in_scripts = False
             depth -= 1
-        elif not ch.isspace() and ch not in ":,":
-            opening_scripts = False
-        i += 1
+        elif token.group(1):
+            key = json.loads(piece)
+            scripts_key = token.start() if depth == 1 and key == "scripts" else -1
+            if in_scripts and depth == 2:
+                found.setdefault(key, line_at(text, token.start()))
+        else:
+            scripts_key = -1
     return found
 
 
