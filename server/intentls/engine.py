@@ -167,17 +167,7 @@ class Engine:
         return self.catalog.for_folder(folder.path, trusted)
 
     def list_intents(self, folder: Folder) -> list[IntentInfo]:
-        return [
-            IntentInfo(
-                name=i.name,
-                title=i.title or i.name,
-                source=i.source,
-                folder=folder.uri,
-                description=i.description,
-                params=i.params or None,
-            )
-            for i in self.intents(folder).intents
-        ]
+        return self.intents(folder).infos(folder.uri)
 
     # ---- planning --------------------------------------------------------------------------
 

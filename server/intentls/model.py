@@ -128,6 +128,8 @@ class IntentInfo:
     folder: str
     description: str | None = None
     params: list[IntentParam] | None = None
+    resolves_to: str | None = None
+    """For a conventional name (`test`) no source defines: the `SOURCE:NAME` it runs."""
 
 
 @attrs.frozen

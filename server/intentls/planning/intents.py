@@ -56,6 +56,10 @@ class IntentDef:
     """Run `depends_on` one after another (`dependsOrder: sequence`) instead of at once."""
     problem_matchers: list[str] = attrs.Factory(list)
     """Names of problem matchers that read this intent's output (tasks.json)."""
+    group: str | None = None
+    """The conventional name the definition claims for itself (tasks.json `group`: build, test)."""
+    group_default: bool = False
+    """The claim is the group's default (tasks.json `isDefault`)."""
 
     @property
     def qualified_name(self) -> str:

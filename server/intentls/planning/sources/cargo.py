@@ -1,0 +1,56 @@
+"""Cargo's everyday commands where `Cargo.toml` exists: build, test, check, clippy, fmt, and
+run for a package (not for a virtual workspace manifest, which has nothing to run by itself)."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from intentls.planning.intents import IntentDef, ShellAction, SourceResult
+from intentls.planning.sources.common import Unreadable, read_text
+
+MANIFEST = "Cargo.toml"
+COMMANDS = {
+    "build": "Compile the package",
+    "test": "Run the tests",
+    "check": "Check the package for errors without building it",
+    "clippy": "Lint with clippy",
+    "fmt": "Format the code with rustfmt",
+    "run": "Run the package's binary",
+}
+
+
+class CargoSource:
+    name = "cargo"
+
+    def watched_files(self, folder: Path) -> list[Path]:
+        return [folder / MANIFEST]
+
+    def detect(self, folder: Path, trusted: bool) -> SourceResult:
+        path = folder / MANIFEST
+        try:
+            text = read_text(folder, path)
+        except Unreadable as exc:
+            return SourceResult(problems=[str(exc)])
+        if text is None:
+            return SourceResult()
+        try:
+            manifest = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            return SourceResult(problems=[f"{MANIFEST}: {exc}"])
+        has_package = isinstance(manifest.get("package"), dict)
+        return SourceResult(
+            [
+                IntentDef(
+                    name=command,
+                    source=self.name,
+                    folder=folder,
+                    actions=[ShellAction(f"cargo {command}")],
+                    title=f"cargo {command}",
+                    description=description,
+                    defined_in=path,
+                )
+                for command, description in COMMANDS.items()
+                if command != "run" or has_package
+            ]
+        )

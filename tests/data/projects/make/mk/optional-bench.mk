@@ -1,0 +1,2 @@
+bench: build
+	./build/widget --bench
