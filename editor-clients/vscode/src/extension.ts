@@ -1,0 +1,39 @@
+/** Wires the extension together; the behaviour lives in the modules it names. */
+import * as vscode from 'vscode';
+import { registerCommands } from './commands';
+import { Notification, RUNNING_COMMANDS } from './constants';
+import { Runner } from './runner';
+import { getClient, initServer, restartServer, stopServer } from './server';
+import { needsRestart } from './settings';
+import { RunView } from './status';
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+    const log = vscode.window.createOutputChannel('intentls server', { log: true });
+    const view = new RunView();
+    const runner = new Runner(view);
+    context.subscriptions.push(
+        log,
+        view,
+        initServer({
+            log,
+            attach: (client) => view.attach(client),
+            executeCommand: (command, args, next) =>
+                RUNNING_COMMANDS.has(command) ? runner.execute(command, args) : next(command, args),
+            onStateChange: (state) => view.setServerState(state),
+        }),
+        vscode.workspace.onDidGrantWorkspaceTrust(() => {
+            void getClient()?.sendNotification(Notification.setTrust, { trusted: true });
+        }),
+        vscode.workspace.onDidChangeConfiguration((event) => {
+            if (needsRestart(event)) {
+                void restartServer();
+            }
+        }),
+    );
+    registerCommands(context, runner, view);
+    await restartServer();
+}
+
+export async function deactivate(): Promise<void> {
+    await stopServer();
+}
