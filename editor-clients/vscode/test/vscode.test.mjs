@@ -1,0 +1,374 @@
+// @ts-check
+// End-to-end test of the intentls extension in real VS Code (code-server), driven by Playwright
+// in Debian's Chromium. Run by scripts/test.sh, which installs everything and sets:
+//   CODE_SERVER   the code-server executable
+//   VSIX          the packaged extension
+//   INTENTLS_SERVER  the intentls server executable
+//   ARTIFACTS     where failure screenshots and logs go
+//   DOCS_IMAGE    where the screenshot of a successful run goes (docs/images/vscode-run.png)
+// Every wait is on a real condition (an element, a file); no sleeps, no timing assertions.
+import { spawn, execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { chromium } from 'playwright-core';
+
+const env = (name) => {
+    const value = process.env[name];
+    if (!value) {
+        throw new Error(`${name} is not set; run scripts/test.sh`);
+    }
+    return value;
+};
+
+const CODE_SERVER = env('CODE_SERVER');
+const VSIX = env('VSIX');
+const INTENTLS_SERVER = env('INTENTLS_SERVER');
+const ARTIFACTS = env('ARTIFACTS');
+const DOCS_IMAGE = process.env.DOCS_IMAGE;
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+/** Generous: the first start of code-server and the server in a cold machine. */
+const STARTUP_MS = 120_000;
+const STEP_MS = 30_000;
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'intentls-vscode-'));
+const workspace = path.join(tmp, 'workspace');
+const userData = path.join(tmp, 'user-data');
+const extensions = path.join(tmp, 'extensions');
+const profile = path.join(tmp, 'chromium');
+const csLog = path.join(ARTIFACTS, 'code-server.log');
+
+/** @type {import('node:child_process').ChildProcess | undefined} */
+let codeServer;
+/** @type {import('playwright-core').BrowserContext | undefined} */
+let browser;
+/** @type {import('playwright-core').Page} */
+let page;
+const results = { passed: 0, failed: 0, skipped: 0 };
+
+function writeWorkspace() {
+    fs.mkdirSync(workspace, { recursive: true });
+    // `slow` waits for a file the test creates, so the test sees the run in progress without
+    // depending on how long anything takes.
+    fs.writeFileSync(
+        path.join(workspace, 'intents.toml'),
+        [
+            '[intents.greet]',
+            'run = "echo greeting-from-intents-toml > greeting.txt"',
+            '',
+            '[intents.slow]',
+            'run = "echo slow-started; while [ ! -f go ]; do sleep 0.1; done; echo slow-done > slow.txt"',
+            '',
+            '[intents.forever]',
+            'run = "echo forever-started; while [ ! -f never ]; do sleep 0.1; done"',
+            '',
+        ].join('\n'),
+    );
+    fs.writeFileSync(path.join(workspace, 'data.txt'), 'original\n');
+    execFileSync('git', ['init', '-q'], { cwd: workspace });
+}
+
+function writeUserSettings() {
+    const dir = path.join(userData, 'User');
+    fs.mkdirSync(dir, { recursive: true });
+    const settings = {
+        'security.workspace.trust.enabled': false,
+        'intentls.server.path': INTENTLS_SERVER,
+        'intentls.historyPath': path.join(tmp, 'history.db'),
+        'workbench.startupEditor': 'none',
+        'workbench.tips.enabled': false,
+        'workbench.enableExperiments': false,
+        'workbench.welcomePage.walkthroughs.openOnInstall': false,
+        'extensions.autoCheckUpdates': false,
+        'extensions.autoUpdate': false,
+        'extensions.ignoreRecommendations': true,
+        'telemetry.telemetryLevel': 'off',
+        'update.mode': 'none',
+        'git.enabled': false,
+        'chat.disableAIFeatures': true,
+        'window.restoreWindows': 'none',
+    };
+    fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify(settings, null, 2));
+}
+
+/** Environment for code-server: no writes to the real home's config or data. */
+function isolatedEnv() {
+    return {
+        ...process.env,
+        XDG_CONFIG_HOME: path.join(tmp, 'xdg-config'),
+        XDG_DATA_HOME: path.join(tmp, 'xdg-data'),
+        XDG_CACHE_HOME: path.join(tmp, 'xdg-cache'),
+        XDG_STATE_HOME: path.join(tmp, 'xdg-state'),
+        INTENTLS_HISTORY: path.join(tmp, 'history.db'),
+    };
+}
+
+function freePort() {
+    return new Promise((resolve, reject) => {
+        const srv = net.createServer();
+        srv.on('error', reject);
+        srv.listen(0, '127.0.0.1', () => {
+            const address = srv.address();
+            srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+        });
+    });
+}
+
+/** Starts code-server and resolves with its URL once it says it is listening. */
+async function startCodeServer() {
+    const port = await freePort();
+    const config = path.join(tmp, 'code-server.yaml');
+    fs.writeFileSync(config, 'auth: none\n');
+    const log = fs.createWriteStream(csLog);
+    const child = spawn(
+        CODE_SERVER,
+        [
+            '--config', config,
+            '--auth', 'none',
+            '--bind-addr', `127.0.0.1:${port}`,
+            '--user-data-dir', userData,
+            '--extensions-dir', extensions,
+            '--disable-telemetry',
+            '--disable-update-check',
+            '--disable-getting-started-override',
+            '--ignore-last-opened',
+        ],
+        { env: isolatedEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    );
+    codeServer = child;
+    return new Promise((resolve, reject) => {
+        let seen = '';
+        const onData = (/** @type {Buffer} */ chunk) => {
+            log.write(chunk);
+            seen += chunk.toString();
+            if (seen.includes('HTTP server listening on')) {
+                resolve(`http://127.0.0.1:${port}/`);
+            }
+        };
+        child.stdout?.on('data', onData);
+        child.stderr?.on('data', onData);
+        child.on('exit', (code) => reject(new Error(`code-server exited (${code}); see ${csLog}`)));
+    });
+}
+
+function fileText(file) {
+    try {
+        return fs.readFileSync(file, 'utf8');
+    } catch {
+        return undefined;
+    }
+}
+
+/** Waits until `file` exists with content containing `text` (watching, not sleeping). */
+async function waitForFile(file, text, timeout = STEP_MS) {
+    const ready = () => fileText(file)?.includes(text) ?? false;
+    if (ready()) {
+        return;
+    }
+    await new Promise((resolve, reject) => {
+        const watcher = fs.watch(path.dirname(file), () => {
+            if (ready()) {
+                done();
+                resolve(undefined);
+            }
+        });
+        const timer = setTimeout(() => {
+            done();
+            reject(new Error(`${file} did not come to contain ${JSON.stringify(text)}; it has ${JSON.stringify(fileText(file))}`));
+        }, timeout);
+        const done = () => {
+            watcher.close();
+            clearTimeout(timer);
+        };
+        if (ready()) {
+            done();
+            resolve(undefined);
+        }
+    });
+}
+
+const statusItem = (text) => page.locator('.statusbar-item', { hasText: text });
+const toast = (text) => page.locator('.notifications-toasts .notification-toast', { hasText: text });
+
+/** F1, then the palette entry with exactly this title. */
+async function runPaletteCommand(title) {
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: STEP_MS });
+    await input.fill(`>${title}`);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    await row.waitFor({ state: 'visible', timeout: STEP_MS });
+    await row.click();
+}
+
+/** Intent: Run…, then type `text` and take the row that has `rowText`. */
+async function runIntent(text, rowText) {
+    await runPaletteCommand('Intent: Run…');
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Intent: Run…' })
+        .waitFor({ state: 'visible', timeout: STEP_MS });
+    // The list arrives from the server; wait for it before typing so the filter sees it.
+    await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'greet' })
+        .first().waitFor({ state: 'visible', timeout: STEP_MS });
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.fill(text);
+    const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: rowText }).first();
+    await row.waitFor({ state: 'visible', timeout: STEP_MS });
+    await row.click();
+}
+
+async function screenshot(name) {
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    const file = path.join(ARTIFACTS, `${name}.png`);
+    await page.screenshot({ path: file }).catch(() => undefined);
+    return file;
+}
+
+/** A test that records its outcome and leaves a screenshot when it fails. */
+function check(name, fn) {
+    test(name, async (t) => {
+        let skipped = false;
+        const skip = (/** @type {string} */ reason) => {
+            skipped = true;
+            console.log(`SKIP ${name}: ${reason}`);
+            t.skip(reason);
+        };
+        try {
+            await fn(skip);
+            if (skipped) {
+                results.skipped++;
+            } else {
+                results.passed++;
+            }
+        } catch (err) {
+            results.failed++;
+            const shot = await screenshot(`failed-${name.replace(/\W+/g, '-')}`);
+            console.log(`FAIL ${name}: screenshot ${shot}, code-server log ${csLog}`);
+            throw err;
+        }
+    });
+}
+
+before(async () => {
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    writeWorkspace();
+    writeUserSettings();
+    execFileSync(
+        CODE_SERVER,
+        ['--user-data-dir', userData, '--extensions-dir', extensions, '--install-extension', VSIX, '--force'],
+        { env: isolatedEnv(), stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const url = await startCodeServer();
+    browser = await chromium.launchPersistentContext(profile, {
+        executablePath: CHROMIUM,
+        headless: true,
+        viewport: { width: 1280, height: 800 },
+        args: [
+            '--headless',
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-quic',
+            '--no-first-run',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+        ],
+    });
+    page = browser.pages()[0] ?? (await browser.newPage());
+    await page.goto(`${url}?folder=${encodeURIComponent(workspace)}`);
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: STARTUP_MS });
+    // The readiness signal: the extension's status-bar item once the client is running (or
+    // says it is not).
+    const ready = statusItem('intentls: ready');
+    const down = statusItem('intentls: stopped').or(statusItem('intentls: not running'));
+    try {
+        await ready.or(down).first().waitFor({ state: 'visible', timeout: STARTUP_MS });
+    } catch (err) {
+        await screenshot('failed-startup');
+        throw err;
+    }
+    if (!(await ready.isVisible())) {
+        await screenshot('failed-startup');
+        throw new Error(`the extension did not start the server: "${await down.first().innerText()}"; see the logs in ${ARTIFACTS}`);
+    }
+});
+
+after(async () => {
+    await browser?.close().catch(() => undefined);
+    if (codeServer?.pid) {
+        try {
+            process.kill(-codeServer.pid, 'SIGTERM');
+        } catch {
+            // already gone
+        }
+    }
+    if (results.failed > 0 || results.passed === 0) {
+        // The extension host's logs, with the "intentls server" output channel.
+        fs.cpSync(path.join(userData, 'logs'), path.join(ARTIFACTS, 'logs'), { recursive: true });
+    }
+    fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
+    console.log(`vscode: ${results.passed} passed, ${results.failed} failed, ${results.skipped} skipped`);
+});
+
+check('run an intents.toml entry from the palette: progress, output, effect on disk', async () => {
+    // The output first: opening a panel later would tuck the notification away.
+    await runPaletteCommand('Intent: Show Output');
+    await page.locator('.part.panel .monaco-editor').first().waitFor({ state: 'visible', timeout: STEP_MS });
+    await runIntent('slow', 'intents.toml');
+    const progress = toast('intentls: slow');
+    await progress.waitFor({ state: 'visible', timeout: STEP_MS });
+    await statusItem('intentls: running slow').waitFor({ state: 'visible', timeout: STEP_MS });
+    const output = page.locator('.part.panel .monaco-editor .view-lines');
+    await output.filter({ hasText: 'slow-started' }).waitFor({ state: 'visible', timeout: STEP_MS });
+    await progress.waitFor({ state: 'visible', timeout: STEP_MS });
+    await (await progress.elementHandle())?.waitForElementState('stable');
+    // The run is still waiting for `go`: the notification, the output and the status bar show it.
+    const shot = await screenshot('vscode-run');
+    if (DOCS_IMAGE) {
+        fs.mkdirSync(path.dirname(DOCS_IMAGE), { recursive: true });
+        fs.copyFileSync(shot, DOCS_IMAGE);
+    }
+    fs.writeFileSync(path.join(workspace, 'go'), '');
+    await waitForFile(path.join(workspace, 'slow.txt'), 'slow-done');
+    await statusItem('intentls: slow succeeded').waitFor({ state: 'visible', timeout: STEP_MS });
+    await progress.waitFor({ state: 'hidden', timeout: STEP_MS });
+});
+
+check('run free text "$ …" from the palette', async () => {
+    const intent = '$ echo hi-from-shell > out.txt && echo shell-output-line';
+    await runIntent(intent, 'run as typed');
+    await waitForFile(path.join(workspace, 'out.txt'), 'hi-from-shell');
+    await statusItem(`${intent} succeeded`).waitFor({ state: 'visible', timeout: STEP_MS });
+    await runPaletteCommand('Intent: Show Output');
+    await page.locator('.part.panel .monaco-editor .view-lines', { hasText: 'shell-output-line' })
+        .waitFor({ state: 'visible', timeout: STEP_MS });
+});
+
+check('cancel a run from its progress notification', async () => {
+    await runIntent('forever', 'intents.toml');
+    const running = toast('intentls: forever');
+    await running.waitFor({ state: 'visible', timeout: STEP_MS });
+    await statusItem('intentls: running forever').waitFor({ state: 'visible', timeout: STEP_MS });
+    await running.hover();
+    await running.locator('.monaco-button, .action-label', { hasText: 'Cancel' }).first().click();
+    await statusItem('intentls: forever cancelled').waitFor({ state: 'visible', timeout: STEP_MS });
+});
+
+check('Intent: Undo Last restores a file a run changed', async (skip) => {
+    const intent = '$ echo changed > data.txt';
+    await runIntent(intent, 'run as typed');
+    await waitForFile(path.join(workspace, 'data.txt'), 'changed');
+    await statusItem(`${intent} succeeded`).waitFor({ state: 'visible', timeout: STEP_MS });
+    await runPaletteCommand('Intent: Undo Last');
+    const unsupported = toast('does not support intentls.undo');
+    const undone = toast('Undo done');
+    await unsupported.or(undone).first().waitFor({ state: 'visible', timeout: STEP_MS });
+    if (await unsupported.isVisible()) {
+        skip('the server does not advertise intentls.undo (the extension said so and sent nothing)');
+        return;
+    }
+    await waitForFile(path.join(workspace, 'data.txt'), 'original');
+});
