@@ -35,26 +35,28 @@ const STARTUP_MS = 120_000;
 const STEP_MS = 30_000;
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'intentls-vscode-'));
-const workspace = path.join(tmp, 'workspace');
-const userData = path.join(tmp, 'user-data');
 const extensions = path.join(tmp, 'extensions');
-const profile = path.join(tmp, 'chromium');
-const csLog = path.join(ARTIFACTS, 'code-server.log');
-
-/** @type {import('node:child_process').ChildProcess | undefined} */
-let codeServer;
-/** @type {import('playwright-core').BrowserContext | undefined} */
-let browser;
-/** @type {import('playwright-core').Page} */
-let page;
 const results = { passed: 0, failed: 0, skipped: 0 };
 
-function writeWorkspace() {
-    fs.mkdirSync(workspace, { recursive: true });
-    // `slow` waits for a file the test creates, so the test sees the run in progress without
-    // depending on how long anything takes.
+/**
+ * One code-server with its own user data, workspace and browser.
+ * @typedef {{ name: string, dir: string, workspace: string, userData: string, log: string,
+ *   codeServer?: import('node:child_process').ChildProcess,
+ *   browser?: import('playwright-core').BrowserContext }} Session
+ */
+/** @type {Session[]} */
+const sessions = [];
+/** The page of the session under test. @type {import('playwright-core').Page} */
+let page;
+/** The workspace of the session under test. */
+let workspace = '';
+
+function writeWorkspace(dir) {
+    fs.mkdirSync(dir, { recursive: true });
+    // `slow` and `forever` wait for files the test creates, so the test sees a run in progress
+    // without depending on how long anything takes.
     fs.writeFileSync(
-        path.join(workspace, 'intents.toml'),
+        path.join(dir, 'intents.toml'),
         [
             '[intents.greet]',
             'run = "echo greeting-from-intents-toml > greeting.txt"',
@@ -67,17 +69,21 @@ function writeWorkspace() {
             '',
         ].join('\n'),
     );
-    fs.writeFileSync(path.join(workspace, 'data.txt'), 'original\n');
-    execFileSync('git', ['init', '-q'], { cwd: workspace });
+    fs.writeFileSync(path.join(dir, 'data.txt'), 'original\n');
+    execFileSync('git', ['init', '-q'], { cwd: dir });
 }
 
-function writeUserSettings() {
+function writeUserSettings(userData, trusted) {
     const dir = path.join(userData, 'User');
     fs.mkdirSync(dir, { recursive: true });
     const settings = {
-        'security.workspace.trust.enabled': false,
+        // Trusted: workspace trust off, every folder is trusted. Untrusted: trust on, and no
+        // startup prompt, so the folder opens in restricted mode.
+        'security.workspace.trust.enabled': !trusted,
+        'security.workspace.trust.startupPrompt': 'never',
+        'security.workspace.trust.banner': 'never',
         'intentls.server.path': INTENTLS_SERVER,
-        'intentls.historyPath': path.join(tmp, 'history.db'),
+        'intentls.historyPath': path.join(userData, 'history.db'),
         'workbench.startupEditor': 'none',
         'workbench.tips.enabled': false,
         'workbench.enableExperiments': false,
@@ -95,14 +101,14 @@ function writeUserSettings() {
 }
 
 /** Environment for code-server: no writes to the real home's config or data. */
-function isolatedEnv() {
+function isolatedEnv(dir) {
     return {
         ...process.env,
-        XDG_CONFIG_HOME: path.join(tmp, 'xdg-config'),
-        XDG_DATA_HOME: path.join(tmp, 'xdg-data'),
-        XDG_CACHE_HOME: path.join(tmp, 'xdg-cache'),
-        XDG_STATE_HOME: path.join(tmp, 'xdg-state'),
-        INTENTLS_HISTORY: path.join(tmp, 'history.db'),
+        XDG_CONFIG_HOME: path.join(dir, 'xdg-config'),
+        XDG_DATA_HOME: path.join(dir, 'xdg-data'),
+        XDG_CACHE_HOME: path.join(dir, 'xdg-cache'),
+        XDG_STATE_HOME: path.join(dir, 'xdg-state'),
+        INTENTLS_HISTORY: path.join(dir, 'history.db'),
     };
 }
 
@@ -118,27 +124,27 @@ function freePort() {
 }
 
 /** Starts code-server and resolves with its URL once it says it is listening. */
-async function startCodeServer() {
+async function startCodeServer(/** @type {Session} */ session) {
     const port = await freePort();
-    const config = path.join(tmp, 'code-server.yaml');
+    const config = path.join(session.dir, 'code-server.yaml');
     fs.writeFileSync(config, 'auth: none\n');
-    const log = fs.createWriteStream(csLog);
+    const log = fs.createWriteStream(session.log);
     const child = spawn(
         CODE_SERVER,
         [
             '--config', config,
             '--auth', 'none',
             '--bind-addr', `127.0.0.1:${port}`,
-            '--user-data-dir', userData,
+            '--user-data-dir', session.userData,
             '--extensions-dir', extensions,
             '--disable-telemetry',
             '--disable-update-check',
             '--disable-getting-started-override',
             '--ignore-last-opened',
         ],
-        { env: isolatedEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+        { env: isolatedEnv(session.dir), stdio: ['ignore', 'pipe', 'pipe'], detached: true },
     );
-    codeServer = child;
+    session.codeServer = child;
     return new Promise((resolve, reject) => {
         let seen = '';
         const onData = (/** @type {Buffer} */ chunk) => {
@@ -150,8 +156,78 @@ async function startCodeServer() {
         };
         child.stdout?.on('data', onData);
         child.stderr?.on('data', onData);
-        child.on('exit', (code) => reject(new Error(`code-server exited (${code}); see ${csLog}`)));
+        child.on('exit', (code) => reject(new Error(`code-server exited (${code}); see ${session.log}`)));
     });
+}
+
+/** Opens a workspace in a fresh code-server and browser; waits for the extension's readiness. */
+async function openSession(/** @type {string} */ name, /** @type {{trusted: boolean}} */ { trusted }) {
+    const dir = path.join(tmp, name);
+    /** @type {Session} */
+    const session = {
+        name,
+        dir,
+        workspace: path.join(dir, 'workspace'),
+        userData: path.join(dir, 'user-data'),
+        log: path.join(ARTIFACTS, `code-server-${name}.log`),
+    };
+    sessions.push(session);
+    writeWorkspace(session.workspace);
+    writeUserSettings(session.userData, trusted);
+    const url = await startCodeServer(session);
+    session.browser = await chromium.launchPersistentContext(path.join(dir, 'chromium'), {
+        executablePath: CHROMIUM,
+        headless: true,
+        viewport: { width: 1280, height: 800 },
+        args: [
+            '--headless',
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-quic',
+            '--no-first-run',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+        ],
+    });
+    page = session.browser.pages()[0] ?? (await session.browser.newPage());
+    workspace = session.workspace;
+    await page.goto(`${url}?folder=${encodeURIComponent(session.workspace)}`);
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: STARTUP_MS });
+    // The readiness signal: the extension's status-bar item once the client is running (or
+    // says it is not).
+    const ready = statusItem('intentls: ready');
+    const down = statusItem('intentls: stopped').or(statusItem('intentls: not running'));
+    try {
+        await ready.or(down).first().waitFor({ state: 'visible', timeout: STARTUP_MS });
+    } catch (err) {
+        await screenshot(`failed-startup-${name}`);
+        throw err;
+    }
+    if (!(await ready.isVisible())) {
+        await screenshot(`failed-startup-${name}`);
+        throw new Error(`the extension did not start the server: "${await down.first().innerText()}"; see the logs in ${ARTIFACTS}`);
+    }
+}
+
+async function closeSession(/** @type {Session} */ session, keepLogs) {
+    await session.browser?.close().catch(() => undefined);
+    session.browser = undefined;
+    if (session.codeServer?.pid && session.codeServer.exitCode === null) {
+        const exited = new Promise((resolve) => session.codeServer?.once('exit', resolve));
+        try {
+            process.kill(-session.codeServer.pid, 'SIGTERM');
+            await exited;
+        } catch {
+            // already gone
+        }
+    }
+    if (keepLogs) {
+        // The extension host's logs, with the "intentls server" output channel.
+        fs.cpSync(path.join(session.userData, 'logs'), path.join(ARTIFACTS, `logs-${session.name}`), {
+            recursive: true,
+        });
+    }
 }
 
 function fileText(file) {
@@ -246,7 +322,7 @@ function check(name, fn) {
         } catch (err) {
             results.failed++;
             const shot = await screenshot(`failed-${name.replace(/\W+/g, '-')}`);
-            console.log(`FAIL ${name}: screenshot ${shot}, code-server log ${csLog}`);
+            console.log(`FAIL ${name}: screenshot ${shot}; code-server and extension logs in ${ARTIFACTS}`);
             throw err;
         }
     });
@@ -254,66 +330,28 @@ function check(name, fn) {
 
 before(async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
-    writeWorkspace();
-    writeUserSettings();
     execFileSync(
         CODE_SERVER,
-        ['--user-data-dir', userData, '--extensions-dir', extensions, '--install-extension', VSIX, '--force'],
-        { env: isolatedEnv(), stdio: ['ignore', 'pipe', 'inherit'] },
+        ['--user-data-dir', path.join(tmp, 'install'), '--extensions-dir', extensions, '--install-extension', VSIX, '--force'],
+        { env: isolatedEnv(path.join(tmp, 'install')), stdio: ['ignore', 'pipe', 'inherit'] },
     );
-    const url = await startCodeServer();
-    browser = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        headless: true,
-        viewport: { width: 1280, height: 800 },
-        args: [
-            '--headless',
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-quic',
-            '--no-first-run',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-        ],
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
-    await page.goto(`${url}?folder=${encodeURIComponent(workspace)}`);
-    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: STARTUP_MS });
-    // The readiness signal: the extension's status-bar item once the client is running (or
-    // says it is not).
-    const ready = statusItem('intentls: ready');
-    const down = statusItem('intentls: stopped').or(statusItem('intentls: not running'));
-    try {
-        await ready.or(down).first().waitFor({ state: 'visible', timeout: STARTUP_MS });
-    } catch (err) {
-        await screenshot('failed-startup');
-        throw err;
-    }
-    if (!(await ready.isVisible())) {
-        await screenshot('failed-startup');
-        throw new Error(`the extension did not start the server: "${await down.first().innerText()}"; see the logs in ${ARTIFACTS}`);
-    }
+    await openSession('trusted', { trusted: true });
 });
 
 after(async () => {
-    await browser?.close().catch(() => undefined);
-    if (codeServer?.pid) {
-        try {
-            process.kill(-codeServer.pid, 'SIGTERM');
-        } catch {
-            // already gone
-        }
-    }
-    if (results.failed > 0 || results.passed === 0) {
-        // The extension host's logs, with the "intentls server" output channel.
-        fs.cpSync(path.join(userData, 'logs'), path.join(ARTIFACTS, 'logs'), { recursive: true });
+    const keepLogs = results.failed > 0 || results.passed === 0;
+    for (const session of sessions) {
+        await closeSession(session, keepLogs);
     }
     fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
     console.log(`vscode: ${results.passed} passed, ${results.failed} failed, ${results.skipped} skipped`);
 });
 
 check('run an intents.toml entry from the palette: progress, output, effect on disk', async () => {
+    // With intents.toml open the run is for its folder (`uri`), and the screenshot shows it.
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'intents.toml' }).click();
+    await page.locator('.editor-instance .view-lines', { hasText: 'intents.greet' })
+        .waitFor({ state: 'visible', timeout: STEP_MS });
     // The output first: opening a panel later would tuck the notification away.
     await runPaletteCommand('Intent: Show Output');
     await page.locator('.part.panel .monaco-editor').first().waitFor({ state: 'visible', timeout: STEP_MS });
@@ -371,4 +409,19 @@ check('Intent: Undo Last restores a file a run changed', async (skip) => {
         return;
     }
     await waitForFile(path.join(workspace, 'data.txt'), 'original');
+});
+
+check('untrusted folder: a blocked run offers its actions, and the chosen one runs', async () => {
+    for (const session of sessions) {
+        await closeSession(session, false);
+    }
+    await openSession('untrusted', { trusted: false });
+    const intent = '$ echo ran-once > once.txt';
+    await runIntent(intent, 'run as typed');
+    // The server answers `blocked` with actions; the extension offers them in a modal.
+    const dialog = page.locator('.monaco-dialog-box', { hasText: 'did not start' });
+    await dialog.waitFor({ state: 'visible', timeout: STEP_MS });
+    await dialog.locator('.monaco-button', { hasNotText: 'Cancel' }).first().click();
+    await waitForFile(path.join(workspace, 'once.txt'), 'ran-once');
+    await statusItem(`${intent} succeeded`).waitFor({ state: 'visible', timeout: STEP_MS });
 });
