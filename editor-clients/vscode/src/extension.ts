@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { Notification, RUNNING_COMMANDS } from './constants';
-import { Runner } from './runner';
+import { Runner, showError } from './runner';
 import { getClient, initServer, restartServer, stopServer } from './server';
 import { needsRestart } from './settings';
 import { RunView } from './status';
@@ -17,8 +17,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         initServer({
             log,
             attach: (client) => view.attach(client),
-            executeCommand: (command, args, next) =>
-                RUNNING_COMMANDS.has(command) ? runner.execute(command, args) : next(command, args),
+            // Code actions, lenses and keybindings that execute a server command which runs
+            // something get the same progress, cancel button and result handling as the palette.
+            executeCommand: async (command, args, next) => {
+                if (!RUNNING_COMMANDS.has(command)) {
+                    return next(command, args);
+                }
+                try {
+                    return await runner.execute(command, args);
+                } catch (err) {
+                    showError(err);
+                    return undefined;
+                }
+            },
             onStateChange: (state) => view.setServerState(state),
         }),
         vscode.workspace.onDidGrantWorkspaceTrust(() => {

@@ -85,6 +85,9 @@ export class RunView implements vscode.Disposable {
         if (state.kind !== 'ready') {
             this.running.clear();
         }
+        if (state.kind === 'starting') {
+            this.last = undefined;
+        }
         this.render();
     }
 

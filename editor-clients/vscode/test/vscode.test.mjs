@@ -385,6 +385,22 @@ check('run free text "$ …" from the palette', async () => {
         .waitFor({ state: 'visible', timeout: STEP_MS });
 });
 
+check('Intent: Show History lists the runs; Intent: Run Last runs the last intent again', async () => {
+    await runPaletteCommand('Intent: Show History');
+    const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    await rows.filter({ hasText: 'slow' }).filter({ hasText: 'succeeded' }).first()
+        .waitFor({ state: 'visible', timeout: STEP_MS });
+    await page.keyboard.press('Escape');
+    fs.rmSync(path.join(workspace, 'out.txt'));
+    await runPaletteCommand('Intent: Run Last');
+    await waitForFile(path.join(workspace, 'out.txt'), 'hi-from-shell');
+});
+
+check('Intent: Restart Server restarts it', async () => {
+    await runPaletteCommand('Intent: Restart Server');
+    await statusItem('intentls: ready').waitFor({ state: 'visible', timeout: STARTUP_MS });
+});
+
 check('cancel a run from its progress notification', async () => {
     await runIntent('forever', 'intents.toml');
     const running = toast('intentls: forever');
