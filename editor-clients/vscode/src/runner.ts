@@ -89,7 +89,9 @@ export class Runner {
                     if (percentage !== undefined && percentage > done) {
                         done = percentage;
                     }
-                    progress.report({ message: value.message, increment });
+                    // A one-step intent's step is called like the intent: no "slow: slow".
+                    const message = value.message === label ? undefined : value.message;
+                    progress.report({ message, increment });
                 });
                 try {
                     return await client.sendRequest(
