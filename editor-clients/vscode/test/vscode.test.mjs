@@ -452,3 +452,15 @@ check('untrusted folder: a blocked run offers its actions, and the chosen one ru
     await waitForFile(path.join(workspace, 'once.txt'), 'ran-once');
     await statusItem(`${intent} succeeded`).waitFor({ state: 'visible', timeout: STEP_MS });
 });
+
+check('granting workspace trust reaches the server: runs start without asking', async () => {
+    await runPaletteCommand('Workspaces: Manage Workspace Trust');
+    const editor = page.locator('.workspace-trust-editor');
+    await editor.waitFor({ state: 'visible', timeout: STEP_MS });
+    await editor.locator('.monaco-button', { hasText: /^\s*Trust\s*$/ }).first().click();
+    await editor.filter({ hasText: 'You trust this' }).waitFor({ state: 'visible', timeout: STEP_MS });
+    const intent = '$ echo trusted-now > trusted.txt';
+    await runIntent(intent, 'run as typed');
+    await waitForFile(path.join(workspace, 'trusted.txt'), 'trusted-now');
+    await statusItem(`${intent} succeeded`).waitFor({ state: 'visible', timeout: STEP_MS });
+});
