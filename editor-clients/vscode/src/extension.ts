@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { Notification, RUNNING_COMMANDS } from './constants';
 import { Runner, showError } from './runner';
-import { getClient, initServer, restartServer, stopServer } from './server';
+import { getClient, initServer, launchChanged, restartServer, stopServer } from './server';
 import { needsRestart } from './settings';
 import { RunView } from './status';
 
@@ -36,7 +36,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
             void getClient()?.sendNotification(Notification.setTrust, { trusted: true });
         }),
         vscode.workspace.onDidChangeConfiguration((event) => {
-            if (needsRestart(event)) {
+            // A trust grant also "changes" the restricted launch settings; restart only when
+            // their values did change.
+            if (needsRestart(event) && launchChanged()) {
                 void restartServer();
             }
         }),

@@ -13,7 +13,7 @@ import {
 } from 'vscode-languageclient/node';
 import { Command, RUNNING_COMMANDS, ServerCommand } from './constants';
 import { LspCommand, RunResult, UndoResult, isRunResult, isUndoResult } from './protocol';
-import { getClient, serverCommands } from './server';
+import { getClient, serverCommands, whenReady } from './server';
 import { RunView } from './status';
 
 const LABELS: Record<string, string> = {
@@ -38,7 +38,7 @@ export class Runner {
      * server or it does not advertise the command: such a command is never sent.
      */
     async execute(command: string, args: readonly unknown[] = []): Promise<unknown> {
-        const client = getClient();
+        const client = await whenReady();
         if (!client) {
             void vscode.window
                 .showErrorMessage('The intentls server is not running.', 'Restart Server')

@@ -51,6 +51,24 @@ export function getClient(): LanguageClient | undefined {
     return client?.isRunning() ? client : undefined;
 }
 
+/** The running client once a pending (re)start has settled; undefined if there is none. */
+export async function whenReady(): Promise<LanguageClient | undefined> {
+    await pending.catch(() => undefined);
+    return getClient();
+}
+
+/** The settings the current server process was started with. */
+let startedWith: string | undefined;
+
+function launchKey(): string {
+    return JSON.stringify({ ...launchSettings(), historyPath: initializationOptions().historyPath });
+}
+
+/** Whether the settings a server is started with differ from the running one's. */
+export function launchChanged(): boolean {
+    return launchKey() !== startedWith;
+}
+
 /** Commands the running server advertises in `executeCommandProvider.commands`. */
 export function serverCommands(): readonly string[] {
     return getClient()?.initializeResult?.capabilities.executeCommandProvider?.commands ?? [];
@@ -92,6 +110,7 @@ async function startFresh(): Promise<void> {
     h.onStateChange({ kind: 'starting' });
 
     let serverOptions: ServerOptions;
+    startedWith = launchKey();
     try {
         serverOptions = await resolveServer();
     } catch (err) {

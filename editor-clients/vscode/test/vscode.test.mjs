@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
 
@@ -84,6 +85,8 @@ function writeUserSettings(userData, trusted) {
         'security.workspace.trust.banner': 'never',
         'intentls.server.path': INTENTLS_SERVER,
         'intentls.historyPath': path.join(userData, 'history.db'),
+        // The LSP traffic in the "intentls server" log: the settings test reads it.
+        'intentls.trace.server': 'verbose',
         'workbench.startupEditor': 'none',
         'workbench.tips.enabled': false,
         'workbench.enableExperiments': false,
@@ -98,6 +101,15 @@ function writeUserSettings(userData, trusted) {
         'window.restoreWindows': 'none',
     };
     fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify(settings, null, 2));
+    // Machine-scoped settings of a remote window (code-server is one) belong in the remote's
+    // own settings: VS Code takes them from there once that file exists.
+    const machine = path.join(userData, 'Machine');
+    fs.mkdirSync(machine, { recursive: true });
+    const machineSettings = {
+        'intentls.server.path': settings['intentls.server.path'],
+        'intentls.historyPath': settings['intentls.historyPath'],
+    };
+    fs.writeFileSync(path.join(machine, 'settings.json'), JSON.stringify(machineSettings, null, 2));
 }
 
 /** Environment for code-server: no writes to the real home's config or data. */
@@ -266,6 +278,27 @@ async function waitForFile(file, text, timeout = STEP_MS) {
     });
 }
 
+/** Polls `predicate` until it holds: for conditions nothing announces (a log's content). */
+async function waitUntil(predicate, what, timeout = STEP_MS) {
+    const deadline = Date.now() + timeout;
+    while (!predicate()) {
+        if (Date.now() > deadline) {
+            throw new Error(`timed out waiting for ${what}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+}
+
+/** The text of the extension's "intentls server" log channel, as the extension host wrote it. */
+function serverLog() {
+    const session = sessions[sessions.length - 1];
+    const logs = path.join(session.userData, 'logs');
+    const found = fs.existsSync(logs)
+        ? fs.readdirSync(logs, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('intentls server.log'))
+        : [];
+    return found.map((f) => fs.readFileSync(path.join(logs, f), 'utf8')).join('\n');
+}
+
 const statusItem = (text) => page.locator('.statusbar-item', { hasText: text });
 const toast = (text) => page.locator('.notifications-toasts .notification-toast', { hasText: text });
 
@@ -383,6 +416,36 @@ check('run free text "$ …" from the palette', async () => {
     await runPaletteCommand('Intent: Show Output');
     await page.locator('.part.panel .monaco-editor .view-lines', { hasText: 'shell-output-line' })
         .waitFor({ state: 'visible', timeout: STEP_MS });
+});
+
+check('settings reach the server: initializationOptions and didChangeConfiguration', async () => {
+    const initialize = () => {
+        const log = serverLog();
+        const start = log.indexOf("Sending request 'initialize");
+        return start < 0 ? '' : log.slice(start, log.indexOf("Received response 'initialize", start));
+    };
+    await waitUntil(() => initialize().includes('"prompts": false'), 'the initialize request in the log');
+    const init = initialize();
+    assert.match(init, /"trusted": true/);
+    assert.match(init, /"historyPath": ".*history\.db"/);
+    assert.doesNotMatch(init, /"maxParallel"/, 'a setting nobody set is not sent');
+    // A change in the Settings editor reaches the server; launch settings stay out of it.
+    await runPaletteCommand('Preferences: Open Settings (UI)');
+    await page.locator('.settings-editor').waitFor({ state: 'visible', timeout: STEP_MS });
+    await page.keyboard.type('intentls.maxParallel');
+    const input = page.locator('.settings-editor .setting-item-contents', { hasText: 'Max Parallel' })
+        .locator('input').first();
+    await input.waitFor({ state: 'visible', timeout: STEP_MS });
+    await input.fill('3');
+    await input.press('Tab');
+    const change = () => {
+        const log = serverLog();
+        const at = log.lastIndexOf("Sending notification 'workspace/didChangeConfiguration'");
+        return at < 0 ? '' : log.slice(at, at + 2000);
+    };
+    await waitUntil(() => /"maxParallel": 3/.test(change()), 'didChangeConfiguration with maxParallel 3');
+    assert.doesNotMatch(change().split("Sending ")[1] ?? '', /"path"|"historyPath"/);
+    await page.keyboard.press('Control+W');
 });
 
 check('Intent: Show History lists the runs; Intent: Run Last runs the last intent again', async () => {
