@@ -74,7 +74,12 @@ function writeWorkspace(dir) {
     execFileSync('git', ['init', '-q'], { cwd: dir });
 }
 
-function writeUserSettings(userData, trusted) {
+/**
+ * @param {string} userData
+ * @param {boolean} trusted
+ * @param {Record<string, string>} launch  intentls.server.* settings
+ */
+function writeUserSettings(userData, trusted, launch) {
     const dir = path.join(userData, 'User');
     fs.mkdirSync(dir, { recursive: true });
     const settings = {
@@ -83,7 +88,7 @@ function writeUserSettings(userData, trusted) {
         'security.workspace.trust.enabled': !trusted,
         'security.workspace.trust.startupPrompt': 'never',
         'security.workspace.trust.banner': 'never',
-        'intentls.server.path': INTENTLS_SERVER,
+        ...launch,
         'intentls.historyPath': path.join(userData, 'history.db'),
         // The LSP traffic in the "intentls server" log: the settings test reads it.
         'intentls.trace.server': 'verbose',
@@ -105,10 +110,7 @@ function writeUserSettings(userData, trusted) {
     // own settings: VS Code takes them from there once that file exists.
     const machine = path.join(userData, 'Machine');
     fs.mkdirSync(machine, { recursive: true });
-    const machineSettings = {
-        'intentls.server.path': settings['intentls.server.path'],
-        'intentls.historyPath': settings['intentls.historyPath'],
-    };
+    const machineSettings = { ...launch, 'intentls.historyPath': settings['intentls.historyPath'] };
     fs.writeFileSync(path.join(machine, 'settings.json'), JSON.stringify(machineSettings, null, 2));
 }
 
@@ -173,7 +175,11 @@ async function startCodeServer(/** @type {Session} */ session) {
 }
 
 /** Opens a workspace in a fresh code-server and browser; waits for the extension's readiness. */
-async function openSession(/** @type {string} */ name, /** @type {{trusted: boolean}} */ { trusted }) {
+/**
+ * @param {string} name
+ * @param {{trusted: boolean, launch?: Record<string, string>, expectReady?: boolean}} options
+ */
+async function openSession(name, { trusted, launch = { 'intentls.server.path': INTENTLS_SERVER }, expectReady = true }) {
     const dir = path.join(tmp, name);
     /** @type {Session} */
     const session = {
@@ -185,7 +191,7 @@ async function openSession(/** @type {string} */ name, /** @type {{trusted: bool
     };
     sessions.push(session);
     writeWorkspace(session.workspace);
-    writeUserSettings(session.userData, trusted);
+    writeUserSettings(session.userData, trusted, launch);
     const url = await startCodeServer(session);
     session.browser = await chromium.launchPersistentContext(path.join(dir, 'chromium'), {
         executablePath: CHROMIUM,
@@ -216,7 +222,7 @@ async function openSession(/** @type {string} */ name, /** @type {{trusted: bool
         await screenshot(`failed-startup-${name}`);
         throw err;
     }
-    if (!(await ready.isVisible())) {
+    if (expectReady && !(await ready.isVisible())) {
         await screenshot(`failed-startup-${name}`);
         throw new Error(`the extension did not start the server: "${await down.first().innerText()}"; see the logs in ${ARTIFACTS}`);
     }
@@ -505,7 +511,14 @@ check('untrusted folder: a blocked run offers its actions, and the chosen one ru
     for (const session of sessions) {
         await closeSession(session, false);
     }
-    await openSession('untrusted', { trusted: false });
+    // Started as `python -m intentls serve` when the server is a virtualenv's script.
+    const python = path.join(path.dirname(INTENTLS_SERVER), 'python');
+    const launch = fs.existsSync(python) ? { 'intentls.server.python': python } : undefined;
+    await openSession('untrusted', { trusted: false, launch });
+    if (launch) {
+        // Ready with only intentls.server.python set: `python -m intentls serve` works.
+        assert.match(serverLog(), /server commands: .*intentls\.run/);
+    }
     const intent = '$ echo ran-once > once.txt';
     await runIntent(intent, 'run as typed');
     // The server answers `blocked` with actions; the extension offers them in a modal.
@@ -526,4 +539,19 @@ check('granting workspace trust reaches the server: runs start without asking', 
     await runIntent(intent, 'run as typed');
     await waitForFile(path.join(workspace, 'trusted.txt'), 'trusted-now');
     await statusItem(`${intent} succeeded`).waitFor({ state: 'visible', timeout: STEP_MS });
+});
+
+check('a missing server: the status bar and a message say what to fix', async () => {
+    for (const session of sessions) {
+        await closeSession(session, false);
+    }
+    // An interpreter without intentls: `python -m intentls` cannot work.
+    const python = ['/usr/bin/python3', '/usr/local/bin/python3'].find((p) => fs.existsSync(p));
+    assert.ok(python, 'no system python3 to point intentls.server.python at');
+    await openSession('missing', { trusted: true, launch: { 'intentls.server.python': python }, expectReady: false });
+    await statusItem('intentls: not running').waitFor({ state: 'visible', timeout: STEP_MS });
+    const message = toast('-m intentls');
+    await message.waitFor({ state: 'visible', timeout: STEP_MS });
+    assert.match(await message.innerText(), /pip install intentls/);
+    await message.locator('.monaco-button', { hasText: 'Open Settings' }).waitFor({ state: 'visible', timeout: STEP_MS });
 });
