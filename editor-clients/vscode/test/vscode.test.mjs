@@ -454,11 +454,17 @@ check('settings reach the server: initializationOptions and didChangeConfigurati
     await page.keyboard.press('Control+W');
 });
 
-check('Intent: Show History lists the runs; Intent: Run Last runs the last intent again', async () => {
+check('Intent: Show History and Intent: Run… show past runs; Intent: Run Last runs the last intent again', async () => {
     await runPaletteCommand('Intent: Show History');
     const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
     await rows.filter({ hasText: 'slow' }).filter({ hasText: 'succeeded' }).first()
         .waitFor({ state: 'visible', timeout: STEP_MS });
+    await page.keyboard.press('Escape');
+    // Intent: Run… lists the intents with source and last status, the recently run first.
+    await runPaletteCommand('Intent: Run…');
+    const first = rows.first();
+    await first.filter({ hasText: 'slow' }).waitFor({ state: 'visible', timeout: STEP_MS });
+    assert.match(await first.innerText(), /intents\.toml[\s\S]*succeeded/);
     await page.keyboard.press('Escape');
     fs.rmSync(path.join(workspace, 'out.txt'));
     await runPaletteCommand('Intent: Run Last');
