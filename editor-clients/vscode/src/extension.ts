@@ -1,8 +1,8 @@
 /** Wires the extension together; the behaviour lives in the modules it names. */
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
-import { Notification, RUNNING_COMMANDS } from './constants';
-import { Runner, showError } from './runner';
+import { Notification } from './constants';
+import { Runner } from './runner';
 import { getClient, initServer, launchChanged, restartServer, stopServer } from './server';
 import { needsRestart } from './settings';
 import { RunView } from './status';
@@ -17,19 +17,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         initServer({
             log,
             attach: (client) => view.attach(client),
-            // Code actions, lenses and keybindings that execute a server command which runs
-            // something get the same progress, cancel button and result handling as the palette.
-            executeCommand: async (command, args, next) => {
-                if (!RUNNING_COMMANDS.has(command)) {
-                    return next(command, args);
-                }
-                try {
-                    return await runner.execute(command, args);
-                } catch (err) {
-                    showError(err);
-                    return undefined;
-                }
-            },
+            executeCommand: (command, args, next) => runner.middleware(command, args, next),
             onStateChange: (state) => view.setServerState(state),
         }),
         vscode.workspace.onDidGrantWorkspaceTrust(() => {
@@ -44,7 +32,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         }),
     );
     registerCommands(context, runner, view);
-    await restartServer();
+    // Not awaited: activation does not wait for the server; commands wait for it (whenReady).
+    void restartServer();
 }
 
 export async function deactivate(): Promise<void> {

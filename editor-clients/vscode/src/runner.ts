@@ -57,9 +57,29 @@ export class Runner {
         return result;
     }
 
+    /**
+     * `middleware.executeCommand`: code actions, lenses and keybindings that execute a server
+     * command which runs something get the palette's progress, cancel button and result handling.
+     */
+    async middleware(
+        command: string,
+        args: unknown[],
+        next: (command: string, args: unknown[]) => unknown,
+    ): Promise<unknown> {
+        if (!RUNNING_COMMANDS.has(command)) {
+            return next(command, args);
+        }
+        try {
+            return await this.execute(command, args);
+        } catch (err) {
+            showError(err);
+            return undefined;
+        }
+    }
+
     /** Runs an LSP command from the server (a blocked run's action, a suggestion). */
     async executeLspCommand(cmd: LspCommand): Promise<unknown> {
-        if (cmd.command.startsWith('intentls.') && this.supports(cmd.command)) {
+        if (Object.values(ServerCommand).includes(cmd.command as never)) {
             return this.execute(cmd.command, cmd.arguments ?? []);
         }
         return vscode.commands.executeCommand(cmd.command, ...(cmd.arguments ?? []));
