@@ -471,6 +471,17 @@ check('Intent: Show History and Intent: Run… show past runs; Intent: Run Last 
     await waitForFile(path.join(workspace, 'out.txt'), 'hi-from-shell');
 });
 
+check('a failed run: an error with Show Output, and the status bar says failed', async () => {
+    const intent = '$ echo failing-step-output; exit 3';
+    await runIntent(intent, 'run as typed');
+    const error = toast(`intentls: ${intent} failed`);
+    await error.waitFor({ state: 'visible', timeout: STEP_MS });
+    await statusItem(`${intent} failed`).waitFor({ state: 'visible', timeout: STEP_MS });
+    await error.locator('.monaco-button', { hasText: 'Show Output' }).click();
+    await page.locator('.part.panel .monaco-editor .view-lines', { hasText: 'failing-step-output' })
+        .waitFor({ state: 'visible', timeout: STEP_MS });
+});
+
 check('Intent: Restart Server restarts it', async () => {
     await runPaletteCommand('Intent: Restart Server');
     await statusItem('intentls: ready').waitFor({ state: 'visible', timeout: STARTUP_MS });
