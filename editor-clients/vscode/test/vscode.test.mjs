@@ -508,6 +508,9 @@ check('cancel a run (started by a code lens) from its progress notification', as
     await statusItem('intentls: forever cancelled').waitFor({ state: 'visible', timeout: STEP_MS });
 });
 
+/** Whether the Undo Last test undid a run, for the Redo test. */
+let undone = false;
+
 check('Intent: Undo Last restores a file a run changed', async (skip) => {
     const intent = '$ echo changed > data.txt';
     await runIntent(intent, 'run as typed');
@@ -515,13 +518,30 @@ check('Intent: Undo Last restores a file a run changed', async (skip) => {
     await statusItem(`${intent} succeeded`).waitFor({ state: 'visible', timeout: STEP_MS });
     await runPaletteCommand('Intent: Undo Last');
     const unsupported = toast('does not support intentls.undo');
-    const undone = toast('Undo done');
-    await unsupported.or(undone).first().waitFor({ state: 'visible', timeout: STEP_MS });
+    const done = toast('Undo done');
+    await unsupported.or(done).first().waitFor({ state: 'visible', timeout: STEP_MS });
     if (await unsupported.isVisible()) {
         skip('the server does not advertise intentls.undo (the extension said so and sent nothing)');
         return;
     }
     await waitForFile(path.join(workspace, 'data.txt'), 'original');
+    undone = true;
+});
+
+check('Intent: Redo re-applies the undone run', async (skip) => {
+    if (!undone) {
+        skip('nothing was undone (see the Undo Last test)');
+        return;
+    }
+    await runPaletteCommand('Intent: Redo');
+    const unsupported = toast('does not support intentls.redo');
+    const redone = toast('Redo done');
+    await unsupported.or(redone).first().waitFor({ state: 'visible', timeout: STEP_MS });
+    if (await unsupported.isVisible()) {
+        skip('the server does not advertise intentls.redo (the extension said so and sent nothing)');
+        return;
+    }
+    await waitForFile(path.join(workspace, 'data.txt'), 'changed');
 });
 
 check('untrusted folder: a blocked run offers its actions, and the chosen one runs', async () => {
