@@ -1,0 +1,304 @@
+/** The extension's palette commands. */
+import * as vscode from 'vscode';
+import { Command, ServerCommand, StateKey } from './constants';
+import { IntentInfo, RunSummary } from './protocol';
+import { NotSent, Runner, showError } from './runner';
+import { restartServer } from './server';
+import { RunView, formatAgo, formatDuration, statusIcon } from './status';
+
+/** Where a command applies: the active file's folder, else the only or a chosen folder. */
+type Target = { uri?: string; cwd?: string };
+
+interface LastIntent {
+    intent: string;
+    params?: Record<string, string>;
+}
+
+interface IntentItem extends vscode.QuickPickItem {
+    intent: string;
+    info?: IntentInfo;
+}
+
+export function registerCommands(
+    context: vscode.ExtensionContext,
+    runner: Runner,
+    view: RunView,
+): void {
+    const commands = new PaletteCommands(context.workspaceState, runner, view);
+    const table: [string, () => Promise<unknown>][] = [
+        [Command.pickAndRun, () => commands.pickAndRun()],
+        [Command.runLast, () => commands.runLast()],
+        [Command.undoLast, () => commands.undoOrRedo(ServerCommand.undo)],
+        [Command.redoLast, () => commands.undoOrRedo(ServerCommand.redo)],
+        [Command.showHistory, () => commands.showHistory()],
+        [Command.cancelRun, () => commands.cancelRun()],
+        [Command.createCheckpoint, () => commands.createCheckpoint()],
+        [Command.restartServer, () => restartServer()],
+        [Command.showOutput, async () => view.output.show(true)],
+    ];
+    for (const [id, handler] of table) {
+        context.subscriptions.push(
+            vscode.commands.registerCommand(id, async () => {
+                try {
+                    await handler();
+                } catch (err) {
+                    showError(err);
+                }
+            }),
+        );
+    }
+}
+
+class PaletteCommands {
+    constructor(
+        private readonly state: vscode.Memento,
+        private readonly runner: Runner,
+        private readonly view: RunView,
+    ) {}
+
+    async pickAndRun(): Promise<void> {
+        const target = await pickTarget();
+        if (!target) {
+            return;
+        }
+        const chosen = await this.pickIntent(target);
+        if (!chosen) {
+            return;
+        }
+        const params = chosen.info?.params?.length ? await askParams(chosen.info) : undefined;
+        if (chosen.info?.params?.length && !params) {
+            return;
+        }
+        await this.run({ intent: chosen.intent, params }, target);
+    }
+
+    async runLast(): Promise<void> {
+        const target = await pickTarget();
+        if (!target) {
+            return;
+        }
+        let last = this.state.get<LastIntent>(StateKey.lastIntent);
+        if (!last && this.runner.supports(ServerCommand.history)) {
+            const newest = (await this.history({ ...target, limit: 1 }))?.[0];
+            last = newest ? { intent: newest.intent } : undefined;
+        }
+        if (!last) {
+            void vscode.window.showInformationMessage('intentls: no intent has run yet. Use "Intent: Run…".');
+            return;
+        }
+        await this.run(last, target);
+    }
+
+    async undoOrRedo(command: string): Promise<void> {
+        const target = await pickTarget();
+        if (target) {
+            await this.runner.execute(command, [target]);
+        }
+    }
+
+    async cancelRun(): Promise<void> {
+        const target = await pickTarget();
+        if (target) {
+            // The run's own request and intentls/runFinished report the outcome.
+            await this.runner.execute(ServerCommand.cancel, [target]);
+        }
+    }
+
+    async createCheckpoint(): Promise<void> {
+        if (!this.runner.supports(ServerCommand.checkpoint)) {
+            await this.runner.execute(ServerCommand.checkpoint, []); // says it is not supported
+            return;
+        }
+        const target = await pickTarget();
+        if (!target) {
+            return;
+        }
+        const name = await vscode.window.showInputBox({
+            title: 'Intent: Create Checkpoint',
+            prompt: 'A name for the checkpoint (optional)',
+        });
+        if (name === undefined) {
+            return;
+        }
+        const result = (await this.runner.execute(ServerCommand.checkpoint, [
+            { ...target, ...(name.trim() ? { name: name.trim() } : {}) },
+        ])) as { checkpointId?: string } | undefined;
+        void vscode.window.showInformationMessage(
+            `intentls: checkpoint ${result?.checkpointId ?? ''} created${name.trim() ? ` (${name.trim()})` : ''}.`,
+        );
+    }
+
+    async showHistory(): Promise<void> {
+        const target = await pickTarget();
+        if (!target) {
+            return;
+        }
+        const runs = await this.history({ ...target, limit: 50 });
+        if (runs === undefined) {
+            return;
+        }
+        const pick = await vscode.window.showQuickPick(
+            runs.map((run) => ({
+                label: `${statusIcon(run.status)} ${run.intent}`,
+                description: [run.status, formatAgo(run.startedAt), formatDuration(run.durationMs)].join(' · '),
+                detail: run.undone ? 'undone' : run.undoable ? 'undoable' : undefined,
+                run,
+            })),
+            { title: 'Intent: History', placeHolder: runs.length ? 'Newest first. Pick a run to act on it.' : 'No runs yet.' },
+        );
+        if (pick) {
+            await this.actOn(pick.run, target);
+        }
+    }
+
+    private async actOn(run: RunSummary, target: Target): Promise<void> {
+        type Action = vscode.QuickPickItem & { act: () => Promise<unknown> };
+        const actions: Action[] = [
+            { label: '$(play) Run again', act: () => this.run({ intent: run.intent }, target) },
+        ];
+        if (run.status === 'running') {
+            actions.push({
+                label: '$(circle-slash) Cancel',
+                act: () => this.runner.execute(ServerCommand.cancel, [{ runId: run.runId }]),
+            });
+        }
+        if (run.undoable && !run.undone && this.runner.supports(ServerCommand.undo)) {
+            actions.push({
+                label: '$(discard) Undo this run',
+                act: () => this.runner.execute(ServerCommand.undo, [{ ...target, runId: run.runId }]),
+            });
+        }
+        if (run.undone && this.runner.supports(ServerCommand.redo)) {
+            actions.push({
+                label: '$(redo) Redo this run',
+                act: () => this.runner.execute(ServerCommand.redo, [{ ...target, runId: run.runId }]),
+            });
+        }
+        actions.push({ label: '$(output) Show output', act: async () => this.view.output.show(true) });
+        const choice = await vscode.window.showQuickPick(actions, {
+            title: `${run.intent} · ${run.status} · ${formatAgo(run.startedAt)}`,
+        });
+        await choice?.act();
+    }
+
+    private async run(last: LastIntent, target: Target): Promise<void> {
+        await this.state.update(StateKey.lastIntent, last);
+        await this.runner.execute(ServerCommand.run, [
+            { ...target, intent: last.intent, ...(last.params ? { params: last.params } : {}) },
+        ]);
+    }
+
+    private async history(args: Record<string, unknown>): Promise<RunSummary[] | undefined> {
+        return (await this.runner.execute(ServerCommand.history, [args])) as RunSummary[] | undefined;
+    }
+
+    /** QuickPick of `intentls.list`, recent first, with the last status; free text accepted. */
+    private pickIntent(target: Target): Promise<IntentItem | undefined> {
+        const qp = vscode.window.createQuickPick<IntentItem>();
+        qp.title = 'Intent: Run…';
+        qp.placeholder = 'An intent: "test", "$ pytest -x", "lint and typecheck then test"';
+        qp.matchOnDescription = true;
+        qp.matchOnDetail = true;
+        qp.busy = true;
+        let listed: IntentItem[] = [];
+        const refresh = () => {
+            const text = qp.value.trim();
+            const exact = listed.some((item) => item.intent === text || item.label === text);
+            const typed: IntentItem[] =
+                text && !exact
+                    ? [{ label: text, description: 'run as typed', intent: text, alwaysShow: true }]
+                    : [];
+            qp.items = [...typed, ...listed];
+        };
+        this.intentItems(target)
+            .then((items) => {
+                listed = items;
+                refresh();
+            }, showErrorUnlessNotSent)
+            .finally(() => (qp.busy = false));
+        return new Promise((resolve) => {
+            let accepted: IntentItem | undefined;
+            qp.onDidChangeValue(refresh);
+            qp.onDidAccept(() => {
+                const text = qp.value.trim();
+                accepted = qp.selectedItems[0] ?? (text ? { label: text, intent: text } : undefined);
+                qp.hide();
+            });
+            qp.onDidHide(() => {
+                qp.dispose();
+                resolve(accepted);
+            });
+            qp.show();
+        });
+    }
+
+    private async intentItems(target: Target): Promise<IntentItem[]> {
+        const [intents, runs] = await Promise.all([
+            this.runner.execute(ServerCommand.list, [target]) as Promise<IntentInfo[]>,
+            this.runner.supports(ServerCommand.history)
+                ? this.history({ ...target, limit: 200 }).catch(() => [])
+                : Promise.resolve([]),
+        ]);
+        const newest = new Map<string, RunSummary>();
+        for (const run of runs ?? []) {
+            if (!newest.has(run.intent)) {
+                newest.set(run.intent, run);
+            }
+        }
+        const counts = new Map<string, number>();
+        for (const info of intents) {
+            counts.set(info.name, (counts.get(info.name) ?? 0) + 1);
+        }
+        const items = intents.map((info): IntentItem & { at: number } => {
+            const intent = (counts.get(info.name) ?? 0) > 1 ? `${info.source}:${info.name}` : info.name;
+            const last = newest.get(intent) ?? newest.get(info.name);
+            const lastText = last ? `${statusIcon(last.status)} ${last.status} ${formatAgo(last.startedAt)}` : '';
+            const detail = info.description ?? (info.title !== info.name ? info.title : undefined);
+            return {
+                label: intent,
+                description: [info.source, lastText].filter(Boolean).join(' · '),
+                detail,
+                intent,
+                info,
+                at: last ? Date.parse(last.startedAt) : 0,
+            };
+        });
+        items.sort((a, b) => b.at - a.at || a.label.localeCompare(b.label));
+        return items.map(({ at: _at, ...item }) => item);
+    }
+}
+
+function showErrorUnlessNotSent(err: unknown): void {
+    if (!(err instanceof NotSent)) {
+        showError(err);
+    }
+}
+
+async function askParams(info: IntentInfo): Promise<Record<string, string> | undefined> {
+    const params: Record<string, string> = {};
+    for (const param of info.params ?? []) {
+        const value = await vscode.window.showInputBox({
+            title: `${info.name}: ${param.name}`,
+            prompt: param.description ?? param.name,
+            value: param.default,
+        });
+        if (value === undefined) {
+            return undefined;
+        }
+        params[param.name] = value;
+    }
+    return params;
+}
+
+async function pickTarget(): Promise<Target | undefined> {
+    const doc = vscode.window.activeTextEditor?.document;
+    if (doc && doc.uri.scheme === 'file' && vscode.workspace.getWorkspaceFolder(doc.uri)) {
+        return { uri: doc.uri.toString() };
+    }
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    if (folders.length <= 1) {
+        return folders[0] ? { cwd: folders[0].uri.toString() } : {};
+    }
+    const folder = await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Which folder?' });
+    return folder ? { cwd: folder.uri.toString() } : undefined;
+}

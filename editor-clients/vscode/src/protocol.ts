@@ -1,0 +1,96 @@
+/** Shapes of PROTOCOL.md version 1, as the extension reads them. */
+
+export interface LspCommand {
+    title: string;
+    command: string;
+    arguments?: unknown[];
+}
+
+export interface Warning {
+    kind: string;
+    message: string;
+}
+
+export interface StepResult {
+    id: string;
+    title: string;
+    status: 'succeeded' | 'failed' | 'cancelled' | 'skipped' | 'running';
+    exitCode?: number;
+    durationMs: number;
+    attempts: number;
+    error?: { category: string; message: string };
+}
+
+export interface Suggestion {
+    id: string;
+    title: string;
+    reason: string;
+    confidence: number;
+    command: LspCommand;
+}
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'blocked' | 'interrupted';
+
+export interface RunResult {
+    runId: string;
+    intent: string;
+    folder: string;
+    status: RunStatus;
+    durationMs: number;
+    steps: StepResult[];
+    undoable: boolean;
+    changedFiles: string[];
+    warnings?: Warning[];
+    actions?: LspCommand[];
+    suggestions?: Suggestion[];
+}
+
+export interface UndoResult {
+    runId: string;
+    undoRunId?: string;
+    status: 'undone' | 'partial' | 'refused' | 'nothing';
+    restored: string[];
+    conflicts: { path: string; reason: string }[];
+}
+
+export interface IntentInfo {
+    name: string;
+    title: string;
+    description?: string;
+    source: string;
+    folder: string;
+    params?: { name: string; description?: string; default?: string }[];
+}
+
+export interface RunSummary {
+    runId: string;
+    intent: string;
+    folder: string;
+    status: RunStatus;
+    startedAt: string;
+    durationMs: number;
+    undoable: boolean;
+    undone: boolean;
+}
+
+export interface RunStartedParams {
+    runId: string;
+    intent: string;
+    folder: string;
+    workDoneToken?: string | number;
+}
+
+export interface OutputParams {
+    runId: string;
+    stepId: string;
+    stream: 'stdout' | 'stderr';
+    text: string;
+}
+
+export function isRunResult(value: unknown): value is RunResult {
+    return typeof value === 'object' && value !== null && 'runId' in value && 'steps' in value;
+}
+
+export function isUndoResult(value: unknown): value is UndoResult {
+    return typeof value === 'object' && value !== null && 'restored' in value && 'conflicts' in value;
+}

@@ -1,0 +1,594 @@
+// @ts-check
+// End-to-end test of the intentls extension in real VS Code (code-server), driven by Playwright
+// in Debian's Chromium. Run by scripts/test.sh, which installs everything and sets:
+//   CODE_SERVER   the code-server executable
+//   VSIX          the packaged extension
+//   INTENTLS_SERVER  the intentls server executable
+//   ARTIFACTS     where failure screenshots and logs go
+//   DOCS_IMAGE    where the screenshot of a successful run goes (docs/images/vscode-run.png)
+// Every wait is on a real condition (an element, a file); no sleeps, no timing assertions.
+import { spawn, execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { chromium } from 'playwright-core';
+
+const env = (name) => {
+    const value = process.env[name];
+    if (!value) {
+        throw new Error(`${name} is not set; run scripts/test.sh`);
+    }
+    return value;
+};
+
+const CODE_SERVER = env('CODE_SERVER');
+const VSIX = env('VSIX');
+const INTENTLS_SERVER = env('INTENTLS_SERVER');
+const ARTIFACTS = env('ARTIFACTS');
+const DOCS_IMAGE = process.env.DOCS_IMAGE;
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+/** Generous: the first start of code-server and the server in a cold machine. */
+const STARTUP_MS = 120_000;
+const STEP_MS = 30_000;
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'intentls-vscode-'));
+const extensions = path.join(tmp, 'extensions');
+const results = { passed: 0, failed: 0, skipped: 0 };
+
+/**
+ * One code-server with its own user data, workspace and browser.
+ * @typedef {{ name: string, dir: string, workspace: string, userData: string, log: string,
+ *   codeServer?: import('node:child_process').ChildProcess,
+ *   browser?: import('playwright-core').BrowserContext }} Session
+ */
+/** @type {Session[]} */
+const sessions = [];
+/** The page of the session under test. @type {import('playwright-core').Page} */
+let page;
+/** The workspace of the session under test. */
+let workspace = '';
+
+function writeWorkspace(dir) {
+    fs.mkdirSync(dir, { recursive: true });
+    // `slow` and `forever` wait for files the test creates, so the test sees a run in progress
+    // without depending on how long anything takes.
+    fs.writeFileSync(
+        path.join(dir, 'intents.toml'),
+        [
+            '[intents.greet]',
+            'run = "echo greeting-from-intents-toml > greeting.txt"',
+            '',
+            '[intents.slow]',
+            'run = "echo slow-started; while [ ! -f go ]; do sleep 0.1; done; echo slow-done > slow.txt"',
+            '',
+            '[intents.forever]',
+            'run = "echo forever-started; while [ ! -f never ]; do sleep 0.1; done"',
+            '',
+        ].join('\n'),
+    );
+    fs.writeFileSync(path.join(dir, 'data.txt'), 'original\n');
+    execFileSync('git', ['init', '-q'], { cwd: dir });
+}
+
+/**
+ * @param {string} userData
+ * @param {boolean} trusted
+ * @param {Record<string, string>} launch  intentls.server.* settings
+ */
+function writeUserSettings(userData, trusted, launch) {
+    const dir = path.join(userData, 'User');
+    fs.mkdirSync(dir, { recursive: true });
+    const settings = {
+        // Trusted: workspace trust off, every folder is trusted. Untrusted: trust on, and no
+        // startup prompt, so the folder opens in restricted mode.
+        'security.workspace.trust.enabled': !trusted,
+        'security.workspace.trust.startupPrompt': 'never',
+        'security.workspace.trust.banner': 'never',
+        ...launch,
+        'intentls.historyPath': path.join(userData, 'history.db'),
+        // The LSP traffic in the "intentls server" log: the settings test reads it.
+        'intentls.trace.server': 'verbose',
+        'workbench.startupEditor': 'none',
+        'workbench.tips.enabled': false,
+        'workbench.enableExperiments': false,
+        'workbench.welcomePage.walkthroughs.openOnInstall': false,
+        'extensions.autoCheckUpdates': false,
+        'extensions.autoUpdate': false,
+        'extensions.ignoreRecommendations': true,
+        'telemetry.telemetryLevel': 'off',
+        'update.mode': 'none',
+        'git.enabled': false,
+        'chat.disableAIFeatures': true,
+        'window.restoreWindows': 'none',
+    };
+    fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify(settings, null, 2));
+    // Machine-scoped settings of a remote window (code-server is one) belong in the remote's
+    // own settings: VS Code takes them from there once that file exists.
+    const machine = path.join(userData, 'Machine');
+    fs.mkdirSync(machine, { recursive: true });
+    const machineSettings = { ...launch, 'intentls.historyPath': settings['intentls.historyPath'] };
+    fs.writeFileSync(path.join(machine, 'settings.json'), JSON.stringify(machineSettings, null, 2));
+}
+
+/** Environment for code-server: no writes to the real home's config or data. */
+function isolatedEnv(dir) {
+    return {
+        ...process.env,
+        XDG_CONFIG_HOME: path.join(dir, 'xdg-config'),
+        XDG_DATA_HOME: path.join(dir, 'xdg-data'),
+        XDG_CACHE_HOME: path.join(dir, 'xdg-cache'),
+        XDG_STATE_HOME: path.join(dir, 'xdg-state'),
+        INTENTLS_HISTORY: path.join(dir, 'history.db'),
+    };
+}
+
+function freePort() {
+    return new Promise((resolve, reject) => {
+        const srv = net.createServer();
+        srv.on('error', reject);
+        srv.listen(0, '127.0.0.1', () => {
+            const address = srv.address();
+            srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+        });
+    });
+}
+
+/** Starts code-server and resolves with its URL once it says it is listening. */
+async function startCodeServer(/** @type {Session} */ session) {
+    const port = await freePort();
+    const config = path.join(session.dir, 'code-server.yaml');
+    fs.writeFileSync(config, 'auth: none\n');
+    const log = fs.createWriteStream(session.log);
+    const child = spawn(
+        CODE_SERVER,
+        [
+            '--config', config,
+            '--auth', 'none',
+            '--bind-addr', `127.0.0.1:${port}`,
+            '--user-data-dir', session.userData,
+            '--extensions-dir', extensions,
+            '--disable-telemetry',
+            '--disable-update-check',
+            '--disable-getting-started-override',
+            '--ignore-last-opened',
+        ],
+        { env: isolatedEnv(session.dir), stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    );
+    session.codeServer = child;
+    return new Promise((resolve, reject) => {
+        let seen = '';
+        const onData = (/** @type {Buffer} */ chunk) => {
+            log.write(chunk);
+            seen += chunk.toString();
+            if (seen.includes('HTTP server listening on')) {
+                resolve(`http://127.0.0.1:${port}/`);
+            }
+        };
+        child.stdout?.on('data', onData);
+        child.stderr?.on('data', onData);
+        child.on('exit', (code) => reject(new Error(`code-server exited (${code}); see ${session.log}`)));
+    });
+}
+
+/** Opens a workspace in a fresh code-server and browser; waits for the extension's readiness. */
+/**
+ * @param {string} name
+ * @param {{trusted: boolean, launch?: Record<string, string>, expectReady?: boolean}} options
+ */
+async function openSession(name, { trusted, launch = { 'intentls.server.path': INTENTLS_SERVER }, expectReady = true }) {
+    const dir = path.join(tmp, name);
+    /** @type {Session} */
+    const session = {
+        name,
+        dir,
+        workspace: path.join(dir, 'workspace'),
+        userData: path.join(dir, 'user-data'),
+        log: path.join(ARTIFACTS, `code-server-${name}.log`),
+    };
+    sessions.push(session);
+    writeWorkspace(session.workspace);
+    writeUserSettings(session.userData, trusted, launch);
+    const url = await startCodeServer(session);
+    session.browser = await chromium.launchPersistentContext(path.join(dir, 'chromium'), {
+        executablePath: CHROMIUM,
+        headless: true,
+        viewport: { width: 1280, height: 800 },
+        args: [
+            '--headless',
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-quic',
+            '--no-first-run',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+        ],
+    });
+    page = session.browser.pages()[0] ?? (await session.browser.newPage());
+    workspace = session.workspace;
+    await page.goto(`${url}?folder=${encodeURIComponent(session.workspace)}`);
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: STARTUP_MS });
+    // The readiness signal: the extension's status-bar item once the client is running (or
+    // says it is not).
+    const ready = statusItem('intentls: ready');
+    const down = statusItem('intentls: stopped').or(statusItem('intentls: not running'));
+    try {
+        await ready.or(down).first().waitFor({ state: 'visible', timeout: STARTUP_MS });
+    } catch (err) {
+        await screenshot(`failed-startup-${name}`);
+        throw err;
+    }
+    if (expectReady && !(await ready.isVisible())) {
+        await screenshot(`failed-startup-${name}`);
+        throw new Error(`the extension did not start the server: "${await down.first().innerText()}"; see the logs in ${ARTIFACTS}`);
+    }
+}
+
+async function closeSession(/** @type {Session} */ session, keepLogs) {
+    await session.browser?.close().catch(() => undefined);
+    session.browser = undefined;
+    if (session.codeServer?.pid && session.codeServer.exitCode === null) {
+        const exited = new Promise((resolve) => session.codeServer?.once('exit', resolve));
+        try {
+            process.kill(-session.codeServer.pid, 'SIGTERM');
+            await exited;
+        } catch {
+            // already gone
+        }
+    }
+    if (keepLogs) {
+        // The extension host's logs, with the "intentls server" output channel.
+        fs.cpSync(path.join(session.userData, 'logs'), path.join(ARTIFACTS, `logs-${session.name}`), {
+            recursive: true,
+        });
+    }
+}
+
+function fileText(file) {
+    try {
+        return fs.readFileSync(file, 'utf8');
+    } catch {
+        return undefined;
+    }
+}
+
+/** Waits until `file` exists with content containing `text` (watching, not sleeping). */
+async function waitForFile(file, text, timeout = STEP_MS) {
+    const ready = () => fileText(file)?.includes(text) ?? false;
+    if (ready()) {
+        return;
+    }
+    await new Promise((resolve, reject) => {
+        const watcher = fs.watch(path.dirname(file), () => {
+            if (ready()) {
+                done();
+                resolve(undefined);
+            }
+        });
+        const timer = setTimeout(() => {
+            done();
+            reject(new Error(`${file} did not come to contain ${JSON.stringify(text)}; it has ${JSON.stringify(fileText(file))}`));
+        }, timeout);
+        const done = () => {
+            watcher.close();
+            clearTimeout(timer);
+        };
+        if (ready()) {
+            done();
+            resolve(undefined);
+        }
+    });
+}
+
+/** Polls `predicate` until it holds: for conditions nothing announces (a log's content). */
+async function waitUntil(predicate, what, timeout = STEP_MS) {
+    const deadline = Date.now() + timeout;
+    while (!predicate()) {
+        if (Date.now() > deadline) {
+            throw new Error(`timed out waiting for ${what}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+}
+
+/** The text of the extension's "intentls server" log channel, as the extension host wrote it. */
+function serverLog() {
+    const session = sessions[sessions.length - 1];
+    const logs = path.join(session.userData, 'logs');
+    const found = fs.existsSync(logs)
+        ? fs.readdirSync(logs, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('intentls server.log'))
+        : [];
+    return found.map((f) => fs.readFileSync(path.join(logs, f), 'utf8')).join('\n');
+}
+
+const statusItem = (text) => page.locator('.statusbar-item', { hasText: text });
+const toast = (text) => page.locator('.notifications-toasts .notification-toast', { hasText: text });
+
+/** F1, then the palette entry with exactly this title. */
+async function runPaletteCommand(title) {
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: STEP_MS });
+    await input.fill(`>${title}`);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    await row.waitFor({ state: 'visible', timeout: STEP_MS });
+    await row.click();
+}
+
+/** Intent: Run…, then type `text` and take the row that has `rowText`. */
+async function runIntent(text, rowText) {
+    await runPaletteCommand('Intent: Run…');
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Intent: Run…' })
+        .waitFor({ state: 'visible', timeout: STEP_MS });
+    // The list arrives from the server; wait for it before typing so the filter sees it.
+    await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'greet' })
+        .first().waitFor({ state: 'visible', timeout: STEP_MS });
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.fill(text);
+    const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: rowText }).first();
+    await row.waitFor({ state: 'visible', timeout: STEP_MS });
+    await row.click();
+}
+
+async function screenshot(name) {
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    const file = path.join(ARTIFACTS, `${name}.png`);
+    await page.screenshot({ path: file }).catch(() => undefined);
+    return file;
+}
+
+/** A test that records its outcome and leaves a screenshot when it fails. */
+function check(name, fn) {
+    test(name, async (t) => {
+        let skipped = false;
+        const skip = (/** @type {string} */ reason) => {
+            skipped = true;
+            console.log(`SKIP ${name}: ${reason}`);
+            t.skip(reason);
+        };
+        try {
+            await fn(skip);
+            if (skipped) {
+                results.skipped++;
+            } else {
+                results.passed++;
+            }
+        } catch (err) {
+            results.failed++;
+            const shot = await screenshot(`failed-${name.replace(/\W+/g, '-')}`);
+            console.log(`FAIL ${name}: screenshot ${shot}; code-server and extension logs in ${ARTIFACTS}`);
+            throw err;
+        }
+    });
+}
+
+before(async () => {
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    execFileSync(
+        CODE_SERVER,
+        ['--user-data-dir', path.join(tmp, 'install'), '--extensions-dir', extensions, '--install-extension', VSIX, '--force'],
+        { env: isolatedEnv(path.join(tmp, 'install')), stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await openSession('trusted', { trusted: true });
+});
+
+after(async () => {
+    const keepLogs = results.failed > 0 || results.passed === 0 || process.env.KEEP_LOGS === '1';
+    for (const session of sessions) {
+        await closeSession(session, keepLogs);
+    }
+    fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
+    console.log(`vscode: ${results.passed} passed, ${results.failed} failed, ${results.skipped} skipped`);
+});
+
+check('run an intents.toml entry from the palette: progress, output, effect on disk', async () => {
+    // With intents.toml open the run is for its folder (`uri`), and the screenshot shows it.
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'intents.toml' }).click();
+    await page.locator('.editor-instance .view-lines', { hasText: 'intents.greet' })
+        .waitFor({ state: 'visible', timeout: STEP_MS });
+    // The output first: opening a panel later would tuck the notification away.
+    await runPaletteCommand('Intent: Show Output');
+    await page.locator('.part.panel .monaco-editor').first().waitFor({ state: 'visible', timeout: STEP_MS });
+    await runIntent('slow', 'intents.toml');
+    const progress = toast('intentls: slow');
+    await progress.waitFor({ state: 'visible', timeout: STEP_MS });
+    await statusItem('intentls: running slow').waitFor({ state: 'visible', timeout: STEP_MS });
+    const output = page.locator('.part.panel .monaco-editor .view-lines');
+    await output.filter({ hasText: 'slow-started' }).waitFor({ state: 'visible', timeout: STEP_MS });
+    await progress.waitFor({ state: 'visible', timeout: STEP_MS });
+    await (await progress.elementHandle())?.waitForElementState('stable');
+    // The run is still waiting for `go`: the notification, the output and the status bar show it.
+    const shot = await screenshot('vscode-run');
+    if (DOCS_IMAGE) {
+        fs.mkdirSync(path.dirname(DOCS_IMAGE), { recursive: true });
+        fs.copyFileSync(shot, DOCS_IMAGE);
+    }
+    fs.writeFileSync(path.join(workspace, 'go'), '');
+    await waitForFile(path.join(workspace, 'slow.txt'), 'slow-done');
+    await statusItem('intentls: slow succeeded').waitFor({ state: 'visible', timeout: STEP_MS });
+    await progress.waitFor({ state: 'hidden', timeout: STEP_MS });
+});
+
+check('run free text "$ …" from the palette', async () => {
+    const intent = '$ echo hi-from-shell > out.txt && echo shell-output-line';
+    await runIntent(intent, 'run as typed');
+    await waitForFile(path.join(workspace, 'out.txt'), 'hi-from-shell');
+    await statusItem(`${intent} succeeded`).waitFor({ state: 'visible', timeout: STEP_MS });
+    await runPaletteCommand('Intent: Show Output');
+    await page.locator('.part.panel .monaco-editor .view-lines', { hasText: 'shell-output-line' })
+        .waitFor({ state: 'visible', timeout: STEP_MS });
+});
+
+check('settings reach the server: initializationOptions and didChangeConfiguration', async () => {
+    const initialize = () => {
+        const log = serverLog();
+        const start = log.indexOf("Sending request 'initialize");
+        return start < 0 ? '' : log.slice(start, log.indexOf("Received response 'initialize", start));
+    };
+    await waitUntil(() => initialize().includes('"prompts": false'), 'the initialize request in the log');
+    const init = initialize();
+    assert.match(init, /"trusted": true/);
+    assert.match(init, /"historyPath": ".*history\.db"/);
+    assert.doesNotMatch(init, /"maxParallel"/, 'a setting nobody set is not sent');
+    // A change in the Settings editor reaches the server; launch settings stay out of it.
+    await runPaletteCommand('Preferences: Open Settings (UI)');
+    await page.locator('.settings-editor').waitFor({ state: 'visible', timeout: STEP_MS });
+    await page.keyboard.type('intentls.maxParallel');
+    const input = page.locator('.settings-editor .setting-item-contents', { hasText: 'Max Parallel' })
+        .locator('input').first();
+    await input.waitFor({ state: 'visible', timeout: STEP_MS });
+    await input.fill('3');
+    await input.press('Tab');
+    const change = () => {
+        const log = serverLog();
+        const at = log.lastIndexOf("Sending notification 'workspace/didChangeConfiguration'");
+        return at < 0 ? '' : log.slice(at, at + 2000);
+    };
+    await waitUntil(() => /"maxParallel": 3/.test(change()), 'didChangeConfiguration with maxParallel 3');
+    assert.doesNotMatch(change().split("Sending ")[1] ?? '', /"path"|"historyPath"/);
+    await page.keyboard.press('Control+W');
+});
+
+check('Intent: Show History and Intent: Run… show past runs; Intent: Run Last runs the last intent again', async () => {
+    await runPaletteCommand('Intent: Show History');
+    const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    await rows.filter({ hasText: 'slow' }).filter({ hasText: 'succeeded' }).first()
+        .waitFor({ state: 'visible', timeout: STEP_MS });
+    await page.keyboard.press('Escape');
+    // Intent: Run… lists the intents with source and last status, the recently run first.
+    await runPaletteCommand('Intent: Run…');
+    const first = rows.first();
+    await first.filter({ hasText: 'slow' }).waitFor({ state: 'visible', timeout: STEP_MS });
+    assert.match(await first.innerText(), /intents\.toml[\s\S]*succeeded/);
+    await page.keyboard.press('Escape');
+    fs.rmSync(path.join(workspace, 'out.txt'));
+    await runPaletteCommand('Intent: Run Last');
+    await waitForFile(path.join(workspace, 'out.txt'), 'hi-from-shell');
+});
+
+check('a failed run: an error with Show Output, and the status bar says failed', async () => {
+    const intent = '$ echo failing-step-output; exit 3';
+    await runIntent(intent, 'run as typed');
+    const error = toast(`intentls: ${intent} failed`);
+    await error.waitFor({ state: 'visible', timeout: STEP_MS });
+    await statusItem(`${intent} failed`).waitFor({ state: 'visible', timeout: STEP_MS });
+    await error.locator('.monaco-button', { hasText: 'Show Output' }).click();
+    await page.locator('.part.panel .monaco-editor .view-lines', { hasText: 'failing-step-output' })
+        .waitFor({ state: 'visible', timeout: STEP_MS });
+});
+
+check('Intent: Restart Server restarts it', async () => {
+    await runPaletteCommand('Intent: Restart Server');
+    await statusItem('intentls: ready').waitFor({ state: 'visible', timeout: STARTUP_MS });
+});
+
+/** The code lens with this text in the open editor. */
+const lens = (text) => page.locator('.monaco-editor .codelens-decoration a', { hasText: text });
+
+check('a code lens runs its intent', async () => {
+    await lens('Run greet').first().click();
+    await waitForFile(path.join(workspace, 'greeting.txt'), 'greeting-from-intents-toml');
+    await statusItem('intentls: greet succeeded').waitFor({ state: 'visible', timeout: STEP_MS });
+});
+
+check('cancel a run (started by a code lens) from its progress notification', async () => {
+    // The lens's intentls.run goes through the extension's middleware: the notification with a
+    // Cancel button is the extension's own.
+    await lens('Run forever').first().click();
+    const running = toast('intentls: forever');
+    await running.waitFor({ state: 'visible', timeout: STEP_MS });
+    await statusItem('intentls: running forever').waitFor({ state: 'visible', timeout: STEP_MS });
+    await running.hover();
+    await running.locator('.monaco-button, .action-label', { hasText: 'Cancel' }).first().click();
+    await statusItem('intentls: forever cancelled').waitFor({ state: 'visible', timeout: STEP_MS });
+});
+
+/** Whether the Undo Last test undid a run, for the Redo test. */
+let undone = false;
+
+check('Intent: Undo Last restores a file a run changed', async (skip) => {
+    const intent = '$ echo changed > data.txt';
+    await runIntent(intent, 'run as typed');
+    await waitForFile(path.join(workspace, 'data.txt'), 'changed');
+    await statusItem(`${intent} succeeded`).waitFor({ state: 'visible', timeout: STEP_MS });
+    await runPaletteCommand('Intent: Undo Last');
+    const unsupported = toast('does not support intentls.undo');
+    const done = toast('Undo done');
+    await unsupported.or(done).first().waitFor({ state: 'visible', timeout: STEP_MS });
+    if (await unsupported.isVisible()) {
+        skip('the server does not advertise intentls.undo (the extension said so and sent nothing)');
+        return;
+    }
+    await waitForFile(path.join(workspace, 'data.txt'), 'original');
+    undone = true;
+});
+
+check('Intent: Redo re-applies the undone run', async (skip) => {
+    if (!undone) {
+        skip('nothing was undone (see the Undo Last test)');
+        return;
+    }
+    await runPaletteCommand('Intent: Redo');
+    const unsupported = toast('does not support intentls.redo');
+    const redone = toast('Redo done');
+    await unsupported.or(redone).first().waitFor({ state: 'visible', timeout: STEP_MS });
+    if (await unsupported.isVisible()) {
+        skip('the server does not advertise intentls.redo (the extension said so and sent nothing)');
+        return;
+    }
+    await waitForFile(path.join(workspace, 'data.txt'), 'changed');
+});
+
+check('untrusted folder: a blocked run offers its actions, and the chosen one runs', async () => {
+    for (const session of sessions) {
+        await closeSession(session, false);
+    }
+    // Started as `python -m intentls serve` when the server is a virtualenv's script.
+    const python = path.join(path.dirname(INTENTLS_SERVER), 'python');
+    const launch = fs.existsSync(python) ? { 'intentls.server.python': python } : undefined;
+    await openSession('untrusted', { trusted: false, launch });
+    if (launch) {
+        // Ready with only intentls.server.python set: `python -m intentls serve` works.
+        assert.match(serverLog(), /server commands: .*intentls\.run/);
+    }
+    const intent = '$ echo ran-once > once.txt';
+    await runIntent(intent, 'run as typed');
+    // The server answers `blocked` with actions; the extension offers them in a modal.
+    const dialog = page.locator('.monaco-dialog-box', { hasText: 'did not start' });
+    await dialog.waitFor({ state: 'visible', timeout: STEP_MS });
+    await dialog.locator('.monaco-button', { hasNotText: 'Cancel' }).first().click();
+    await waitForFile(path.join(workspace, 'once.txt'), 'ran-once');
+    await statusItem(`${intent} succeeded`).waitFor({ state: 'visible', timeout: STEP_MS });
+});
+
+check('granting workspace trust reaches the server: runs start without asking', async () => {
+    await runPaletteCommand('Workspaces: Manage Workspace Trust');
+    const editor = page.locator('.workspace-trust-editor');
+    await editor.waitFor({ state: 'visible', timeout: STEP_MS });
+    await editor.locator('.monaco-button', { hasText: /^\s*Trust\s*$/ }).first().click();
+    await editor.filter({ hasText: 'You trust this' }).waitFor({ state: 'visible', timeout: STEP_MS });
+    const intent = '$ echo trusted-now > trusted.txt';
+    await runIntent(intent, 'run as typed');
+    await waitForFile(path.join(workspace, 'trusted.txt'), 'trusted-now');
+    await statusItem(`${intent} succeeded`).waitFor({ state: 'visible', timeout: STEP_MS });
+});
+
+check('a missing server: the status bar and a message say what to fix', async () => {
+    for (const session of sessions) {
+        await closeSession(session, false);
+    }
+    // An interpreter without intentls: `python -m intentls` cannot work.
+    const python = ['/usr/bin/python3', '/usr/local/bin/python3'].find((p) => fs.existsSync(p));
+    assert.ok(python, 'no system python3 to point intentls.server.python at');
+    await openSession('missing', { trusted: true, launch: { 'intentls.server.python': python }, expectReady: false });
+    await statusItem('intentls: not running').waitFor({ state: 'visible', timeout: STEP_MS });
+    const message = toast('-m intentls');
+    await message.waitFor({ state: 'visible', timeout: STEP_MS });
+    assert.match(await message.innerText(), /pip install intentls/);
+    await message.locator('.monaco-button', { hasText: 'Open Settings' }).waitFor({ state: 'visible', timeout: STEP_MS });
+});
