@@ -36,6 +36,7 @@ from intentls.model import (
 )
 from intentls.planning.catalog import Catalog, FolderIntents
 from intentls.planning.planner import AmbiguousIntent, Planner, PlanRequest
+from intentls.planning.variables import EditorContext
 from intentls.tools.confine import Roots
 from intentls.tools.runtime import HistoryJournal, ToolRuntime
 from intentls.trust import Trust, TrustPolicy
@@ -71,10 +72,18 @@ class RunRequest:
     """The request as the client sent it, to build ready-to-run `actions` from."""
     roots: tuple[Path, ...] = ()
     """The workspace folders built-in tools are confined to; empty: the request's folder."""
+    editor: EditorContext | None = None
+    """The file, line and selection the request came from (editor variables)."""
 
     def plan_request(self) -> PlanRequest:
         return PlanRequest(
-            self.text, self.folder.path, self.folder.uri, self.cwd, self.params, self.roots
+            self.text,
+            self.folder.path,
+            self.folder.uri,
+            self.cwd,
+            self.params,
+            self.roots,
+            self.editor,
         )
 
 

@@ -34,7 +34,8 @@ class WarningKind(enum.StrEnum):
     RISK = "risk"
     UNTRUSTED = "untrusted"
     AMBIGUOUS = "ambiguous"
-    PARTIAL_PARAMS = "params"
+    ORDERED = "ordered"
+    """Steps were ordered because they touch the same paths."""
 
 
 @attrs.frozen

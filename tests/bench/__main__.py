@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.bench import history_writes, run_roundtrip
+from tests.bench import catalog, history_writes, run_roundtrip
 
 
 def main() -> None:
     print("intentls benchmarks (goals from the issues in brackets)\n")
     asyncio.run(run_roundtrip.main())
     asyncio.run(history_writes.main())
+    asyncio.run(catalog.main())
 
 
 main()

@@ -98,3 +98,37 @@ def test_fail_fast_cancels_running_siblings(tmp_path: Path) -> None:
         "bad": StepStatus.FAILED,
         "after": StepStatus.CANCELLED,
     }
+
+
+def _tool(i: str, reads: list[str], writes: list[str], deps: list[str] | None = None) -> PlanStep:
+    args = {"reads": reads, "writes": writes}
+    return PlanStep(i, i, "file.write", args, depends_on=deps or [], needs_trust=False)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "ordered"),
+    [
+        (([], ["x.txt"]), ([], ["x.txt"]), True),  # write / write
+        (([], ["build"]), (["build/app.js"], []), True),  # write a dir / read inside it
+        ((["x.txt"], []), ([], ["x.txt"]), True),  # read / write
+        ((["x.txt"], []), (["x.txt"], []), False),  # read / read
+        (([], ["a.txt"]), ([], ["b.txt"]), False),
+    ],
+)
+def test_steps_touching_the_same_paths_are_ordered(
+    a: tuple[list[str], list[str]], b: tuple[list[str], list[str]], ordered: bool
+) -> None:
+    from intentls.planning.graph import order_by_paths
+
+    steps, reasons = order_by_paths([_tool("s1", *a), _tool("s2", *b)])
+    assert (steps[1].depends_on == ["s1"]) is ordered
+    assert bool(reasons) is ordered
+
+
+def test_existing_order_is_not_doubled() -> None:
+    from intentls.planning.graph import order_by_paths
+
+    steps, reasons = order_by_paths(
+        [_tool("s1", [], ["x"]), _tool("s2", [], [], ["s1"]), _tool("s3", [], ["x"], ["s2"])]
+    )
+    assert steps[2].depends_on == ["s2"] and reasons == []

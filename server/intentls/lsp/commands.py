@@ -23,6 +23,7 @@ from intentls.lsp.arguments import (
     RunArgs,
     StatsArgs,
 )
+from intentls.lsp.editor_context import editor_context
 from intentls.lsp.listener import LspRunListener
 from intentls.model import Command, RunResult, RunStatus, StepResult, StepStatus, Warning
 from intentls.wire import to_wire
@@ -55,6 +56,7 @@ def _request(ls: IntentServer, args: PlanArgs, background: bool = False) -> RunR
         client=ls.client_name,
         arguments=ready,
         roots=tuple(f.path for f in ls.workspace_folders().folders),
+        editor=editor_context(ls, folder.path, args.uri, args.range),
     )
 
 

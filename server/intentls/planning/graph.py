@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import attrs
+
 from intentls.model import PlanStep
 
 
@@ -80,3 +82,63 @@ def critical_path(steps: Sequence[PlanStep], cost: dict[str, float] | None = Non
         path.append(current)
     assert all(p in by_id for p in path)
     return path
+
+
+def order_by_paths(steps: list[PlanStep]) -> tuple[list[PlanStep], list[str]]:
+    """Independent steps that write the same path, or where one reads what the other writes,
+    are ordered as written (the later one waits); returns the steps and why each order was
+    added. Paths are the built-in tools' `args.reads`/`args.writes`; a path covers what is
+    below it (writing `build` conflicts with reading `build/app.js`)."""
+    result = list(steps)
+    reasons: list[str] = []
+    for j, later in enumerate(result):
+        for i in range(j):
+            earlier = result[i]
+            clash = _clash(earlier, later)
+            if clash is None or _reaches(result, later.id, earlier.id):
+                continue
+            later = attrs.evolve(later, depends_on=[*later.depends_on, earlier.id])
+            result[j] = later
+            reasons.append(f"{later.id} waits for {earlier.id}: both touch {clash}")
+    return result, reasons
+
+
+def _paths(step: PlanStep, key: str) -> list[str]:
+    value = step.args.get(key, [])
+    return [p for p in value if isinstance(p, str)] if isinstance(value, list) else []
+
+
+def _clash(a: PlanStep, b: PlanStep) -> str | None:
+    pairs = [
+        (_paths(a, "writes"), _paths(b, "writes")),
+        (_paths(a, "writes"), _paths(b, "reads")),
+        (_paths(a, "reads"), _paths(b, "writes")),
+    ]
+    for left, right in pairs:
+        for x in left:
+            for y in right:
+                if _overlap(x, y):
+                    return min(x, y, key=len)
+    return None
+
+
+def _overlap(x: str, y: str) -> bool:
+    x, y = x.rstrip("/"), y.rstrip("/")
+    return (
+        x == y or x in (".", "") or y in (".", "") or y.startswith(x + "/") or x.startswith(y + "/")
+    )
+
+
+def _reaches(steps: list[PlanStep], start: str, target: str) -> bool:
+    """Whether `start` already (transitively) depends on `target`."""
+    by_id = {s.id: s for s in steps}
+    todo, seen = [start], set()
+    while todo:
+        current = todo.pop()
+        if current == target:
+            return True
+        if current in seen:
+            continue
+        seen.add(current)
+        todo.extend(by_id[current].depends_on)
+    return False

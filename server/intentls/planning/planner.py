@@ -12,15 +12,22 @@ import itertools
 import os
 import re
 import shlex
+from collections.abc import Callable
 from pathlib import Path
 
 import attrs
 
-from intentls.model import Plan, PlanStep
+from intentls.model import Plan, PlanStep, Warning, WarningKind
 from intentls.planning import graph, phrases
 from intentls.planning.catalog import FolderIntents
 from intentls.planning.grammar import GrammarError, Segment, Word, parse
 from intentls.planning.intents import IntentDef, IntentRef, ShellAction
+from intentls.planning.variables import (
+    EditorContext,
+    VariableError,
+    expand_plain,
+    expand_shell,
+)
 from intentls.tools import registry
 from intentls.tools.base import PlanContext, ToolError
 from intentls.tools.confine import Roots
@@ -56,6 +63,11 @@ class PlanRequest:
     params: dict[str, str] = attrs.Factory(dict)
     roots: tuple[Path, ...] = ()
     """Workspace folders the built-in tools are confined to; empty: just `folder`."""
+    editor: EditorContext | None = None
+    """Where the person is (file, line, selection), for `${file}` and friends."""
+
+    def variables(self) -> EditorContext:
+        return self.editor or EditorContext(self.folder)
 
 
 class Planner:
@@ -73,12 +85,13 @@ class Planner:
     def plan(cls, intents: FolderIntents, request: PlanRequest) -> Plan:
         planner = cls(intents, request)
         planner._text(request.text, deps=[], stack=())
-        steps = planner._steps
+        steps, reasons = graph.order_by_paths(planner._steps)
         return Plan(
             goal=request.text,
             folder=request.folder_uri,
             steps=steps,
             confidence=planner._confidence,
+            warnings=[Warning(WarningKind.ORDERED, reason) for reason in reasons],
             levels=graph.levels(steps),
             critical_path=graph.critical_path(steps),
         )
@@ -97,6 +110,7 @@ class Planner:
         if seg.is_shell:
             action = ShellAction(seg.shell_command)
             return [self._shell(action, f"$ {action.command}", None, self._request.cwd, deps)]
+        seg = self._with_variables(seg)
         first = seg.words[0]
         name, extra = first.text, [w.text for w in seg.words[1:]]
         if not first.quoted and name.startswith(BUILTIN):
@@ -151,14 +165,17 @@ class Planner:
             if isinstance(action, IntentRef):
                 deps = self._text(action.text, deps, stack)
                 continue
-            command = _substitute(action.command, values)
+            command = _substitute(action.command, values, shlex.quote)
+            argv = [_substitute(a, values, str) for a in action.argv] if action.argv else None
             if extra:
                 command = " ".join([command, *map(shlex.quote, extra)])
+                argv = [*argv, *extra] if argv else None
             title = action.title or (
                 intent.name if len(intent.actions) == 1 else f"{intent.name}: {command}"
             )
             cwd = self._request.folder / action.cwd if action.cwd else self._request.folder
-            deps = [self._shell(attrs.evolve(action, command=command), title, intent, cwd, deps)]
+            action = attrs.evolve(action, command=command, argv=argv)
+            deps = [self._shell(action, title, intent, cwd, deps)]
         return deps
 
     def _dependencies(
@@ -173,6 +190,14 @@ class Planner:
             return deps
         return [exit_ for text in intent.depends_on for exit_ in self._text(text, deps, stack)]
 
+    def _with_variables(self, seg: Segment) -> Segment:
+        """`${file}` and friends in a phrase or an intent's extra words become their values."""
+        if "${" not in seg.raw:
+            return seg
+        ctx = self._request.variables()
+        words = [attrs.evolve(w, text=expand_plain(w.text, ctx, strict=False)) for w in seg.words]
+        return attrs.evolve(seg, words=words)
+
     def _shell(
         self,
         action: ShellAction,
@@ -181,6 +206,19 @@ class Planner:
         cwd: Path,
         deps: list[str],
     ) -> str:
+        # Editor variables: in tasks.json every `${…}` is one (an unknown one is an error);
+        # elsewhere an unknown `${…}` belongs to the shell.
+        ctx, strict = self._request.variables(), intent is not None and intent.source == "vscode"
+        try:
+            action = attrs.evolve(
+                action,
+                command=expand_shell(action.command, ctx, strict),
+                argv=[expand_plain(a, ctx, strict) for a in action.argv] if action.argv else None,
+                env={k: expand_plain(v, ctx, strict) for k, v in action.env.items()},
+            )
+            cwd = Path(expand_plain(os.fspath(cwd), ctx, strict))
+        except VariableError as exc:
+            raise IntentError(f"{title}: {exc}") from None
         step_id = next(self._ids)
         args: dict[str, object] = {"command": action.command, "cwd": self._relative(cwd)}
         if action.argv is not None:
@@ -268,15 +306,16 @@ class Planner:
         return f"unknown intent {name!r}: {hint}{problems}"
 
 
-_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][\w-]*)\}")
+_PLACEHOLDER = re.compile(r"\$\{(?:input:)?([A-Za-z_][\w-]*)\}")
+"""A declared param: `${name}`, or `${input:name}` (tasks.json inputs)."""
 
 
-def _substitute(command: str, values: dict[str, str]) -> str:
-    """`${name}` of a declared param → its shell-quoted value, in one pass (a value is never
-    substituted into again); any other `${…}` is the shell's."""
+def _substitute(text: str, values: dict[str, str], quote: Callable[[str], str]) -> str:
+    """`${name}` of a declared param → its value (shell-quoted in a command, as is in an argv
+    item), in one pass (a value is never substituted into again); any other `${…}` is left."""
 
     def value(match: re.Match[str]) -> str:
         name = match.group(1)
-        return shlex.quote(values[name]) if name in values else match.group(0)
+        return quote(values[name]) if name in values else match.group(0)
 
-    return _PLACEHOLDER.sub(value, command)
+    return _PLACEHOLDER.sub(value, text)
