@@ -20,6 +20,7 @@ import attrs
 
 from intentls import gate
 from intentls.execution.executor import Execution, StepObserver
+from intentls.execution.resources import Resources
 from intentls.execution.slots import Slots
 from intentls.folders import Folder
 from intentls.history.store import History, RunStart
@@ -96,12 +97,18 @@ class ActiveRun:
         listener: RunListener,
         slots: Slots | None,
         tools: ToolRuntime | None = None,
+        resources: Resources | None = None,
     ) -> None:
         self.run_id = run_id
         self.request = request
         self.plan = plan
         self.execution = Execution(
-            plan, _TailRecorder(self, listener), slots, fail_fast=request.fail_fast, tools=tools
+            plan,
+            _TailRecorder(self, listener),
+            slots,
+            fail_fast=request.fail_fast,
+            tools=tools,
+            resources=resources,
         )
         self.started = time.monotonic()
         self.started_at = time.time()
@@ -166,6 +173,8 @@ class Engine:
         self.catalog = catalog
         self.trust = trust
         self.slots = Slots(max_parallel)
+        self.resources = Resources()
+        """Named resources (intents.toml `resources`), exclusive across all runs."""
         self.active: dict[str, ActiveRun] = {}
         """Runs not yet finished, by id."""
 
@@ -244,7 +253,8 @@ class Engine:
         await self._wait_for_instance(request)  # nothing awaited from here to registration
         run_id = uuid.uuid4().hex[:12]
         slots = None if request.background else self.slots
-        run = ActiveRun(run_id, request, plan, listener, slots, self._tools(run_id, request))
+        tools = self._tools(run_id, request)
+        run = ActiveRun(run_id, request, plan, listener, slots, tools, self.resources)
         self.active[run_id] = run
         self.history.run_started(self._run_start(run_id, request, run.started_at))
         listener.run_started(run)

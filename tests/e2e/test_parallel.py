@@ -84,3 +84,15 @@ async def test_a_second_run_of_a_running_intent_queues(home: Path, folder: Path)
         first, second = await asyncio.gather(ses.run("mark"), ses.run("mark"))
         assert first["status"] == second["status"] == "succeeded"
         assert log.read_text().split() == ["start", "end", "start", "end"]
+
+
+async def test_steps_holding_one_resource_never_overlap(home: Path, folder: Path) -> None:
+    log = folder / "log"
+    step = f'run = "echo start >> {log}; sleep 0.3; echo end >> {log}"\nresources = ["db"]\n'
+    (folder / "intents.toml").write_text(f"[intents.migrate]\n{step}[intents.seed]\n{step}")
+    async with session(home, [folder], init={"trusted": True, "maxParallel": 4}) as ses:
+        plan = await ses.command("intentls.plan", {"intent": "migrate and seed"})
+        assert plan["levels"] == [["s1", "s2"]] and plan["steps"][0]["args"]["resources"] == ["db"]
+        result = await ses.run("migrate and seed")
+        assert result["status"] == "succeeded"
+        assert log.read_text().split() == ["start", "end", "start", "end"]

@@ -16,8 +16,11 @@ from intentls.model import Plan, PlanStep, StepResult, StepStatus
 from intentls.planning.graph import CycleError, critical_path, levels, remaining, topological
 
 
-def _step(i: str, deps: list[str], command: str = "true", cwd: str = "/") -> PlanStep:
-    return PlanStep(i, i, "shell", {"command": command}, depends_on=deps, cwd=cwd)
+def _step(
+    i: str, deps: list[str], command: str = "true", cwd: str = "/", resources: tuple[str, ...] = ()
+) -> PlanStep:
+    args = {"command": command, "resources": list(resources)}
+    return PlanStep(i, i, "shell", args, depends_on=deps, cwd=cwd)
 
 
 def test_levels_group_independent_steps() -> None:
@@ -38,11 +41,16 @@ class Recorder:
         self.events: list[tuple[str, str]] = []
         self.running = 0
         self.peak = 0
+        self.holding: dict[str, set[str]] = {}
 
     def step_started(self, step: PlanStep) -> None:
         self.events.append(("start", step.id))
         self.running += 1
         self.peak = max(self.peak, self.running)
+        mine = set(step.args.get("resources", []))
+        for other in self.holding.values():
+            assert not mine & other, "a resource is held twice"
+        self.holding[step.id] = mine
 
     def step_output(self, step_id: str, stream: str, text: str) -> None:
         pass
@@ -50,6 +58,7 @@ class Recorder:
     def step_finished(self, result: StepResult, output_tail: str) -> None:
         if result.status in (StepStatus.SUCCEEDED, StepStatus.FAILED):
             self.running -= 1
+        self.holding.pop(result.id, None)
         self.events.append(("end", result.id))
 
 
@@ -60,7 +69,9 @@ def dags(draw: st.DrawFn) -> tuple[list[PlanStep], int]:
     for i in range(n):
         deps = draw(st.lists(st.integers(0, i - 1), unique=True, max_size=3)) if i else []
         fails = draw(st.booleans())
-        steps.append(_step(f"s{i}", [f"s{d}" for d in deps], "exit 1" if fails else "true"))
+        held = draw(st.lists(st.sampled_from(["db", "cache"]), unique=True, max_size=2))
+        command = "exit 1" if fails else "true"
+        steps.append(_step(f"s{i}", [f"s{d}" for d in deps], command, resources=tuple(held)))
     return steps, draw(st.integers(1, 3))
 
 

@@ -14,6 +14,7 @@ from typing import Protocol
 from intentls.execution.failures import SPAWN, TIMEOUT, classify_exit
 from intentls.execution.output import Tail, pump
 from intentls.execution.process import GroupProcess
+from intentls.execution.resources import Resources
 from intentls.execution.slots import Slots
 from intentls.model import Plan, PlanStep, StepError, StepResult, StepStatus
 from intentls.planning.graph import remaining
@@ -46,6 +47,7 @@ class Execution:
         base_env: Mapping[str, str] | None = None,
         fail_fast: bool = False,
         tools: ToolRuntime | None = None,
+        resources: Resources | None = None,
     ) -> None:
         self.plan = plan
         self._observer = observer
@@ -59,6 +61,8 @@ class Execution:
         """A failed step cancels the steps running beside it and stops new ones starting."""
         self._priority = remaining(plan.steps)
         """Per step, the longest chain from it to the end: who gets a free slot first."""
+        self._resources = resources or Resources()
+        """Named locks shared by every run of the server."""
         self._tools = tools
         """How built-in (non-shell) steps run; None: they fail."""
         self.changed_files: set[str] = set()
@@ -113,12 +117,14 @@ class Execution:
         return result
 
     async def _run_slotted(self, step: PlanStep) -> StepResult:
-        if self._slots is None:
-            return await self._run_step(step)
-        async with self._slots.slot(self._priority[step.id]):
-            if self.cancelled:
-                return await self._decide(step, [])
-            return await self._run_step(step)
+        names = step.args.get("resources") or []
+        async with self._resources.hold(names):
+            if self._slots is None:
+                return await self._run_step(step)
+            async with self._slots.slot(self._priority[step.id]):
+                if self.cancelled:
+                    return await self._decide(step, [])
+                return await self._run_step(step)
 
     async def _run_step(self, step: PlanStep) -> StepResult:
         if step.tool != SHELL:

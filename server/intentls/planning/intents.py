@@ -54,6 +54,8 @@ class IntentDef:
     """Intent texts that must succeed first (tasks.json `dependsOn`, intents.toml `needs`)."""
     depends_in_sequence: bool = False
     """Run `depends_on` one after another (`dependsOrder: sequence`) instead of at once."""
+    resources: list[str] = attrs.Factory(list)
+    """Named resources its steps hold while they run: exclusive across all runs."""
     problem_matchers: list[str] = attrs.Factory(list)
     """Names of problem matchers that read this intent's output (tasks.json)."""
     group: str | None = None

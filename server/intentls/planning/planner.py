@@ -227,6 +227,8 @@ class Planner:
             args["env"] = sorted(action.env)  # names only: values may be secrets
         if intent is not None:
             args["intent"] = intent.qualified_name
+            if intent.resources:
+                args["resources"] = sorted(intent.resources)
         self._steps.append(
             PlanStep(
                 id=step_id,

@@ -8,6 +8,7 @@ env = { PYTHONWARNINGS = "error" }
 timeout = 600                  # seconds, per step
 params = { k = { description = "pytest -k expression", default = "" } }
 needs = ["build"]              # intents that must succeed first (at once)
+resources = ["db"]             # never runs at the same time as another step holding "db"
 """
 
 from __future__ import annotations
@@ -74,9 +75,8 @@ def _intent(folder: Path, path: Path, text: str, name: str, spec: Any) -> Intent
     else:
         raise ValueError('needs run = "…" or steps = [...]')
     description = _opt_str(spec, "description")
-    needs = spec.get("needs", [])
-    if not isinstance(needs, list) or not all(isinstance(n, str) for n in needs):
-        raise ValueError("needs must be an array of intent names")
+    needs = _names(spec, "needs", "intent names")
+    resources = _names(spec, "resources", "resource names")
     return IntentDef(
         name=name,
         source="intents.toml",
@@ -88,6 +88,7 @@ def _intent(folder: Path, path: Path, text: str, name: str, spec: Any) -> Intent
         defined_in=path,
         line=_line_of(text, name),
         depends_on=needs,
+        resources=resources,
     )
 
 
@@ -109,6 +110,13 @@ def _shell(
     if not isinstance(command, str) or not command.strip():
         raise ValueError("run must be a non-empty string")
     return ShellAction(command, title, cwd, env, float(timeout) if timeout else None)
+
+
+def _names(spec: dict[str, Any], key: str, what: str) -> list[str]:
+    value = spec.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(n, str) for n in value):
+        raise ValueError(f"{key} must be an array of {what}")
+    return value
 
 
 def _opt_str(spec: dict[str, Any], key: str) -> str | None:
