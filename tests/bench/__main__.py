@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.bench import catalog, history_writes, run_roundtrip
+from tests.bench import catalog, history_writes, parallel, run_roundtrip
 
 
 def main() -> None:
@@ -12,6 +12,7 @@ def main() -> None:
     asyncio.run(run_roundtrip.main())
     asyncio.run(history_writes.main())
     asyncio.run(catalog.main())
+    asyncio.run(parallel.main())
 
 
 main()
