@@ -229,7 +229,7 @@ class Engine:
         if isinstance(started, RunResult):
             return started
         assert started.task is not None
-        if request.background:
+        if started.request.background:
             return started.snapshot()
         return await asyncio.shield(started.task)
 
@@ -246,6 +246,8 @@ class Engine:
         if held is not None:
             plan = await self._with_prediction(plan, request.folder)
             return await self._blocked(request, plan, held)
+        if plan.steps and all(s.args.get("background") is True for s in plan.steps):
+            request = attrs.evolve(request, background=True)  # e.g. a tasks.json isBackground
         # What history predicts is looked up while the run already runs: it only adds warnings
         # to the result, and must not delay the start.
         prediction = asyncio.ensure_future(self._with_prediction(plan, request.folder))

@@ -96,3 +96,54 @@ async def test_steps_holding_one_resource_never_overlap(home: Path, folder: Path
         result = await ses.run("migrate and seed")
         assert result["status"] == "succeeded"
         assert log.read_text().split() == ["start", "end", "start", "end"]
+
+
+async def test_a_dependent_starts_when_the_background_task_is_ready(
+    home: Path, folder: Path
+) -> None:
+    (folder / "intents.toml").write_text(
+        """
+[intents.serve]
+run = "echo 'ready at port 9'; exec sleep 60"
+background = true
+ready = "ready at port \\\\d"
+
+[intents.check]
+run = "echo checked"
+needs = ["serve"]
+""",
+        encoding="utf-8",
+    )
+    async with session(home, [folder], init={"trusted": True, "maxParallel": 1}) as ses:
+        result = await ses.run("check")
+        assert {s["title"]: s["status"] for s in result["steps"]} == {
+            "serve": "succeeded",
+            "check": "succeeded",
+        }
+        assert "checked" in ses.output_of(result["runId"])
+        alone = await ses.run("serve")
+        assert alone["status"] == "running", "a plan of background steps answers at once"
+        cancelled = await ses.command("intentls.cancel", {"runId": alone["runId"]})
+        assert cancelled["status"] == "cancelled"
+
+
+async def test_a_tasks_json_background_task(home: Path, folder: Path) -> None:
+    (folder / ".vscode").mkdir()
+    (folder / ".vscode" / "tasks.json").write_text(
+        """{
+  // a watcher and a task that needs it
+  "version": "2.0.0",
+  "tasks": [
+    {"label": "watch", "type": "shell", "command": "echo 'Watching for file changes.'; sleep 60",
+     "isBackground": true,
+     "problemMatcher": {"owner": "x", "pattern": {"regexp": "^x$"},
+       "background": {"beginsPattern": "Starting", "endsPattern": "Watching for file changes"}}},
+    {"label": "e2e", "type": "shell", "command": "echo e2e ran", "dependsOn": ["watch"]},
+  ]
+}""",
+        encoding="utf-8",
+    )
+    async with session(home, [folder]) as ses:
+        result = await ses.run("e2e")
+        assert [s["status"] for s in result["steps"]] == ["succeeded", "succeeded"]
+        assert "e2e ran" in ses.output_of(result["runId"])

@@ -143,3 +143,41 @@ def test_existing_order_is_not_doubled() -> None:
         [_tool("s1", [], ["x"]), _tool("s2", [], [], ["s1"]), _tool("s3", [], ["x"], ["s2"])]
     )
     assert steps[2].depends_on == ["s2"] and reasons == []
+
+
+def test_a_dependent_of_a_background_step_starts_when_it_is_ready(tmp_path: Path) -> None:
+    server = PlanStep(
+        "serve",
+        "serve",
+        "shell",
+        {
+            "command": "echo booting; echo 'listening on 8080'; sleep 60",
+            "background": True,
+            "ready": r"listening on \d+",
+        },
+        cwd=str(tmp_path),
+    )
+    client = _step("client", ["serve"], "true", str(tmp_path))
+    recorder = Recorder()
+    execution = Execution(Plan("g", "f", [server, client]), recorder, Slots(1))
+    results = {r.id: r.status for r in asyncio.run(execution.run())}
+    assert results == {"serve": StepStatus.SUCCEEDED, "client": StepStatus.SUCCEEDED}
+    assert recorder.events.index(("start", "client")) < recorder.events.index(("end", "serve"))
+
+
+def test_a_background_step_that_dies_before_ready_skips_its_dependents(tmp_path: Path) -> None:
+    server = PlanStep(
+        "serve",
+        "serve",
+        "shell",
+        {"command": "exit 3", "background": True, "ready": "never"},
+        cwd=str(tmp_path),
+    )
+    client = _step("client", ["serve"], "true", str(tmp_path))
+    results = {
+        r.id: r.status
+        for r in asyncio.run(
+            Execution(Plan("g", "f", [server, client]), Recorder(), Slots(1)).run()
+        )
+    }
+    assert results == {"serve": StepStatus.FAILED, "client": StepStatus.SKIPPED}

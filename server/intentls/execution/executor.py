@@ -7,13 +7,14 @@ import asyncio
 import contextlib
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Protocol
 
 from intentls.execution.failures import SPAWN, TIMEOUT, classify_exit
 from intentls.execution.output import Tail, pump
 from intentls.execution.process import GroupProcess
+from intentls.execution.readiness import ReadyWatch
 from intentls.execution.resources import Resources
 from intentls.execution.slots import Slots
 from intentls.model import Plan, PlanStep, StepError, StepResult, StepStatus
@@ -67,6 +68,9 @@ class Execution:
         """How built-in (non-shell) steps run; None: they fail."""
         self.changed_files: set[str] = set()
         """Folder-relative paths the built-in steps changed."""
+        self._on_ready: dict[str, Callable[[], None]] = {}
+        self._stopping_background = False
+        """Set when the foreground steps are done and background steps are being stopped."""
 
     @property
     def cancelled(self) -> bool:
@@ -80,18 +84,37 @@ class Execution:
             s.id: asyncio.get_running_loop().create_future() for s in self.plan.steps
         }
 
+        def settle(step_id: str, status: StepStatus) -> None:
+            if not done[step_id].done():
+                done[step_id].set_result(status)
+
         async def one(step: PlanStep) -> None:
+            # A background step lets its dependents start once it is ready, not when it exits.
+            self._on_ready[step.id] = lambda: settle(step.id, StepStatus.SUCCEEDED)
             try:
                 result = await self._decide(step, [await done[d] for d in step.depends_on])
             except BaseException:
-                done[step.id].set_result(StepStatus.CANCELLED)
+                settle(step.id, StepStatus.CANCELLED)
                 raise
             self.results[step.id] = result
-            done[step.id].set_result(result.status)
+            settle(step.id, result.status)
             if self._fail_fast and result.status is StepStatus.FAILED:
                 await self.cancel()
 
-        await asyncio.gather(*(one(s) for s in self.plan.steps))
+        background = [s for s in self.plan.steps if _is_background(s)]
+        foreground = [s for s in self.plan.steps if not _is_background(s)]
+        serving = [asyncio.ensure_future(one(s)) for s in background]
+        await asyncio.gather(*(one(s) for s in foreground))
+        if foreground:  # the work is done: what was only serving it stops now
+            self._stopping_background = True
+            await asyncio.gather(
+                *(
+                    p.terminate()
+                    for i, p in list(self._running.items())
+                    if i in {s.id for s in background}
+                )
+            )
+        await asyncio.gather(*serving)
         return [self.results[s.id] for s in self.plan.steps]
 
     async def cancel(self) -> None:
@@ -119,7 +142,7 @@ class Execution:
     async def _run_slotted(self, step: PlanStep) -> StepResult:
         names = step.args.get("resources") or []
         async with self._resources.hold(names):
-            if self._slots is None:
+            if self._slots is None or _is_background(step):  # serving: holds no slot
                 return await self._run_step(step)
             async with self._slots.slot(self._priority[step.id]):
                 if self.cancelled:
@@ -132,10 +155,12 @@ class Execution:
         started = time.monotonic()
         self._observer.step_started(step)
         tail = Tail()
+        watch = ReadyWatch(step.args.get("ready"), self._on_ready.get(step.id, _nothing))
 
         def sink(stream: str, text: str) -> None:
             tail.add(text)
             self._observer.step_output(step.id, stream, text)
+            watch.output(text)
 
         try:
             proc = await GroupProcess.start(
@@ -148,12 +173,16 @@ class Execution:
             error = StepError(SPAWN, f"cannot start in {step.cwd}: {exc.strerror or exc}")
             return self._finish(step, started, tail, StepStatus.FAILED, None, error)
         self._running[step.id] = proc
+        if _is_background(step):
+            watch.started()
         if self.cancelled:  # cancelled while the process was being spawned
             await proc.terminate()
         try:
             exit_code, timed_out = await self._wait(proc, sink, step.timeout_s)
         finally:
             del self._running[step.id]
+        if self._stopping_background and watch.ready:  # served its dependents, then stopped
+            return self._finish(step, started, tail, StepStatus.SUCCEEDED, exit_code, None)
         if self.cancelled:
             return self._finish(step, started, tail, StepStatus.CANCELLED, exit_code, None)
         if timed_out:
@@ -253,3 +282,11 @@ class Execution:
 
 class Pump(Protocol):
     def __call__(self, stream: str, text: str, /) -> None: ...
+
+
+def _is_background(step: PlanStep) -> bool:
+    return step.args.get("background") is True
+
+
+def _nothing() -> None:
+    pass

@@ -54,6 +54,10 @@ class IntentDef:
     """Intent texts that must succeed first (tasks.json `dependsOn`, intents.toml `needs`)."""
     depends_in_sequence: bool = False
     """Run `depends_on` one after another (`dependsOrder: sequence`) instead of at once."""
+    background: bool = False
+    """Never ends by itself (a dev server, a watcher): dependents start when it is ready."""
+    ready: str | None = None
+    """A regular expression its output matches once it is ready; None: ready when started."""
     resources: list[str] = attrs.Factory(list)
     """Named resources its steps hold while they run: exclusive across all runs."""
     problem_matchers: list[str] = attrs.Factory(list)

@@ -229,6 +229,10 @@ class Planner:
             args["intent"] = intent.qualified_name
             if intent.resources:
                 args["resources"] = sorted(intent.resources)
+            if intent.background:
+                args["background"] = True
+                if intent.ready:
+                    args["ready"] = intent.ready
         self._steps.append(
             PlanStep(
                 id=step_id,

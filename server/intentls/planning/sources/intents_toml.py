@@ -9,6 +9,8 @@ timeout = 600                  # seconds, per step
 params = { k = { description = "pytest -k expression", default = "" } }
 needs = ["build"]              # intents that must succeed first (at once)
 resources = ["db"]             # never runs at the same time as another step holding "db"
+background = true              # never ends by itself (dev server): see `ready`
+ready = "listening on"         # dependents start when the output matches (default: at once)
 """
 
 from __future__ import annotations
@@ -89,6 +91,8 @@ def _intent(folder: Path, path: Path, text: str, name: str, spec: Any) -> Intent
         line=_line_of(text, name),
         depends_on=needs,
         resources=resources,
+        background=_flag(spec, "background"),
+        ready=_pattern(spec),
     )
 
 
@@ -110,6 +114,23 @@ def _shell(
     if not isinstance(command, str) or not command.strip():
         raise ValueError("run must be a non-empty string")
     return ShellAction(command, title, cwd, env, float(timeout) if timeout else None)
+
+
+def _flag(spec: dict[str, Any], key: str) -> bool:
+    value = spec.get(key, False)
+    if not isinstance(value, bool):
+        raise ValueError(f"{key} must be true or false")
+    return value
+
+
+def _pattern(spec: dict[str, Any]) -> str | None:
+    ready = _opt_str(spec, "ready")
+    if ready is not None:
+        try:
+            re.compile(ready)
+        except re.error as exc:
+            raise ValueError(f"ready is not a regular expression: {exc}") from None
+    return ready
 
 
 def _names(spec: dict[str, Any], key: str, what: str) -> list[str]:

@@ -141,6 +141,8 @@ class _Reader:
             depends_on=depends,
             depends_in_sequence=in_sequence,
             problem_matchers=_matchers(task.get("problemMatcher")),
+            background=task.get("isBackground") is True,
+            ready=_ends_pattern(task.get("problemMatcher")),
             group=group,
             group_default=group_default,
         )
@@ -316,3 +318,20 @@ def _matchers(value: Any) -> list[str]:
         elif isinstance(item, dict) and isinstance(item.get("name"), str):
             names.append(item["name"])
     return names
+
+
+def _ends_pattern(value: Any) -> str | None:
+    """An inline matcher's `background.endsPattern`: the output line that says a background
+    task finished starting (or a watch finished a cycle), so its dependents may start."""
+    for item in value if isinstance(value, list) else [value]:
+        background = item.get("background") if isinstance(item, dict) else None
+        pattern = background.get("endsPattern") if isinstance(background, dict) else None
+        if isinstance(pattern, dict):
+            pattern = pattern.get("regexp")
+        if isinstance(pattern, str) and pattern:
+            try:
+                re.compile(pattern)
+            except re.error:
+                continue
+            return pattern
+    return None
