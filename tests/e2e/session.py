@@ -17,6 +17,9 @@ from pytest_lsp import LanguageClient
 from pytest_lsp.client import make_test_lsp_client
 
 SERVER = [sys.executable, "-m", "intentls", "serve"]
+MAKE_CONTEXT = {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES"}
+"""Set when the tests run under `make test`: a server given them would make the `make` it runs
+think it is a sub-make (printing "Entering directory", sharing a jobserver)."""
 TIMEOUT_S = 30.0
 
 
@@ -130,7 +133,7 @@ async def session(
         await ses.record(lsp.WORKSPACE_CODE_LENS_REFRESH, {})
 
     server_env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k not in MAKE_CONTEXT},
         "XDG_DATA_HOME": str(home / "data"),
         "XDG_STATE_HOME": str(home / "state"),
         "INTENTLS_HISTORY": str(home / "history.db"),
