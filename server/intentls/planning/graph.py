@@ -91,8 +91,10 @@ def order_by_paths(steps: list[PlanStep]) -> tuple[list[PlanStep], list[str]]:
     below it (writing `build` conflicts with reading `build/app.js`)."""
     result = list(steps)
     reasons: list[str] = []
-    for j, later in enumerate(result):
-        for i in range(j):
+    touching = [i for i, s in enumerate(result) if "reads" in s.args or "writes" in s.args]
+    for j in touching:
+        later = result[j]
+        for i in (i for i in touching if i < j):
             earlier = result[i]
             clash = _clash(earlier, later)
             if clash is None or _reaches(result, later.id, earlier.id):
