@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 
 from intentls.planning.intents import IntentDef, ShellAction, SourceResult
-from intentls.planning.sources.common import Unreadable, read_text
+from intentls.planning.sources.common import SingleFileSource
 
 MANIFEST = "Cargo.toml"
 COMMANDS = {
@@ -20,20 +20,11 @@ COMMANDS = {
 }
 
 
-class CargoSource:
+class CargoSource(SingleFileSource):
     name = "cargo"
+    file_name = MANIFEST
 
-    def watched_files(self, folder: Path) -> list[Path]:
-        return [folder / MANIFEST]
-
-    def detect(self, folder: Path, trusted: bool) -> SourceResult:
-        path = folder / MANIFEST
-        try:
-            text = read_text(folder, path)
-        except Unreadable as exc:
-            return SourceResult(problems=[str(exc)])
-        if text is None:
-            return SourceResult()
+    def parse(self, folder: Path, path: Path, text: str) -> SourceResult:
         try:
             manifest = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:

@@ -8,6 +8,8 @@ import os
 import re
 from pathlib import Path
 
+from intentls.planning.intents import SourceResult
+
 
 class Unreadable(Exception):
     """A file exists but cannot be read as text; the message names it."""
@@ -71,3 +73,27 @@ class ReadFiles:
 
     def set(self, folder: Path, paths: list[Path]) -> None:
         self._by_folder[folder] = list(dict.fromkeys(paths))
+
+
+class SingleFileSource:
+    """A source that reads one file at the folder's root: reading it, and saying why it cannot
+    be read, is the same for all of them; `parse` is what differs."""
+
+    name: str
+    file_name: str
+
+    def watched_files(self, folder: Path) -> list[Path]:
+        return [folder / self.file_name]
+
+    def detect(self, folder: Path, trusted: bool) -> SourceResult:
+        path = folder / self.file_name
+        try:
+            text = read_text(folder, path)
+        except Unreadable as exc:
+            return SourceResult(problems=[str(exc)])
+        if text is None:
+            return SourceResult()
+        return self.parse(folder, path, text)
+
+    def parse(self, folder: Path, path: Path, text: str) -> SourceResult:
+        raise NotImplementedError

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from intentls.planning.intents import IntentDef, ShellAction, SourceResult
-from intentls.planning.sources.common import Unreadable, read_text
+from intentls.planning.sources.common import SingleFileSource
 
 MODULE_FILE = "go.mod"
 COMMANDS = {
@@ -15,20 +15,11 @@ COMMANDS = {
 }
 
 
-class GoSource:
+class GoSource(SingleFileSource):
     name = "go"
+    file_name = MODULE_FILE
 
-    def watched_files(self, folder: Path) -> list[Path]:
-        return [folder / MODULE_FILE]
-
-    def detect(self, folder: Path, trusted: bool) -> SourceResult:
-        path = folder / MODULE_FILE
-        try:
-            text = read_text(folder, path)
-        except Unreadable as exc:
-            return SourceResult(problems=[str(exc)])
-        if text is None:
-            return SourceResult()
+    def parse(self, folder: Path, path: Path, text: str) -> SourceResult:
         if not any(line.split()[:1] == ["module"] for line in text.splitlines()):
             return SourceResult(problems=[f"{MODULE_FILE}: no module directive"])
         return SourceResult(

@@ -22,24 +22,16 @@ from typing import Any
 
 from intentls.model import IntentParam
 from intentls.planning.intents import Action, IntentDef, IntentRef, ShellAction, SourceResult
+from intentls.planning.sources.common import SingleFileSource
 
 FILE_NAME = "intents.toml"
 
 
-class IntentsTomlSource:
+class IntentsTomlSource(SingleFileSource):
     name = "intents.toml"
+    file_name = FILE_NAME
 
-    def watched_files(self, folder: Path) -> list[Path]:
-        return [folder / FILE_NAME]
-
-    def detect(self, folder: Path, trusted: bool) -> SourceResult:
-        path = folder / FILE_NAME
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return SourceResult()
-        except (OSError, UnicodeDecodeError) as exc:
-            return SourceResult(problems=[f"{FILE_NAME}: cannot read: {exc}"])
+    def parse(self, folder: Path, path: Path, text: str) -> SourceResult:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:

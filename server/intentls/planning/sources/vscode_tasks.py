@@ -31,7 +31,7 @@ from typing import Any
 from intentls.model import IntentParam
 from intentls.planning import jsonc
 from intentls.planning.intents import IntentDef, ShellAction, SourceResult
-from intentls.planning.sources.common import Unreadable, display, line_at, one_word, read_text
+from intentls.planning.sources.common import SingleFileSource, display, line_at, one_word
 from intentls.planning.sources.npm import package_manager, run_command
 
 TASKS_JSON = ".vscode/tasks.json"
@@ -40,20 +40,11 @@ _VARIABLE = re.compile(r"(\$\{[^}]*\})")
 _INPUT = re.compile(r"\$\{input:([^}]+)\}")
 
 
-class VscodeTasksSource:
+class VscodeTasksSource(SingleFileSource):
     name = "vscode"
+    file_name = TASKS_JSON
 
-    def watched_files(self, folder: Path) -> list[Path]:
-        return [folder / TASKS_JSON]
-
-    def detect(self, folder: Path, trusted: bool) -> SourceResult:
-        path = folder / TASKS_JSON
-        try:
-            text = read_text(folder, path)
-        except Unreadable as exc:
-            return SourceResult(problems=[str(exc)])
-        if text is None:
-            return SourceResult()
+    def parse(self, folder: Path, path: Path, text: str) -> SourceResult:
         where = display(folder, path)
         try:
             data = jsonc.loads(text)
