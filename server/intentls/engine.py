@@ -10,8 +10,9 @@ import asyncio
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import apsw
 import attrs
@@ -34,7 +35,11 @@ from intentls.model import (
 )
 from intentls.planning.catalog import Catalog, FolderIntents
 from intentls.planning.planner import AmbiguousIntent, Planner, PlanRequest
+from intentls.settings import UndoSettings
 from intentls.trust import Trust, TrustPolicy
+
+if TYPE_CHECKING:
+    from intentls.undo.service import UndoService
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +151,10 @@ class Engine:
         self.slots = Slots(max_parallel)
         self.active: dict[str, ActiveRun] = {}
         """Runs not yet finished, by id."""
+        self.undo: UndoService | None = None
+        """Snapshots runs so they can be undone (None: no undo, e.g. `intentls list`)."""
+        self.undo_settings: Callable[[Folder], UndoSettings] = lambda folder: UndoSettings()
+        """The `undo` settings of a folder (the LSP server reads its configuration)."""
 
     # ---- catalog ---------------------------------------------------------------------------
 
@@ -282,6 +291,7 @@ class Engine:
     async def _execute(
         self, run: ActiveRun, listener: RunListener, prediction: asyncio.Future[Plan]
     ) -> RunResult:
+        undo = await self._undo_before(run)
         try:
             steps = await run.execution.run()
         except Exception:
@@ -298,10 +308,48 @@ class Engine:
         )
         run.plan = await prediction
         result = run.result(status, steps)
+        if undo is not None:
+            result = await self._undo_after(run, result, undo)
         self.history.run_finished(result, run.plan.steps, run.tails, time.time())
         self.active.pop(run.run_id, None)
         listener.run_finished(result)
         return result
+
+    async def _undo_before(self, run: ActiveRun) -> UndoSettings | None:
+        """Snapshot the folder before a run (not a background one), if undo is on."""
+        if self.undo is None or run.request.background:
+            return None
+        settings = self.undo_settings(run.request.folder)
+        if not settings.enabled:
+            return None
+        try:
+            await self.undo.run_started(
+                run.run_id, run.request.text, run.request.folder.path, settings
+            )
+        except Exception:
+            log.exception("snapshot before run %s failed; it cannot be undone", run.run_id)
+            await self.undo.run_abandoned(run.run_id)
+            return None
+        return settings
+
+    async def _undo_after(
+        self, run: ActiveRun, result: RunResult, settings: UndoSettings
+    ) -> RunResult:
+        """Snapshot again: what differs is the run's `changedFiles`."""
+        assert self.undo is not None
+        try:
+            changes = await self.undo.run_finished(run.run_id, settings)
+        except Exception:
+            log.exception("snapshot after run %s failed; it cannot be undone", run.run_id)
+            warning = Warning("undo", "the workspace could not be snapshotted: not undoable")
+            return attrs.evolve(result, warnings=[*(result.warnings or []), warning])
+        warnings = [*(result.warnings or []), *changes.warnings] or None
+        return attrs.evolve(
+            result,
+            undoable=changes.undoable,
+            changed_files=changes.changed_files,
+            warnings=warnings,
+        )
 
     def _run_start(self, run_id: str, request: RunRequest, started_at: float) -> RunStart:
         return RunStart(

@@ -140,6 +140,10 @@ class History:
         self._write(self._insert_run, start)
         return self._write(self._finish_run, result, [], {}, start.started_at)
 
+    def set_undone(self, run_ids: list[str], undone: bool) -> asyncio.Future[None]:
+        """Runs undone (or redone) by `intentls.undo` / `intentls.redo`."""
+        return self._write(self._set_undone, run_ids, undone)
+
     # ---- reads -----------------------------------------------------------------------------
 
     async def runs(self, query: HistoryQuery) -> list[RunSummary]:
@@ -278,6 +282,12 @@ class History:
                     )
                     for position, step in enumerate(result.steps)
                 ],
+            )
+
+    def _set_undone(self, run_ids: list[str], undone: bool) -> None:
+        with self._conn:
+            self._conn.executemany(
+                "UPDATE runs SET undone = ? WHERE id = ?", [(int(undone), r) for r in run_ids]
             )
 
     def _runs(self, q: HistoryQuery) -> list[RunSummary]:
