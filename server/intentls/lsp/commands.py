@@ -24,6 +24,7 @@ from intentls.lsp.arguments import (
     StatsArgs,
 )
 from intentls.lsp.listener import LspRunListener
+from intentls.lsp.undo_commands import COMMANDS as UNDO_COMMANDS
 from intentls.model import Command, RunResult, RunStatus, StepResult, StepStatus, Warning
 from intentls.wire import to_wire
 
@@ -161,4 +162,5 @@ COMMANDS: dict[str, tuple[type[Any], Any]] = {
     "intentls.cancel": (CancelArgs, cancel),
     "intentls.history": (HistoryArgs, history),
     "intentls.stats": (StatsArgs, stats),
+    **UNDO_COMMANDS,
 }

@@ -450,6 +450,14 @@ class UndoCore:
             )
         return checkpoint_id
 
+    def checkpoint_folder(self, checkpoint_id: str) -> Path:
+        row = self.conn.execute(
+            "SELECT folder FROM checkpoints WHERE id = ?", (checkpoint_id,)
+        ).fetchone()
+        if row is None:
+            raise UndoError(f"no checkpoint {checkpoint_id!r}")
+        return Path(str(row[0]))
+
     def prepare_rollback(
         self,
         checkpoint_id: str,
@@ -529,6 +537,8 @@ class UndoCore:
                 conflicts.append(Conflict(want.path, reason))
             else:
                 ops.append(Op(want.path, current, want.to))
+        ops = self._keep_parents_of(ops, conflicts, current_tree)
+        ops = _with_missing_parents(ops, current_tree)
         originals = [] if kind == "rollback" else [r for r, _ in self._runs(str(target))]
         return Prepared(
             root,
@@ -544,6 +554,26 @@ class UndoCore:
             whole,
             started,
         )
+
+    @staticmethod
+    def _keep_parents_of(ops: list[Op], conflicts: list[Conflict], current: Tree) -> list[Op]:
+        """A directory cannot be removed (or replaced) while a path below it stays."""
+        removed = {o.path for o in ops if o.to is None}
+        kept = []
+        for op in ops:
+            replaced = op.current is not None and op.current.kind == "dir"
+            replaced = replaced and (op.to is None or op.to.kind != "dir")
+            prefix = op.path + "/"
+            staying = replaced and any(p.startswith(prefix) and p not in removed for p in current)
+            if replaced and any(c.path.startswith(prefix) for c in conflicts):
+                conflicts.append(Conflict(op.path, "a path below it is in conflict: left as it is"))
+            elif staying:
+                conflicts.append(Conflict(op.path, "a directory with paths the run did not make"))
+            elif op.to is not None and any(op.path.startswith(c.path + "/") for c in conflicts):
+                conflicts.append(Conflict(op.path, "a directory above it is in conflict"))
+            else:
+                kept.append(op)
+        return kept
 
     def _conflict(
         self, root: Path, want: Want, current: State | None, force: bool, editor: EditorView
@@ -647,6 +677,8 @@ class UndoCore:
             changes = [Change(o.path, o.current, o.to) for o in done]
             self._record_group(p.group_id, folder, p.kind, p.target, p.started_at, now, changes)
             self._record_runs(p.group_id, [(p.group_id, p.intent)])
+            if not (done or p.restored):
+                return
             if p.kind == "undo" and p.whole:
                 self.conn.execute(
                     "UPDATE groups SET undone_by = ? WHERE id = ?", (p.group_id, p.target)
@@ -761,6 +793,22 @@ class UndoCore:
             )
             for run_id, intent, kind, ended, before, after, undone in rows
         ]
+
+
+def _with_missing_parents(ops: list[Op], current: Tree) -> list[Op]:
+    """Directories a restore must create are ops too, so that its record (and a redo) knows."""
+    planned = {o.path for o in ops}
+    extra: list[Op] = []
+    for op in ops:
+        if op.to is None:
+            continue
+        parts = op.path.split("/")[:-1]
+        for n in range(1, len(parts) + 1):
+            parent = "/".join(parts[:n])
+            if parent not in planned and parent not in current:
+                planned.add(parent)
+                extra.append(Op(parent, None, State("dir", 0o755)))
+    return ops + extra
 
 
 def _json(state: State | None) -> str | None:

@@ -118,6 +118,9 @@ class UndoService:
     async def checkpoint(self, folder: Folder, name: str, settings: UndoSettings) -> str:
         return await self._call(self._core.checkpoint, folder.path, name, settings, time.time())
 
+    async def checkpoint_folder(self, checkpoint_id: str) -> Path:
+        return await self._call(self._core.checkpoint_folder, checkpoint_id)
+
     async def rollback(
         self,
         checkpoint_id: str,
@@ -172,6 +175,8 @@ class UndoService:
             {},
             time.time(),
         )
+        if applied.result.status not in (UndoStatus.UNDONE, UndoStatus.PARTIAL):
+            return
         if p.kind == "undo" and p.whole:
             self.history.set_undone(p.originals, True)
         elif p.kind == "redo":
