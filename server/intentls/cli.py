@@ -54,6 +54,10 @@ def main(argv: list[str] | None = None) -> int:
         from intentls.demo import main as demo
 
         return demo()
+    if args.command in UNDO_COMMANDS:
+        from intentls.cli_undo import main as undo_main
+
+        return undo_main(args)
     handler = {"run": _run, "history": _history, "list": _list}[args.command]
     return handler(args)
 
@@ -78,7 +82,24 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("demo", help="show the main job end to end on a sample project")
     listing = sub.add_parser("list", help="intents this folder offers")
     listing.add_argument("--json", action="store_true")
+    undo = sub.add_parser("undo", help="undo the newest run that changed files (or RUN)")
+    undo.add_argument("run", nargs="?", help="a run id from `intentls history`")
+    undo.add_argument("--force", action="store_true", help="also over later edits (kept)")
+    undo.add_argument("--path", action="append", dest="paths", help="only this path (repeat)")
+    sub.add_parser("redo", help="re-apply the most recently undone run")
+    checkpoint = sub.add_parser("checkpoint", help="snapshot the folder under a name")
+    checkpoint.add_argument("name")
+    rollback = sub.add_parser("rollback", help="return the folder to a checkpoint")
+    rollback.add_argument("checkpoint_id")
+    rollback.add_argument("--force", action="store_true")
+    blame = sub.add_parser("blame", help="which runs changed this file, when, with what intent")
+    blame.add_argument("path", type=Path)
+    for each in (undo, rollback, blame):
+        each.add_argument("--json", action="store_true")
     return parser
+
+
+UNDO_COMMANDS = ("undo", "redo", "checkpoint", "rollback", "blame")
 
 
 def _folder() -> tuple[Folder, Path]:
@@ -120,12 +141,18 @@ def _run(args: argparse.Namespace) -> int:
         roots=(folder.path,),
     )
     history = _open_history()
+    from intentls.undo.service import UndoService
+
+    undo = UndoService.beside(history)
+    engine = _engine(history)
+    engine.undo = undo
     try:
-        result = asyncio.run(_run_async(_engine(history), request))
+        result = asyncio.run(_run_async(engine, request))
     except IntentError as exc:
         print(f"intentls: {exc}", file=sys.stderr)
         return EXIT_BLOCKED
     finally:
+        undo.close()
         history.close()
     return _exit_status(result)
 

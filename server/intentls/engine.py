@@ -12,8 +12,9 @@ import os
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import apsw
 import attrs
@@ -38,9 +39,13 @@ from intentls.model import (
 from intentls.planning.catalog import Catalog, FolderIntents
 from intentls.planning.planner import AmbiguousIntent, Planner, PlanRequest
 from intentls.planning.variables import EditorContext
+from intentls.settings import UndoSettings
 from intentls.tools.confine import Roots
 from intentls.tools.runtime import HistoryJournal, ToolRuntime
 from intentls.trust import Trust, TrustPolicy
+
+if TYPE_CHECKING:
+    from intentls.undo.service import UndoService
 
 log = logging.getLogger(__name__)
 
@@ -177,6 +182,10 @@ class Engine:
         """Named resources (intents.toml `resources`), exclusive across all runs."""
         self.active: dict[str, ActiveRun] = {}
         """Runs not yet finished, by id."""
+        self.undo: UndoService | None = None
+        """Snapshots runs so they can be undone (None: no undo, e.g. `intentls list`)."""
+        self.undo_settings: Callable[[Folder], UndoSettings] = lambda folder: UndoSettings()
+        """The `undo` settings of a folder (the LSP server reads its configuration)."""
 
     # ---- catalog ---------------------------------------------------------------------------
 
@@ -323,6 +332,7 @@ class Engine:
     async def _execute(
         self, run: ActiveRun, listener: RunListener, prediction: asyncio.Future[Plan]
     ) -> RunResult:
+        undo = await self._undo_before(run)
         try:
             steps = await run.execution.run()
         except Exception:
@@ -339,6 +349,8 @@ class Engine:
         )
         run.plan = await prediction
         result = run.result(status, steps)
+        if undo is not None:
+            result = await self._undo_after(run, result, undo)
         self.history.run_finished(result, run.plan.steps, run.tails, time.time())
         self.active.pop(run.run_id, None)
         listener.run_finished(result)
@@ -357,6 +369,42 @@ class Engine:
             trash=trash_root / run_id,
             journal=lambda step_id: HistoryJournal(history, run_id, step_id),
             trusted=self.trust.state(request.folder.path) is Trust.TRUSTED,
+        )
+
+    async def _undo_before(self, run: ActiveRun) -> UndoSettings | None:
+        """Snapshot the folder before a run (not a background one), if undo is on."""
+        if self.undo is None or run.request.background:
+            return None
+        settings = self.undo_settings(run.request.folder)
+        if not settings.enabled:
+            return None
+        try:
+            await self.undo.run_started(
+                run.run_id, run.request.text, run.request.folder.path, settings
+            )
+        except Exception:
+            log.exception("snapshot before run %s failed; it cannot be undone", run.run_id)
+            await self.undo.run_abandoned(run.run_id)
+            return None
+        return settings
+
+    async def _undo_after(
+        self, run: ActiveRun, result: RunResult, settings: UndoSettings
+    ) -> RunResult:
+        """Snapshot again: what differs is the run's `changedFiles`."""
+        assert self.undo is not None
+        try:
+            changes = await self.undo.run_finished(run.run_id, settings)
+        except Exception:
+            log.exception("snapshot after run %s failed; it cannot be undone", run.run_id)
+            warning = Warning("undo", "the workspace could not be snapshotted: not undoable")
+            return attrs.evolve(result, warnings=[*(result.warnings or []), warning])
+        warnings = [*(result.warnings or []), *changes.warnings] or None
+        return attrs.evolve(
+            result,
+            undoable=changes.undoable,
+            changed_files=changes.changed_files,
+            warnings=warnings,
         )
 
     def _run_start(self, run_id: str, request: RunRequest, started_at: float) -> RunStart:

@@ -143,3 +143,25 @@ class RunSummary:
     duration_ms: int
     undoable: bool
     undone: bool
+
+
+class UndoStatus(enum.StrEnum):
+    UNDONE = "undone"
+    PARTIAL = "partial"
+    REFUSED = "refused"
+    NOTHING = "nothing"
+
+
+@attrs.frozen
+class Conflict:
+    path: str
+    reason: str
+
+
+@attrs.frozen
+class UndoResult:
+    run_id: str
+    status: UndoStatus
+    restored: list[str] = attrs.Factory(list)
+    conflicts: list[Conflict] = attrs.Factory(list)
+    undo_run_id: str | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.bench import catalog, history_writes, parallel, run_roundtrip
+from tests.bench import catalog, history_writes, parallel, run_roundtrip, undo
 
 
 def main() -> None:
@@ -13,6 +13,7 @@ def main() -> None:
     asyncio.run(history_writes.main())
     asyncio.run(catalog.main())
     asyncio.run(parallel.main())
+    asyncio.run(undo.main())
 
 
 main()

@@ -15,11 +15,15 @@ from tests.e2e.session import capabilities, session
 
 ADVERTISED = [
     "intentls.cancel",
+    "intentls.checkpoint",
     "intentls.history",
     "intentls.list",
     "intentls.plan",
+    "intentls.redo",
+    "intentls.rollback",
     "intentls.run",
     "intentls.stats",
+    "intentls.undo",
 ]
 
 
@@ -29,6 +33,7 @@ async def test_capabilities(home: Path, folder: Path) -> None:
         assert sorted(caps.execute_command_provider.commands) == ADVERTISED
         assert caps.execute_command_provider.work_done_progress is True
         assert caps.code_lens_provider is not None
+        assert list(caps.code_action_provider.code_action_kinds) == ["intentls.undo"]
         sync = caps.text_document_sync
         assert sync.open_close and sync.change and sync.save
         assert caps.workspace.workspace_folders.supported

@@ -156,6 +156,10 @@ class History:
             return
         self._thread.submit(_retrying, self._insert_inverse, run_id, step_id, seq, op).result()
 
+    def set_undone(self, run_ids: list[str], undone: bool) -> asyncio.Future[None]:
+        """Runs undone (or redone) by `intentls.undo` / `intentls.redo`."""
+        return self._write(self._set_undone, run_ids, undone)
+
     # ---- reads -----------------------------------------------------------------------------
 
     async def inverses(self, run_id: str) -> list[InverseOp]:
@@ -313,6 +317,12 @@ class History:
                     )
                     for position, step in enumerate(result.steps)
                 ],
+            )
+
+    def _set_undone(self, run_ids: list[str], undone: bool) -> None:
+        with self._conn:
+            self._conn.executemany(
+                "UPDATE runs SET undone = ? WHERE id = ?", [(int(undone), r) for r in run_ids]
             )
 
     def _runs(self, q: HistoryQuery) -> list[RunSummary]:

@@ -101,3 +101,28 @@ class HistoryArgs(Place):
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
         return moment.timestamp()
+
+
+@attrs.frozen
+class UndoArgs(Place):
+    run_id: str | None = None
+    paths: list[str] | None = None
+    force: bool = False
+    suggestion_id: str | None = None
+
+
+@attrs.frozen
+class RedoArgs(Place):
+    run_id: str | None = None
+
+
+@attrs.frozen
+class CheckpointArgs(Place):
+    name: str | None = None
+
+
+@attrs.frozen
+class RollbackArgs:
+    checkpoint_id: str
+    paths: list[str] | None = None
+    force: bool = False

@@ -25,6 +25,7 @@ from intentls.lsp.arguments import (
 )
 from intentls.lsp.editor_context import editor_context
 from intentls.lsp.listener import LspRunListener
+from intentls.lsp.undo_commands import COMMANDS as UNDO_COMMANDS
 from intentls.model import Command, RunResult, RunStatus, StepResult, StepStatus, Warning
 from intentls.wire import to_wire
 
@@ -165,4 +166,5 @@ COMMANDS: dict[str, tuple[type[Any], Any]] = {
     "intentls.cancel": (CancelArgs, cancel),
     "intentls.history": (HistoryArgs, history),
     "intentls.stats": (StatsArgs, stats),
+    **UNDO_COMMANDS,
 }

@@ -14,13 +14,16 @@ from pygls.uris import to_fs_path
 from intentls.engine import Engine
 from intentls.folders import FolderError, to_path
 from intentls.history.store import History
+from intentls.lsp.code_actions import CODE_ACTION_KINDS, code_actions
 from intentls.lsp.commands import COMMANDS
+from intentls.lsp.documents import Documents
 from intentls.lsp.lenses import lenses_for
 from intentls.lsp.server import IntentServer
 from intentls.lsp.watch import watch_intent_files
 from intentls.planning.catalog import Catalog
 from intentls.planning.sources import default_sources
 from intentls.trust import Grants, TrustPolicy, default_grants_path
+from intentls.undo.service import UndoService
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +60,7 @@ def create_server(expected_token: str | None = None) -> IntentServer:
     server = IntentServer(expected_token)
     server.commands.update(COMMANDS)
     notices: list[str] = []
+    documents = Documents(server)
 
     @server.feature(lsp.INITIALIZE)
     def initialize(ls: IntentServer, params: lsp.InitializeParams) -> None:
@@ -80,6 +84,11 @@ def create_server(expected_token: str | None = None) -> IntentServer:
             settings.max_parallel,
         )
         history.start_heartbeat()
+        undo = UndoService.beside(history)
+        undo.editor = documents
+        undo.report_recovered()
+        ls.engine.undo = undo
+        ls.engine.undo_settings = lambda folder: ls.config.for_folder(folder.uri)[0].undo
 
     @server.feature(lsp.INITIALIZED)
     async def initialized(ls: IntentServer, params: lsp.InitializedParams) -> None:
@@ -114,8 +123,28 @@ def create_server(expected_token: str | None = None) -> IntentServer:
     ) -> None:
         await _pull_configuration(ls)
 
+    @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: IntentServer, params: lsp.DidOpenTextDocumentParams) -> None:
+        documents.opened(params.text_document.uri)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: IntentServer, params: lsp.DidChangeTextDocumentParams) -> None:
+        documents.changed(params.text_document.uri)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: IntentServer, params: lsp.DidCloseTextDocumentParams) -> None:
+        documents.closed(params.text_document.uri)
+
+    @server.feature(
+        lsp.TEXT_DOCUMENT_CODE_ACTION,
+        lsp.CodeActionOptions(code_action_kinds=CODE_ACTION_KINDS),
+    )
+    async def code_action(ls: IntentServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
+        return await code_actions(ls, params)
+
     @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: IntentServer, params: lsp.DidSaveTextDocumentParams) -> None:
+        documents.saved(params.text_document.uri)
         # Intents may have changed: lenses follow (the catalog itself re-reads on next use).
         ls.refresh_code_lenses()
 

@@ -110,4 +110,6 @@ def _cleanup(server: IntentServer) -> None:
     """However the session ended, no process of ours is left and the history is closed."""
     if server.engine is not None:
         server.engine.kill_now()
+        if server.engine.undo is not None:
+            server.engine.undo.close()
         server.engine.history.close()

@@ -1,0 +1,105 @@
+"""`intentls undo [RUN]`, `redo`, `checkpoint NAME`, `rollback ID` and `blame PATH` in the
+person's terminal, on the same history and undo file as the editors."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from intentls.cli import _folder, _open_history
+from intentls.history.store import iso
+from intentls.model import UndoResult, UndoStatus
+from intentls.settings import UndoSettings
+from intentls.undo.core import UndoError
+from intentls.undo.service import UndoService
+from intentls.wire import to_wire
+
+EXIT_CONFLICTS = 1
+EXIT_BAD = 2
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        return asyncio.run(_main(args))
+    except UndoError as exc:
+        print(f"intentls: {exc}", file=sys.stderr)
+        return EXIT_BAD
+
+
+async def _main(args: argparse.Namespace) -> int:
+    history = _open_history()
+    undo = UndoService.beside(history)
+    undo.report_recovered()
+    folder, _ = _folder()
+    settings = UndoSettings()
+    try:
+        if args.command == "blame":
+            return _blame(await undo.blame(folder, _rel(folder.path, args.path)), args.json)
+        if args.command == "checkpoint":
+            print(await undo.checkpoint(folder, args.name, settings))
+            return 0
+        if args.command == "undo":
+            result = await undo.undo(
+                folder, args.run, args.paths, args.force, settings, "intentls-cli"
+            )
+        elif args.command == "redo":
+            result = await undo.redo(folder, None, settings, "intentls-cli")
+        else:
+            result = await undo.rollback(
+                args.checkpoint_id, None, args.force, settings, "intentls-cli"
+            )
+        return _show(result, getattr(args, "json", False))
+    finally:
+        undo.close()
+        history.close()
+
+
+def _rel(root: Path, path: Path) -> str:
+    full = path if path.is_absolute() else Path.cwd() / path
+    return os.path.relpath(full, root).replace(os.sep, "/")
+
+
+def _show(result: UndoResult, as_json: bool) -> int:
+    if as_json:
+        print(json.dumps(to_wire(result), indent=1))
+    else:
+        console = Console(highlight=False)
+        console.print(f"{result.status.value}: {len(result.restored)} path(s) restored")
+        for path in result.restored:
+            console.print(f"  [green]restored[/] {path}")
+        for conflict in result.conflicts:
+            console.print(f"  [yellow]left[/] {conflict.path}: {conflict.reason}")
+        if result.conflicts and result.status is not UndoStatus.NOTHING:
+            console.print("use --force to restore them anyway (their present state is kept)")
+    return EXIT_CONFLICTS if result.conflicts else 0
+
+
+def _blame(entries: list[Any], as_json: bool) -> int:
+    if as_json:
+        print(json.dumps([to_wire_blame(e) for e in entries], indent=1))
+        return 0
+    table = Table("when", "what", "intent", "run", box=None)
+    for e in entries:
+        undone = " (undone)" if e.undone else ""
+        table.add_row(iso(e.at).replace("T", " ")[:19], e.what + undone, e.intent, e.run_id)
+    Console().print(table if entries else "no recorded run changed this path")
+    return 0
+
+
+def to_wire_blame(entry: Any) -> dict[str, Any]:
+    return {
+        "runId": entry.run_id,
+        "intent": entry.intent,
+        "kind": entry.kind,
+        "at": iso(entry.at),
+        "what": entry.what,
+        "undone": entry.undone,
+    }

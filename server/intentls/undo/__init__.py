@@ -1,0 +1,1 @@
+"""Undo anything: workspace snapshots, undo/redo, checkpoints and rollback (docs/undo.md)."""

@@ -1,0 +1,898 @@
+"""The undo engine's domain, synchronous and owned by one thread (`UndoService` runs it).
+
+A run's undo record is a *group*: the runs of one folder that overlapped in time (snapshots
+cannot tell their writes apart), with, per changed path, its state before the first began and
+after the last ended. An undo, a redo and a rollback are groups too (kinds `undo`, `redo`,
+`rollback`), recorded like runs, so redo is undoing the undo and a rollback can be undone.
+Before touching a file an undo writes its plan to the journal; `recover` finishes a journal
+that a crash left behind."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import stat
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import attrs
+
+from intentls.model import Conflict, UndoResult, UndoStatus, Warning
+from intentls.settings import UndoSettings
+from intentls.undo import fs
+from intentls.undo.database import open_undo_database
+from intentls.undo.snapshot import Snapshots, Tree, diff
+from intentls.undo.store import BlobStore, MissingBlob, State, digest
+
+log = logging.getLogger(__name__)
+
+STALL_ENV = "INTENTLS_UNDO_STALL"
+"""Tests only: "N:FIFO" makes an undo stop after N file operations, once FIFO is opened by the
+test (which then kills the server mid-undo, deterministically)."""
+
+TARGET_KINDS = ("run", "rollback")
+"""Groups an undo without `runId` may pick: not undos, not redos."""
+
+
+class UndoError(ValueError):
+    """The request names no run or checkpoint that can be undone (-32602)."""
+
+
+@attrs.frozen
+class Change:
+    path: str
+    before: State | None
+    after: State | None
+    editor_saved: bool = False
+
+
+@attrs.frozen
+class RunChanges:
+    changed_files: list[str]
+    undoable: bool
+    warnings: list[Warning]
+
+
+@attrs.frozen
+class EditorView:
+    """What the editor said, as of the undo's start. Paths are absolute."""
+
+    buffers: dict[str, bytes] = attrs.Factory(dict)
+    """Open documents' text (UTF-8)."""
+    unsaved: frozenset[str] = frozenset()
+    """Open documents changed (`didChange`) since their last `didSave`."""
+    saves: dict[str, list[float]] = attrs.Factory(dict)
+    """When each document was saved (`didSave`), Unix seconds."""
+
+
+@attrs.frozen
+class Want:
+    """One path an undo would like to change: to `to`, if it still is `expected`."""
+
+    path: str
+    to: State | None
+    expected: State | None
+    editor_saved: bool = False
+
+
+@attrs.frozen
+class Op:
+    path: str
+    current: State | None
+    to: State | None
+
+
+@attrs.frozen
+class Prepared:
+    root: Path
+    kind: str
+    target: str | None
+    """The group undone or redone; the checkpoint rolled back to."""
+    run_id: str
+    """`UndoResult.runId`."""
+    group_id: str
+    """The undo's own run."""
+    intent: str
+    ops: list[Op]
+    restored: list[str]
+    conflicts: list[Conflict]
+    originals: list[str]
+    """Runs of the target group (their `undone` flag changes)."""
+    whole: bool
+    """Every path of the target was selected (no `paths`): the target counts as undone."""
+    started_at: float
+
+    @property
+    def status(self) -> UndoStatus:
+        if not self.conflicts:
+            return UndoStatus.UNDONE if self.ops or self.restored else UndoStatus.NOTHING
+        return UndoStatus.PARTIAL if self.ops or self.restored else UndoStatus.REFUSED
+
+
+@attrs.frozen
+class Applied:
+    result: UndoResult
+    changed: list[str]
+    edits: list[tuple[str, bytes]]
+    """Restored files (relative path, content) for the editor's open buffers."""
+
+
+@attrs.frozen
+class Recovered:
+    """An undo a crash interrupted, finished at start."""
+
+    root: Path
+    run_id: str
+    intent: str
+    kind: str
+    originals: list[str]
+    changed: list[str]
+    left: list[Conflict]
+    started_at: float
+
+
+@attrs.frozen
+class UndoAction:
+    """What a code action offers: undo this run (and the runs grouped with it)."""
+
+    title: str
+    run_id: str
+
+
+@attrs.frozen
+class BlameEntry:
+    run_id: str
+    intent: str
+    kind: str
+    at: float
+    what: str
+    undone: bool
+
+
+class _OpenGroup:
+    def __init__(self, group_id: str, root: Path, started_at: float, before: Tree) -> None:
+        self.id = group_id
+        self.root = root
+        self.started_at = started_at
+        self.before = before
+        self.runs: list[tuple[str, str]] = []
+        self.active: set[str] = set()
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+class UndoCore:
+    def __init__(self, path: Path | None) -> None:
+        self.conn = open_undo_database(path)
+        self.blobs = BlobStore(self.conn)
+        self.snapshots = Snapshots(self.conn, self.blobs)
+        self._open: dict[str, _OpenGroup] = {}
+        """Groups with runs still running, by folder path."""
+        self._groups_of_runs: dict[str, _OpenGroup] = {}
+        self._stall = _stall_hook()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # ---- runs ------------------------------------------------------------------------------
+
+    def begin(
+        self, root: Path, run_id: str, intent: str, settings: UndoSettings, now: float
+    ) -> None:
+        """Before a run: snapshot, unless a run of the folder is running (then: same group)."""
+        key = os.fspath(root)
+        group = self._open.get(key)
+        if group is None:
+            report = self.snapshots.scan(root, settings.exclude, settings.max_file_bytes)
+            group = _OpenGroup(new_id(), root, now, report.tree)
+            self._open[key] = group
+        group.runs.append((run_id, intent))
+        group.active.add(run_id)
+        self._groups_of_runs[run_id] = group
+
+    def end(
+        self, run_id: str, settings: UndoSettings, saves: dict[str, list[float]], now: float
+    ) -> RunChanges:
+        """After a run: snapshot again; what differs from before the group began changed."""
+        group = self._groups_of_runs.pop(run_id)
+        group.active.discard(run_id)
+        key = os.fspath(group.root)
+        if not group.active:
+            self._open.pop(key, None)
+        report = self.snapshots.scan(group.root, settings.exclude, settings.max_file_bytes)
+        after = report.tree
+        paths = diff(group.before, after)
+        changes = [
+            Change(
+                p,
+                group.before.get(p),
+                after.get(p),
+                any(
+                    group.started_at <= t <= now
+                    for t in saves.get(os.path.join(key, p), [])  # noqa: PTH118
+                ),
+            )
+            for p in paths
+        ]
+        with self.conn:
+            self._record_group(group.id, key, "run", None, group.started_at, now, changes)
+            self._record_runs(group.id, group.runs)
+        lost = [c.path for c in changes if c.before is not None and not c.before.restorable]
+        warnings = []
+        if lost:
+            warnings.append(
+                Warning(
+                    "undo",
+                    f"{len(lost)} changed file(s) were larger than undo.maxFileBytes "
+                    f"({settings.max_file_bytes} bytes) before the run and cannot be restored: "
+                    + ", ".join(lost[:5])
+                    + (", …" if len(lost) > 5 else ""),
+                )
+            )
+        if len(group.runs) > 1:
+            others = [f"«{i}»" for r, i in group.runs if r != run_id]
+            warnings.append(
+                Warning(
+                    "undoGroup",
+                    "ran at the same time as " + ", ".join(others) + " in this folder: "
+                    "their changes cannot be told apart and are undone together",
+                )
+            )
+        return RunChanges(shown_paths(changes), bool(paths) and not lost, warnings)
+
+    def abandon(self, run_id: str) -> None:
+        """A run whose `end` will never come (its snapshot failed)."""
+        group = self._groups_of_runs.pop(run_id, None)
+        if group is not None:
+            group.active.discard(run_id)
+            if not group.active:
+                self._open.pop(os.fspath(group.root), None)
+
+    def _record_group(
+        self,
+        group_id: str,
+        folder: str,
+        kind: str,
+        target: str | None,
+        started_at: float,
+        ended_at: float,
+        changes: list[Change],
+    ) -> None:
+        self.conn.execute("DELETE FROM groups WHERE id = ?", (group_id,))
+        if not changes and kind == "run":
+            return
+        self.conn.execute(
+            "INSERT INTO groups(id, folder, kind, target, started_at, ended_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (group_id, folder, kind, target, started_at, ended_at),
+        )
+        self.conn.executemany(
+            "INSERT INTO changes(group_id, path, before, after, editor_saved) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [
+                (
+                    group_id,
+                    c.path,
+                    c.before.to_json() if c.before else None,
+                    c.after.to_json() if c.after else None,
+                    int(c.editor_saved),
+                )
+                for c in changes
+            ],
+        )
+
+    def _record_runs(self, group_id: str, runs: list[tuple[str, str]]) -> None:
+        if self.conn.execute("SELECT 1 FROM groups WHERE id = ?", (group_id,)).fetchone():
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO group_runs(run_id, group_id, intent, position) "
+                "VALUES (?, ?, ?, ?)",
+                [(r, group_id, i, n) for n, (r, i) in enumerate(runs)],
+            )
+
+    # ---- lookups ---------------------------------------------------------------------------
+
+    def _group_of_run(self, run_id: str) -> tuple[str, str, str, str | None] | None:
+        """(group id, kind, folder, undone_by)."""
+        row = self.conn.execute(
+            "SELECT g.id, g.kind, g.folder, g.undone_by FROM group_runs r "
+            "JOIN groups g ON g.id = r.group_id WHERE r.run_id = ?",
+            (run_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return str(row[0]), str(row[1]), str(row[2]), row[3]
+
+    def _runs(self, group_id: str) -> list[tuple[str, str]]:
+        return [
+            (str(r), str(i))
+            for r, i in self.conn.execute(
+                "SELECT run_id, intent FROM group_runs WHERE group_id = ? ORDER BY position",
+                (group_id,),
+            )
+        ]
+
+    def changes(self, group_id: str) -> list[Change]:
+        return [
+            Change(str(p), State.from_json(b), State.from_json(a), bool(s))
+            for p, b, a, s in self.conn.execute(
+                "SELECT path, before, after, editor_saved FROM changes WHERE group_id = ? "
+                "ORDER BY path",
+                (group_id,),
+            )
+        ]
+
+    def _newest_target(self, folder: str, path: str | None = None) -> str | None:
+        kinds = ", ".join("?" * len(TARGET_KINDS))
+        sql = (
+            f"SELECT id FROM groups WHERE folder = ? AND kind IN ({kinds}) "
+            "AND undone_by IS NULL AND EXISTS(SELECT 1 FROM changes c WHERE c.group_id = id"
+        )
+        params: list[object] = [folder, *TARGET_KINDS]
+        if path is not None:
+            sql += " AND c.path = ?"
+            params.append(path)
+        sql += ") ORDER BY ended_at DESC, rowid DESC LIMIT 1"
+        row = self.conn.execute(sql, params).fetchone()
+        return None if row is None else str(row[0])
+
+    def _label(self, group_id: str) -> str:
+        return " + ".join(f"«{i}»" for _, i in self._runs(group_id))
+
+    # ---- undo, redo ------------------------------------------------------------------------
+
+    def prepare_undo(
+        self,
+        root: Path,
+        run_id: str | None,
+        paths: list[str] | None,
+        force: bool,
+        editor: EditorView,
+        settings: UndoSettings,
+    ) -> Prepared | UndoResult:
+        if run_id is not None:
+            found = self._group_of_run(run_id)
+            if found is None:
+                raise UndoError(
+                    f"run {run_id!r} has no undo record: it changed no files, ran with undo "
+                    "disabled or in the background, or is not in this history"
+                )
+            group_id, kind, folder, undone_by = found
+            if kind not in TARGET_KINDS:
+                raise UndoError(
+                    f"run {run_id!r} is itself an {kind}: to re-apply what an undo undid, use "
+                    "intentls.redo with the original run's runId"
+                )
+            root = Path(folder)
+            if undone_by is not None and not force and paths is None:
+                return UndoResult(run_id, UndoStatus.NOTHING)
+        else:
+            target = self._newest_target(os.fspath(root))
+            if target is None:
+                return UndoResult("", UndoStatus.NOTHING)
+            group_id = target
+            run_id = self._runs(group_id)[-1][0]
+        if os.fspath(root) in self._open:
+            return _busy(run_id)
+        selected, unknown = _select(root, self.changes(group_id), paths)
+        wants = [Want(c.path, c.before, c.after, c.editor_saved) for c in selected]
+        return self._prepare(
+            root,
+            "undo",
+            group_id,
+            run_id,
+            f"undo {self._label(group_id)}",
+            lambda _: wants,
+            force,
+            editor,
+            settings,
+            paths is None,
+            unknown,
+        )
+
+    def prepare_redo(
+        self, root: Path, run_id: str | None, editor: EditorView, settings: UndoSettings
+    ) -> Prepared | UndoResult:
+        if run_id is not None:
+            found = self._group_of_run(run_id)
+            if found is None or found[1] not in TARGET_KINDS:
+                raise UndoError(f"run {run_id!r} is not an undone run: nothing to redo")
+            group_id, _, folder, undo_id = found
+            root = Path(folder)
+            if undo_id is None:
+                return UndoResult(run_id, UndoStatus.NOTHING)
+        else:
+            row = self.conn.execute(
+                "SELECT o.id, o.undone_by FROM groups o JOIN groups u ON u.id = o.undone_by "
+                "WHERE o.folder = ? ORDER BY u.ended_at DESC, u.rowid DESC LIMIT 1",
+                (os.fspath(root),),
+            ).fetchone()
+            if row is None:
+                return UndoResult("", UndoStatus.NOTHING)
+            group_id, undo_id = str(row[0]), str(row[1])
+            run_id = self._runs(group_id)[-1][0]
+        if os.fspath(root) in self._open:
+            return _busy(run_id)
+        wants = [Want(c.path, c.before, c.after) for c in self.changes(str(undo_id))]
+        return self._prepare(
+            root,
+            "redo",
+            group_id,
+            run_id,
+            f"redo {self._label(group_id)}",
+            lambda _: wants,
+            False,
+            editor,
+            settings,
+            True,
+            [],
+        )
+
+    # ---- checkpoints -----------------------------------------------------------------------
+
+    def checkpoint(self, root: Path, name: str, settings: UndoSettings, now: float) -> str:
+        report = self.snapshots.scan(root, settings.exclude, settings.max_file_bytes)
+        checkpoint_id = new_id()
+        with self.conn:
+            self.conn.execute(
+                "INSERT INTO checkpoints(id, folder, name, created_at) VALUES (?, ?, ?, ?)",
+                (checkpoint_id, os.fspath(root), name, now),
+            )
+            self.conn.executemany(
+                "INSERT INTO checkpoint_entries(checkpoint_id, path, state) VALUES (?, ?, ?)",
+                [(checkpoint_id, p, s.to_json()) for p, s in report.tree.items()],
+            )
+        return checkpoint_id
+
+    def checkpoint_folder(self, checkpoint_id: str) -> Path:
+        row = self.conn.execute(
+            "SELECT folder FROM checkpoints WHERE id = ?", (checkpoint_id,)
+        ).fetchone()
+        if row is None:
+            raise UndoError(f"no checkpoint {checkpoint_id!r}")
+        return Path(str(row[0]))
+
+    def prepare_rollback(
+        self,
+        checkpoint_id: str,
+        paths: list[str] | None,
+        force: bool,
+        editor: EditorView,
+        settings: UndoSettings,
+    ) -> Prepared | UndoResult:
+        row = self.conn.execute(
+            "SELECT folder, name FROM checkpoints WHERE id = ?", (checkpoint_id,)
+        ).fetchone()
+        if row is None:
+            raise UndoError(f"no checkpoint {checkpoint_id!r}")
+        root, name = Path(str(row[0])), str(row[1])
+        run_id = new_id()
+        if os.fspath(root) in self._open:
+            return _busy(run_id)
+        saved: Tree = {
+            str(p): State.from_json(s)  # type: ignore[misc]
+            for p, s in self.conn.execute(
+                "SELECT path, state FROM checkpoint_entries WHERE checkpoint_id = ?",
+                (checkpoint_id,),
+            )
+        }
+
+        def wants(current: Tree) -> list[Want]:
+            changes = [Change(p, saved.get(p), current.get(p)) for p in diff(saved, current)]
+            selected, _ = _select(root, changes, paths)
+            return [Want(c.path, c.before, c.after) for c in selected]
+
+        return self._prepare(
+            root,
+            "rollback",
+            checkpoint_id,
+            run_id,
+            f"rollback to «{name}»",
+            wants,
+            force,
+            editor,
+            settings,
+            True,
+            [],
+            group_id=run_id,
+        )
+
+    # ---- the common path -------------------------------------------------------------------
+
+    def _prepare(
+        self,
+        root: Path,
+        kind: str,
+        target: str,
+        run_id: str,
+        intent: str,
+        wants_for: Callable[[Tree], list[Want]],
+        force: bool,
+        editor: EditorView,
+        settings: UndoSettings,
+        whole: bool,
+        unknown: list[Conflict],
+        group_id: str | None = None,
+    ) -> Prepared:
+        started = time.time()
+        # The present is snapshotted (and its content stored) before anything is touched: even
+        # a forced undo loses nothing, and the undo's own record can be undone (redo).
+        current_tree = self.snapshots.scan(root, settings.exclude, settings.max_file_bytes).tree
+        ops: list[Op] = []
+        restored: list[str] = []
+        conflicts = list(unknown)
+        for want in wants_for(current_tree):
+            current = current_tree.get(want.path)
+            if current == want.to:
+                restored.append(want.path)
+                continue
+            reason = self._conflict(root, want, current, force, editor)
+            if reason is not None:
+                conflicts.append(Conflict(want.path, reason))
+            else:
+                ops.append(Op(want.path, current, want.to))
+        ops = self._keep_parents_of(ops, conflicts, current_tree)
+        ops = _with_missing_parents(ops, current_tree)
+        originals = [] if kind == "rollback" else [r for r, _ in self._runs(str(target))]
+        return Prepared(
+            root,
+            kind,
+            target,
+            run_id,
+            group_id or new_id(),
+            intent,
+            ops,
+            restored,
+            conflicts,
+            originals,
+            whole,
+            started,
+        )
+
+    @staticmethod
+    def _keep_parents_of(ops: list[Op], conflicts: list[Conflict], current: Tree) -> list[Op]:
+        """A directory cannot be removed (or replaced) while a path below it stays."""
+        removed = {o.path for o in ops if o.to is None}
+        kept = []
+        for op in ops:
+            replaced = op.current is not None and op.current.kind == "dir"
+            replaced = replaced and (op.to is None or op.to.kind != "dir")
+            prefix = op.path + "/"
+            staying = replaced and any(p.startswith(prefix) and p not in removed for p in current)
+            if replaced and any(c.path.startswith(prefix) for c in conflicts):
+                conflicts.append(Conflict(op.path, "a path below it is in conflict: left as it is"))
+            elif staying:
+                conflicts.append(Conflict(op.path, "a directory with paths the run did not make"))
+            elif op.to is not None and any(op.path.startswith(c.path + "/") for c in conflicts):
+                conflicts.append(Conflict(op.path, "a directory above it is in conflict"))
+            else:
+                kept.append(op)
+        return kept
+
+    def _conflict(
+        self, root: Path, want: Want, current: State | None, force: bool, editor: EditorView
+    ) -> str | None:
+        to = want.to
+        if to is not None and not to.restorable:
+            return (
+                f"its earlier content ({to.size} bytes) was larger than undo.maxFileBytes and "
+                "was not kept"
+            )
+        if to is not None and to.kind == "file" and not self.blobs.has(str(to.hash)):
+            return "its earlier content is no longer in the store"
+        if current is not None and not current.restorable and current != want.expected:
+            return (
+                "its present content is larger than undo.maxFileBytes and could not be kept "
+                "first: move it away to undo"
+            )
+        if force:
+            return None
+        full = os.path.join(root, want.path)  # noqa: PTH118
+        buffer = editor.buffers.get(full)
+        if full in editor.unsaved and buffer is not None:
+            on_disk = current.hash if current is not None and current.kind == "file" else None
+            if digest(buffer) != on_disk:
+                return "open in the editor with unsaved changes"
+        if want.editor_saved:
+            return "saved in the editor while the run ran"
+        if current != want.expected:
+            now = current.describe() if current else "absent"
+            was = want.expected.describe() if want.expected else "absent"
+            return f"changed after the run: it is {now} now, the run left {was}"
+        return None
+
+    def commit(self, prepared: Prepared, open_paths: frozenset[str]) -> Applied:
+        """Journal, apply, record: the files change here."""
+        p = prepared
+        ops_json = json.dumps([[o.path, _json(o.current), _json(o.to)] for o in p.ops])
+        with self.conn:
+            self.conn.execute(
+                "INSERT INTO journal(group_id, folder, kind, target, run_id, intent, started_at, "
+                "ops) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    p.group_id,
+                    os.fspath(p.root),
+                    p.kind,
+                    p.target,
+                    p.run_id,
+                    p.intent,
+                    p.started_at,
+                    ops_json,
+                ),
+            )
+        done, failed = self._apply(p.root, p.ops)
+        self._finish(p, done, time.time())
+        edits = []
+        for op in done:
+            full = os.path.join(p.root, op.path)  # noqa: PTH118
+            if full in open_paths and op.to is not None and op.to.kind == "file":
+                with contextlib.suppress(MissingBlob):
+                    edits.append((op.path, self.blobs.get(str(op.to.hash))))
+        conflicts = [*p.conflicts, *failed]
+        restored = sorted([*p.restored, *(o.path for o in done)])
+        if not conflicts:
+            status = UndoStatus.UNDONE
+        else:
+            status = UndoStatus.PARTIAL if restored else UndoStatus.REFUSED
+        result = UndoResult(
+            run_id=p.run_id,
+            status=status,
+            restored=restored,
+            conflicts=conflicts,
+            undo_run_id=None if p.kind == "rollback" else p.group_id,
+        )
+        return Applied(result, shown_paths([Change(o.path, o.current, o.to) for o in done]), edits)
+
+    def _apply(self, root: Path, ops: list[Op]) -> tuple[list[Op], list[Conflict]]:
+        """Removals deepest first, then creations shallowest first."""
+        removals = sorted((o for o in ops if o.to is None), key=lambda o: -o.path.count("/"))
+        writes = sorted((o for o in ops if o.to is not None), key=lambda o: o.path.count("/"))
+        done: list[Op] = []
+        failed: list[Conflict] = []
+        for n, op in enumerate([*removals, *writes]):
+            if self._stall is not None and n == self._stall[0]:
+                _stall(self._stall[1])
+            try:
+                content = None
+                if op.to is not None and op.to.kind == "file":
+                    content = self.blobs.get(str(op.to.hash))
+                fs.apply_state(root, op.path, op.to, content)
+            except (OSError, MissingBlob) as exc:
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                failed.append(Conflict(op.path, f"could not restore: {reason}"))
+                continue
+            done.append(op)
+        return done, failed
+
+    def _finish(self, p: Prepared, done: list[Op], now: float) -> None:
+        folder = os.fspath(p.root)
+        with self.conn:
+            self.conn.execute("DELETE FROM journal WHERE group_id = ?", (p.group_id,))
+            changes = [Change(o.path, o.current, o.to) for o in done]
+            self._record_group(p.group_id, folder, p.kind, p.target, p.started_at, now, changes)
+            self._record_runs(p.group_id, [(p.group_id, p.intent)])
+            if not (done or p.restored):
+                return
+            if p.kind == "undo" and p.whole:
+                self.conn.execute(
+                    "UPDATE groups SET undone_by = ? WHERE id = ?", (p.group_id, p.target)
+                )
+            elif p.kind == "redo":
+                self.conn.execute("UPDATE groups SET undone_by = NULL WHERE id = ?", (p.target,))
+
+    # ---- crash recovery --------------------------------------------------------------------
+
+    def recover(self) -> list[Recovered]:
+        """Finish the undos a crash interrupted: each path still as it was, or already as the
+        undo wanted, is brought to where the undo wanted it; a path changed since is left."""
+        rows = self.conn.execute(
+            "SELECT group_id, folder, kind, target, run_id, intent, started_at, ops FROM journal"
+        ).fetchall()
+        recovered = []
+        for group_id, folder, kind, target, run_id, intent, started_at, ops_json in rows:
+            root = Path(str(folder))
+            ops = [
+                Op(str(path), State.from_json(current), State.from_json(to))
+                for path, current, to in json.loads(str(ops_json))
+            ]
+            pending: list[Op] = []
+            left: list[Conflict] = []
+            for op in ops:
+                now_state = self.state_of(root, op.path)
+                if now_state == op.to or now_state == op.current:
+                    pending.append(op)
+                else:
+                    left.append(Conflict(op.path, "changed while the undo was interrupted"))
+            self._stall = None
+            done, failed = self._apply(root, pending)
+            prepared = Prepared(
+                root,
+                str(kind),
+                None if target is None else str(target),
+                str(run_id),
+                str(group_id),
+                str(intent),
+                ops,
+                [],
+                [],
+                [],
+                True,
+                float(started_at),  # type: ignore[arg-type]
+            )
+            runs = [] if kind == "rollback" or target is None else self._runs(str(target))
+            originals = [r for r, _ in runs]
+            self._finish(prepared, done, time.time())
+            recovered.append(
+                Recovered(
+                    root,
+                    str(group_id),
+                    str(intent),
+                    str(kind),
+                    originals,
+                    shown_paths([Change(o.path, o.current, o.to) for o in done]),
+                    [*left, *failed],
+                    float(started_at),  # type: ignore[arg-type]
+                )
+            )
+            log.warning("finished %s %s interrupted by a crash", kind, group_id)
+        return recovered
+
+    def state_of(self, root: Path, rel: str) -> State | None:
+        """One path's state now, read without the index and without following links."""
+        try:
+            with fs.parent_dir(root, rel, create=False) as (fd, name):
+                st = fs.lstat_at(fd, name)
+                if st is None:
+                    return None
+                mode = stat.S_IMODE(st.st_mode)
+                if stat.S_ISDIR(st.st_mode):
+                    return State("dir", mode)
+                if stat.S_ISLNK(st.st_mode):
+                    return State("link", mode, None, os.readlink(name, dir_fd=fd))
+                data = fs.read_at(fd, name)
+                return State("file", mode, digest(data), None, len(data))
+        except OSError:
+            return None
+
+    # ---- code actions and provenance -------------------------------------------------------
+
+    def action(self, root: Path, rel: str | None) -> UndoAction | None:
+        """Undo the newest not-undone run of the folder (that changed `rel`, if given)."""
+        group_id = self._newest_target(os.fspath(root), rel)
+        if group_id is None:
+            return None
+        changes = self.changes(group_id)
+        files = len([c for c in changes if "dir" not in _kinds(c)]) or len(changes)
+        noun = "file" if files == 1 else "files"
+        return UndoAction(
+            f"Undo {self._label(group_id)} ({files} {noun})", self._runs(group_id)[-1][0]
+        )
+
+    def blame(self, root: Path, rel: str) -> list[BlameEntry]:
+        rows = self.conn.execute(
+            "SELECT r.run_id, r.intent, g.kind, g.ended_at, c.before, c.after, g.undone_by "
+            "FROM changes c JOIN groups g ON g.id = c.group_id "
+            "JOIN group_runs r ON r.group_id = g.id "
+            "WHERE g.folder = ? AND c.path = ? ORDER BY g.ended_at DESC, r.position",
+            (os.fspath(root), rel),
+        ).fetchall()
+        return [
+            BlameEntry(
+                str(run_id),
+                str(intent),
+                str(kind),
+                float(ended),  # type: ignore[arg-type]
+                _what(State.from_json(before), State.from_json(after)),  # type: ignore[arg-type]
+                undone is not None,
+            )
+            for run_id, intent, kind, ended, before, after, undone in rows
+        ]
+
+
+def _with_missing_parents(ops: list[Op], current: Tree) -> list[Op]:
+    """Directories a restore must create are ops too, so that its record (and a redo) knows."""
+    planned = {o.path for o in ops}
+    extra: list[Op] = []
+    for op in ops:
+        if op.to is None:
+            continue
+        parts = op.path.split("/")[:-1]
+        for n in range(1, len(parts) + 1):
+            parent = "/".join(parts[:n])
+            if parent not in planned and parent not in current:
+                planned.add(parent)
+                extra.append(Op(parent, None, State("dir", 0o755)))
+    return ops + extra
+
+
+def _json(state: State | None) -> str | None:
+    return state.to_json() if state is not None else None
+
+
+def _kinds(change: Change) -> set[str]:
+    return {s.kind for s in (change.before, change.after) if s is not None}
+
+
+def _what(before: State | None, after: State | None) -> str:
+    if before is None:
+        return "created"
+    if after is None:
+        return "deleted"
+    if before.kind != after.kind:
+        return f"replaced ({before.kind} → {after.kind})"
+    if before.hash == after.hash and before.target == after.target:
+        return "mode changed"
+    return "modified"
+
+
+def shown_paths(changes: list[Change]) -> list[str]:
+    """`changedFiles`: files and links; a directory only when nothing below it changed (an
+    empty directory created or removed, a mode change)."""
+    paths = sorted(c.path for c in changes)
+    shown = []
+    for c in changes:
+        if "dir" in _kinds(c) and not ({"file", "link"} & _kinds(c)):
+            prefix = c.path + "/"
+            if any(p.startswith(prefix) for p in paths):
+                continue
+        shown.append(c.path)
+    return sorted(shown)
+
+
+def _select(
+    root: Path, changes: list[Change], paths: list[str] | None
+) -> tuple[list[Change], list[Conflict]]:
+    """The changes under `paths` (relative or absolute; a directory selects what is below)."""
+    if paths is None:
+        return changes, []
+    wanted = [_relative(root, p) for p in paths]
+    selected = [
+        c for c in changes if any(w in ("", c.path) or c.path.startswith(w + "/") for w in wanted)
+    ]
+    unknown = [
+        Conflict(w, "the run did not change this path")
+        for w in wanted
+        if not any(c.path == w or c.path.startswith(w + "/") or w == "" for c in changes)
+    ]
+    return selected, unknown
+
+
+def _relative(root: Path, path: str) -> str:
+    if path.startswith("file:"):
+        from intentls.folders import to_path
+
+        path = os.fspath(to_path(path, "paths"))
+    if os.path.isabs(path):  # noqa: PTH117
+        path = os.path.relpath(path, root)
+    path = os.path.normpath(path).replace(os.sep, "/")
+    if path.startswith(".."):
+        raise UndoError(f"paths: {path!r} is outside the folder {root}")
+    return "" if path == "." else path
+
+
+def _busy(run_id: str) -> UndoResult:
+    return UndoResult(
+        run_id,
+        UndoStatus.REFUSED,
+        conflicts=[Conflict(".", "a run is running in this folder: undo once it has ended")],
+    )
+
+
+def _stall_hook() -> tuple[int, str] | None:
+    value = os.environ.get(STALL_ENV)
+    if not value or ":" not in value:
+        return None
+    count, fifo = value.split(":", 1)
+    return int(count), fifo
+
+
+def _stall(fifo: str) -> None:
+    fd = os.open(fifo, os.O_WRONLY)  # returns once the test opens the other end
+    os.close(fd)
+    threading.Event().wait()

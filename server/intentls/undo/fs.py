@@ -1,0 +1,125 @@
+"""Changing the workspace without ever following a symlink.
+
+Every path is reached from the folder's own directory fd, one component at a time, with
+`O_NOFOLLOW | O_DIRECTORY`: a symlink planted where a directory was (by a run, by anyone) makes
+the restore of that path fail instead of writing outside the workspace. Files and links are
+created under a temporary name in their directory and renamed over the old entry, so a reader
+sees the old or the new content, never half of it."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import stat
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+from intentls.undo.store import State
+
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+class UnsafePath(OSError):
+    """A component of the path is not a real directory (e.g. a symlink)."""
+
+
+@contextlib.contextmanager
+def parent_dir(root: Path, rel: str, create: bool) -> Iterator[tuple[int, str]]:
+    """The fd of `rel`'s parent directory (reached without following links) and its name."""
+    *dirs, name = rel.split("/")
+    fd = os.open(root, _DIR_FLAGS)
+    try:
+        for part in dirs:
+            try:
+                child = os.open(part, _DIR_FLAGS, dir_fd=fd)
+            except FileNotFoundError:
+                if not create:
+                    raise
+                os.mkdir(part, 0o755, dir_fd=fd)
+                child = os.open(part, _DIR_FLAGS, dir_fd=fd)
+            except OSError as exc:
+                if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+                    raise UnsafePath(exc.errno, f"{part} is not a directory", rel) from None
+                raise
+            os.close(fd)
+            fd = child
+        yield fd, name
+    finally:
+        os.close(fd)
+
+
+def lstat_at(fd: int, name: str) -> os.stat_result | None:
+    try:
+        return os.stat(name, dir_fd=fd, follow_symlinks=False)
+    except FileNotFoundError:
+        return None
+
+
+def apply_state(root: Path, rel: str, to: State | None, content: bytes | None) -> None:
+    """Make `rel` be `to` (None: absent). `content` is the file's bytes when `to` is a file."""
+    with parent_dir(root, rel, create=to is not None) as (fd, name):
+        current = lstat_at(fd, name)
+        is_dir = current is not None and stat.S_ISDIR(current.st_mode)
+        if to is None:
+            if current is None:
+                return
+            if is_dir:
+                os.rmdir(name, dir_fd=fd)
+            else:
+                os.unlink(name, dir_fd=fd)
+            return
+        if to.kind == "dir":
+            if current is not None and not is_dir:
+                os.unlink(name, dir_fd=fd)
+                current = None
+            if current is None:
+                os.mkdir(name, to.mode, dir_fd=fd)
+            dfd = os.open(name, _DIR_FLAGS, dir_fd=fd)
+            try:
+                os.fchmod(dfd, to.mode)
+            finally:
+                os.close(dfd)
+            return
+        tmp = f".{name}.intentls-{uuid.uuid4().hex[:8]}"
+        if to.kind == "link":
+            assert to.target is not None
+            os.symlink(to.target, tmp, dir_fd=fd)
+        else:
+            assert content is not None
+            out = os.open(
+                tmp,
+                os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                0o600,
+                dir_fd=fd,
+            )
+            try:
+                view = memoryview(content)
+                while view:
+                    view = view[os.write(out, view) :]
+                os.fchmod(out, to.mode)
+            except BaseException:
+                os.close(out)
+                os.unlink(tmp, dir_fd=fd)
+                raise
+            os.close(out)
+        try:
+            if is_dir:
+                os.rmdir(name, dir_fd=fd)
+            os.rename(tmp, name, src_dir_fd=fd, dst_dir_fd=fd)
+        except BaseException:
+            os.unlink(tmp, dir_fd=fd)
+            raise
+
+
+def read_at(fd: int, name: str) -> bytes:
+    """The content of the file `name` in directory `fd`, refusing a symlink."""
+    file_fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd)
+    try:
+        chunks = []
+        while chunk := os.read(file_fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(file_fd)

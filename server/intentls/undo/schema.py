@@ -1,0 +1,86 @@
+"""The undo file's schema (`undo.db`, beside the history file), migrated by `pragma user_version`.
+
+Kept apart from the history's schema: its own file, its own versions, one owner (`UndoCore`)."""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: content store, per-folder snapshot index, undo groups and their changes, checkpoints,
+    #    and the journal of undos in flight.
+    """
+    CREATE TABLE blobs(
+        hash TEXT PRIMARY KEY,
+        size INTEGER NOT NULL,
+        data BLOB NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE scans(
+        folder TEXT PRIMARY KEY,
+        started_ns INTEGER NOT NULL
+    );
+    CREATE TABLE entries(
+        folder TEXT NOT NULL,
+        path TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        mode INTEGER NOT NULL,
+        hash TEXT,
+        target TEXT,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        ctime_ns INTEGER NOT NULL,
+        ino INTEGER NOT NULL,
+        racy INTEGER NOT NULL,
+        PRIMARY KEY(folder, path)
+    ) WITHOUT ROWID;
+    CREATE TABLE groups(
+        id TEXT PRIMARY KEY,
+        folder TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        target TEXT,
+        started_at REAL NOT NULL,
+        ended_at REAL,
+        undone_by TEXT,
+        partial INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX groups_by_folder ON groups(folder, ended_at DESC);
+    CREATE TABLE group_runs(
+        run_id TEXT PRIMARY KEY,
+        group_id TEXT NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+        intent TEXT NOT NULL,
+        position INTEGER NOT NULL
+    );
+    CREATE INDEX group_runs_by_group ON group_runs(group_id, position);
+    CREATE TABLE changes(
+        group_id TEXT NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+        path TEXT NOT NULL,
+        before TEXT,
+        after TEXT,
+        editor_saved INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY(group_id, path)
+    ) WITHOUT ROWID;
+    CREATE INDEX changes_by_path ON changes(path);
+    CREATE TABLE checkpoints(
+        id TEXT PRIMARY KEY,
+        folder TEXT NOT NULL,
+        name TEXT NOT NULL,
+        created_at REAL NOT NULL
+    );
+    CREATE TABLE checkpoint_entries(
+        checkpoint_id TEXT NOT NULL REFERENCES checkpoints(id) ON DELETE CASCADE,
+        path TEXT NOT NULL,
+        state TEXT NOT NULL,
+        PRIMARY KEY(checkpoint_id, path)
+    ) WITHOUT ROWID;
+    CREATE TABLE journal(
+        group_id TEXT PRIMARY KEY,
+        folder TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        target TEXT,
+        run_id TEXT NOT NULL,
+        intent TEXT NOT NULL,
+        started_at REAL NOT NULL,
+        ops TEXT NOT NULL
+    );
+    """,
+]
+
+VERSION = len(MIGRATIONS)

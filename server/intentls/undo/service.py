@@ -1,0 +1,222 @@
+"""`UndoService`: the undo engine for the event loop. Snapshots, restores and every query run
+on the undo's own thread (which alone owns `undo.db`); the history rows of undos and what the
+editor must show are done here."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+import apsw
+
+from intentls.folders import Folder
+from intentls.history.store import History, RunStart
+from intentls.model import RunResult, RunStatus, UndoResult, UndoStatus, Warning
+from intentls.settings import UndoSettings
+from intentls.undo.core import (
+    Applied,
+    BlameEntry,
+    EditorView,
+    Prepared,
+    Recovered,
+    RunChanges,
+    UndoAction,
+    UndoCore,
+)
+from intentls.undo.database import undo_path
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class Editor(Protocol):
+    """The editor's side of an undo (the LSP server's open documents)."""
+
+    def view(self) -> EditorView: ...
+
+    async def apply(self, root: Path, edits: list[tuple[str, bytes]]) -> None:
+        """Make open buffers show restored files (`workspace/applyEdit`)."""
+        ...
+
+
+class UndoService:
+    def __init__(self, path: Path | None, history: History) -> None:
+        self.history = history
+        self.editor: Editor | None = None
+        """Set by the LSP server; the CLI has none."""
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intentls-undo")
+        self._core: UndoCore = self._thread.submit(UndoCore, path).result()
+        self.recovered: list[Recovered] = self._thread.submit(self._core.recover).result()
+        """Undos a crash interrupted, finished at start; `report_recovered` records them."""
+        self._closed = False
+
+    @classmethod
+    def beside(cls, history: History) -> UndoService:
+        """`undo.db` beside the history file; in memory if that file cannot be used."""
+        path = undo_path(history.path)
+        try:
+            return cls(path, history)
+        except (apsw.Error, OSError, ValueError):
+            log.exception("cannot open the undo file %s; undo works for this session only", path)
+            return cls(None, history)
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._thread.submit(self._core.close).result()
+            self._thread.shutdown()
+
+    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._thread, fn, *args)
+
+    def _view(self) -> EditorView:
+        return self.editor.view() if self.editor is not None else EditorView()
+
+    # ---- runs ------------------------------------------------------------------------------
+
+    async def run_started(
+        self, run_id: str, intent: str, root: Path, settings: UndoSettings
+    ) -> None:
+        await self._call(self._core.begin, root, run_id, intent, settings, time.time())
+
+    async def run_finished(self, run_id: str, settings: UndoSettings) -> RunChanges:
+        saves = self._view().saves
+        return await self._call(self._core.end, run_id, settings, saves, time.time())
+
+    async def run_abandoned(self, run_id: str) -> None:
+        await self._call(self._core.abandon, run_id)
+
+    # ---- undo, redo, checkpoints -----------------------------------------------------------
+
+    async def undo(
+        self,
+        folder: Folder,
+        run_id: str | None,
+        paths: list[str] | None,
+        force: bool,
+        settings: UndoSettings,
+        client: str | None,
+    ) -> UndoResult:
+        view = self._view()
+        prepared = await self._call(
+            self._core.prepare_undo, folder.path, run_id, paths, force, view, settings
+        )
+        return await self._commit(prepared, view, client)
+
+    async def redo(
+        self, folder: Folder, run_id: str | None, settings: UndoSettings, client: str | None
+    ) -> UndoResult:
+        view = self._view()
+        prepared = await self._call(self._core.prepare_redo, folder.path, run_id, view, settings)
+        return await self._commit(prepared, view, client)
+
+    async def checkpoint(self, folder: Folder, name: str, settings: UndoSettings) -> str:
+        return await self._call(self._core.checkpoint, folder.path, name, settings, time.time())
+
+    async def checkpoint_folder(self, checkpoint_id: str) -> Path:
+        return await self._call(self._core.checkpoint_folder, checkpoint_id)
+
+    async def rollback(
+        self,
+        checkpoint_id: str,
+        paths: list[str] | None,
+        force: bool,
+        settings: UndoSettings,
+        client: str | None,
+    ) -> UndoResult:
+        view = self._view()
+        prepared = await self._call(
+            self._core.prepare_rollback, checkpoint_id, paths, force, view, settings
+        )
+        return await self._commit(prepared, view, client)
+
+    async def _commit(
+        self, prepared: Prepared | UndoResult, view: EditorView, client: str | None
+    ) -> UndoResult:
+        if isinstance(prepared, UndoResult):
+            return prepared
+        p = prepared
+        if p.status in (UndoStatus.NOTHING, UndoStatus.REFUSED):
+            return UndoResult(p.run_id, p.status, sorted(p.restored), p.conflicts)
+        folder = Folder.from_path(p.root)
+        # The undo's history row exists before any file changes: a crash leaves a record.
+        await self.history.run_started(
+            RunStart(p.group_id, p.intent, folder.uri, str(p.root), client, p.started_at)
+        )
+        applied = await self._call(self._core.commit, p, frozenset(view.buffers))
+        self._record(p, applied, folder)
+        if applied.edits and self.editor is not None:
+            try:
+                await self.editor.apply(p.root, applied.edits)
+            except Exception:
+                log.exception("could not update the editor's buffers after an undo")
+        return applied.result
+
+    def _record(self, p: Prepared, applied: Applied, folder: Folder) -> None:
+        warnings = [Warning("conflict", f"{c.path}: {c.reason}") for c in applied.result.conflicts]
+        self.history.run_finished(
+            RunResult(
+                run_id=p.group_id,
+                intent=p.intent,
+                folder=folder.uri,
+                status=RunStatus.SUCCEEDED,
+                duration_ms=round((time.time() - p.started_at) * 1000),
+                steps=[],
+                undoable=p.kind == "rollback" and bool(applied.changed),
+                changed_files=applied.changed,
+                warnings=warnings or None,
+            ),
+            [],
+            {},
+            time.time(),
+        )
+        if applied.result.status not in (UndoStatus.UNDONE, UndoStatus.PARTIAL):
+            return
+        if p.kind == "undo" and p.whole:
+            self.history.set_undone(p.originals, True)
+        elif p.kind == "redo":
+            self.history.set_undone(p.originals, False)
+
+    def report_recovered(self) -> None:
+        """Record in the history how the undos a crash interrupted were finished."""
+        for r in self.recovered:
+            folder = Folder.from_path(r.root)
+            left = "; ".join(f"{c.path}: {c.reason}" for c in r.left)
+            message = (
+                f"the server stopped in the middle of this {r.kind}; it was completed when "
+                f"intentls started again ({len(r.changed)} paths)"
+                + (f"; left as they were: {left}" if left else "")
+            )
+            self.history.run_finished(
+                RunResult(
+                    run_id=r.run_id,
+                    intent=r.intent,
+                    folder=folder.uri,
+                    status=RunStatus.SUCCEEDED if not r.left else RunStatus.FAILED,
+                    duration_ms=round((time.time() - r.started_at) * 1000),
+                    steps=[],
+                    changed_files=r.changed,
+                    warnings=[Warning("recovered", message)],
+                ),
+                [],
+                {},
+                time.time(),
+            )
+            if r.kind == "undo":
+                self.history.set_undone(r.originals, True)
+            elif r.kind == "redo":
+                self.history.set_undone(r.originals, False)
+        self.recovered = []
+
+    # ---- queries ---------------------------------------------------------------------------
+
+    async def action(self, folder: Folder, rel: str | None) -> UndoAction | None:
+        return await self._call(self._core.action, folder.path, rel)
+
+    async def blame(self, folder: Folder, rel: str) -> list[BlameEntry]:
+        return await self._call(self._core.blame, folder.path, rel)

@@ -1,0 +1,301 @@
+"""Undo over the wire: shell runs undone byte for byte, conflicts, redo, targets stepping
+back, checkpoints and rollback, code actions, and a server killed in the middle of an undo."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import stat
+from pathlib import Path
+from typing import Any, Union
+
+import apsw
+import pytest
+from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcException
+
+from tests.e2e.session import Session, capabilities, session
+
+
+def tree(root: Path) -> dict[str, tuple[str, int, bytes | str]]:
+    """Every path below `root` (but .gitignored build/): kind, mode, content or link target."""
+    found: dict[str, tuple[str, int, bytes | str]] = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        st = path.lstat()
+        if stat.S_ISLNK(st.st_mode):
+            found[rel] = ("link", 0, os.readlink(path))
+        elif stat.S_ISDIR(st.st_mode):
+            found[rel] = ("dir", stat.S_IMODE(st.st_mode), b"")
+        else:
+            found[rel] = ("file", stat.S_IMODE(st.st_mode), path.read_bytes())
+    return found
+
+
+def populate(folder: Path) -> None:
+    src = folder / "src"
+    (src / "pkg" / "deep").mkdir(parents=True)
+    (src / "main.py").write_text("print('hi')\n", encoding="utf-8")
+    (src / "pkg" / "data.bin").write_bytes(bytes(range(256)) * 40)
+    (src / "pkg" / "empty").write_bytes(b"")
+    (src / "pkg" / "deep" / "tool.sh").write_text("#!/bin/sh\necho tool\n", encoding="utf-8")
+    (src / "pkg" / "deep" / "tool.sh").chmod(0o755)
+    (src / "empty-dir").mkdir()
+    os.symlink("pkg/deep/tool.sh", src / "tool")
+
+
+def edit_caps() -> lsp.ClientCapabilities:
+    caps = capabilities()
+    assert caps.workspace is not None
+    caps.workspace.apply_edit = True
+    return caps
+
+
+async def test_rm_rf_src_undone_byte_for_byte(home: Path, folder: Path) -> None:
+    populate(folder)
+    before = tree(folder)
+    async with session(home, [folder]) as ses:
+        run = await ses.run("$ rm -rf src", confirm=True)
+        assert run["status"] == "succeeded" and run["undoable"] is True
+        assert run["changedFiles"] == [
+            "src/empty-dir",
+            "src/main.py",
+            "src/pkg/data.bin",
+            "src/pkg/deep/tool.sh",
+            "src/pkg/empty",
+            "src/tool",
+        ]
+        assert not (folder / "src").exists()
+        undone = await ses.command("intentls.undo", {})
+        assert undone["status"] == "undone" and undone["runId"] == run["runId"]
+        assert undone["conflicts"] == [] and "src/pkg/data.bin" in undone["restored"]
+        assert tree(folder) == before
+        runs = {r["runId"]: r for r in await ses.command("intentls.history")}
+        assert runs[run["runId"]]["undone"] is True
+        assert runs[undone["undoRunId"]]["intent"] == "undo «$ rm -rf src»"
+        again = await ses.command("intentls.undo", {})
+        assert again["status"] == "nothing", "an undo is not itself undone by undo"
+
+
+async def test_a_later_edit_is_a_conflict_and_force_keeps_it(home: Path, folder: Path) -> None:
+    (folder / "a.txt").write_text("original\n", encoding="utf-8")
+    async with session(home, [folder]) as ses:
+        run = await ses.run("$ echo by-the-run > a.txt")
+        assert run["changedFiles"] == ["a.txt"]
+        (folder / "a.txt").write_text("my edit\n", encoding="utf-8")
+        refused = await ses.command("intentls.undo", {"runId": run["runId"]})
+        assert refused["status"] == "refused" and refused["restored"] == []
+        (conflict,) = refused["conflicts"]
+        assert conflict["path"] == "a.txt" and "changed after the run" in conflict["reason"]
+        assert (folder / "a.txt").read_text() == "my edit\n", "left as it is"
+        forced = await ses.command("intentls.undo", {"runId": run["runId"], "force": True})
+        assert forced["status"] == "undone"
+        assert (folder / "a.txt").read_text() == "original\n"
+        redone = await ses.command("intentls.redo", {})
+        assert redone["runId"] == run["runId"] and redone["status"] == "undone"
+        assert (folder / "a.txt").read_text() == "my edit\n", "the forced undo lost nothing"
+
+
+async def test_undo_steps_back_and_redo_reapplies(home: Path, folder: Path) -> None:
+    async with session(home, [folder]) as ses:
+        first = await ses.run("$ echo 1 > one.txt")
+        await ses.run("$ echo nothing")
+        second = await ses.run("$ echo 2 > two.txt")
+        assert (await ses.command("intentls.undo", {}))["runId"] == second["runId"]
+        step = await ses.command("intentls.undo", {})
+        assert step["runId"] == first["runId"]
+        assert not (folder / "one.txt").exists() and not (folder / "two.txt").exists()
+        redo = await ses.command("intentls.redo", {})
+        assert redo["runId"] == first["runId"] and redo["undoRunId"] != step["undoRunId"]
+        assert (folder / "one.txt").read_text() == "1\n" and not (folder / "two.txt").exists()
+        assert (await ses.command("intentls.redo", {}))["runId"] == second["runId"]
+        assert (folder / "two.txt").read_text() == "2\n"
+        assert (await ses.command("intentls.redo", {}))["status"] == "nothing"
+        with pytest.raises(JsonRpcException) as error:
+            await ses.command("intentls.undo", {"runId": step["undoRunId"]})
+        assert error.value.code == -32602 and "intentls.redo" in error.value.message
+
+
+async def test_partial_undo_of_some_paths(home: Path, folder: Path) -> None:
+    async with session(home, [folder]) as ses:
+        run = await ses.run("$ mkdir d && echo a > d/a && echo b > b")
+        part = await ses.command("intentls.undo", {"runId": run["runId"], "paths": ["d"]})
+        assert part["status"] == "undone" and part["restored"] == ["d", "d/a"]
+        assert not (folder / "d").exists() and (folder / "b").exists()
+        rest = await ses.command("intentls.undo", {})
+        assert rest["runId"] == run["runId"] and not (folder / "b").exists()
+
+
+async def test_checkpoint_and_rollback(home: Path, folder: Path) -> None:
+    populate(folder)
+    saved = tree(folder)
+    async with session(home, [folder]) as ses:
+        checkpoint = (await ses.command("intentls.checkpoint", {"name": "before"}))["checkpointId"]
+        await ses.run("$ rm -rf src/pkg && echo new > src/new.txt", confirm=True)
+        (folder / "src" / "main.py").write_text("hand edit\n", encoding="utf-8")
+        present = tree(folder)
+        rolled = await ses.command("intentls.rollback", {"checkpointId": checkpoint})
+        assert rolled["status"] == "undone" and "src/new.txt" in rolled["restored"]
+        assert tree(folder) == saved
+        back = await ses.command("intentls.undo", {"runId": rolled["runId"]})
+        assert back["status"] == "undone"
+        assert tree(folder) == present, "the rollback itself can be undone"
+        with pytest.raises(JsonRpcException):
+            await ses.command("intentls.rollback", {"checkpointId": "nope"})
+
+
+async def _open(ses: Session, path: Path, text: str) -> str:
+    uri = path.as_uri()
+    ses.client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, "plaintext", 1, text))
+    )
+    return uri
+
+
+def _read_code_actions_right(ses: Session) -> None:
+    """lsprotocol's converter reads any code action that carries a command as a `Command` (its
+    union hook only checks for a "command" key). Real clients look at the type of `command`;
+    so does the test client from here on."""
+    converter = ses.client.protocol._converter
+
+    def hook(value: Any, _: Any) -> lsp.Command | lsp.CodeAction:
+        if isinstance(value.get("command"), str):
+            return converter.structure(value, lsp.Command)
+        return converter.structure(value, lsp.CodeAction)
+
+    converter.register_structure_hook(Union[lsp.Command, lsp.CodeAction], hook)  # noqa: UP007
+
+
+def _reload(ses: Session, uri: str, text: str, version: int = 2) -> None:
+    ses.client.text_document_did_change(
+        lsp.DidChangeTextDocumentParams(
+            lsp.VersionedTextDocumentIdentifier(version=version, uri=uri),
+            [lsp.TextDocumentContentChangeWholeDocument(text)],
+        )
+    )
+
+
+async def test_code_action_for_a_changed_open_document(home: Path, folder: Path) -> None:
+    (folder / "a.txt").write_text("original\n", encoding="utf-8")
+    (folder / "other.txt").write_text("other\n", encoding="utf-8")
+    edits: list[lsp.ApplyWorkspaceEditParams] = []
+    async with session(home, [folder], caps=edit_caps()) as ses:
+
+        @ses.client.feature(lsp.WORKSPACE_APPLY_EDIT)
+        def apply(params: lsp.ApplyWorkspaceEditParams) -> lsp.ApplyWorkspaceEditResult:
+            edits.append(params)
+            return lsp.ApplyWorkspaceEditResult(applied=True)
+
+        _read_code_actions_right(ses)
+        caps = ses.initialize_result.capabilities.code_action_provider
+        assert list(caps.code_action_kinds) == ["intentls.undo"]
+        uri = await _open(ses, folder / "a.txt", "original\n")
+        run = await ses.run("$ echo changed > a.txt; echo more > b.txt")
+        assert run["changedFiles"] == ["a.txt", "b.txt"]
+        _reload(ses, uri, "changed\n")  # the editor follows the file on disk
+        whole = lsp.Range(lsp.Position(0, 0), lsp.Position(0, 0))
+
+        async def ask(
+            uri: str, only: list[str] | None = None, trigger: Any = None
+        ) -> list[lsp.CodeAction]:
+            params = lsp.CodeActionParams(
+                lsp.TextDocumentIdentifier(uri),
+                whole,
+                lsp.CodeActionContext([], only=only, trigger_kind=trigger),
+            )
+            answer = await ses.client.text_document_code_action_async(params)
+            return [a for a in answer or [] if isinstance(a, lsp.CodeAction)]
+
+        (action,) = await ask(uri)
+        assert action.title == "Undo «$ echo changed > a.txt; echo more > b.txt» (2 files)"
+        assert action.kind == "intentls.undo"
+        assert action.command is not None and action.command.command == "intentls.undo"
+        assert await ask(uri, only=["quickfix"]) == []
+        assert len(await ask(uri, only=["intentls"])) == 1
+        other = await _open(ses, folder / "other.txt", "other\n")
+        auto = lsp.CodeActionTriggerKind.Automatic
+        assert await ask(other, trigger=auto) == [], "no lightbulb for an unrelated document"
+        assert len(await ask(other)) == 1, "invoked: the folder's newest undoable run"
+        result = await ses.command(action.command.command, action.command.arguments[0])
+        assert result["status"] == "undone"
+        assert (folder / "a.txt").read_text() == "original\n" and not (folder / "b.txt").exists()
+        (edit,) = edits
+        assert edit.edit.changes is not None
+        (text_edit,) = edit.edit.changes[uri]
+        assert text_edit.new_text == "original\n"
+        assert await ask(uri) == [], "nothing left to undo"
+
+
+async def test_unsaved_buffer_and_save_during_run_are_conflicts(home: Path, folder: Path) -> None:
+    (folder / "a.txt").write_text("one\n", encoding="utf-8")
+    (folder / "b.txt").write_text("one\n", encoding="utf-8")
+    async with session(home, [folder], caps=edit_caps()) as ses:
+        uri = await _open(ses, folder / "a.txt", "one\n")
+        run = await ses.run("$ echo run > a.txt")
+        _reload(ses, uri, "mine, unsaved\n")
+        refused = await ses.command("intentls.undo", {"runId": run["runId"]})
+        assert refused["conflicts"] == [
+            {"path": "a.txt", "reason": "open in the editor with unsaved changes"}
+        ]
+        b_uri = await _open(ses, folder / "b.txt", "one\n")
+        os.mkfifo(folder.parent / "go")
+        slow = f"$ echo waiting; read line < {folder.parent / 'go'}; echo run > b.txt"
+        running = asyncio.ensure_future(ses.run(slow))
+        await ses.wait_note("intentls/output", text="waiting\n")  # after the snapshot
+        (folder / "b.txt").write_text("saved by me\n", encoding="utf-8")
+        ses.client.text_document_did_save(
+            lsp.DidSaveTextDocumentParams(lsp.TextDocumentIdentifier(b_uri))
+        )
+        await asyncio.to_thread((folder.parent / "go").write_text, "go\n")
+        second = await running
+        refused = await ses.command("intentls.undo", {"runId": second["runId"]})
+        assert {"path": "b.txt", "reason": "saved in the editor while the run ran"} in refused[
+            "conflicts"
+        ]
+
+
+async def test_kill_9_in_the_middle_of_an_undo(home: Path, folder: Path, tmp_path: Path) -> None:
+    many = folder / "many"
+    many.mkdir()
+    for n in range(400):
+        (many / f"f{n:03}.txt").write_text(f"file {n}\n" * 50, encoding="utf-8")
+    before = tree(folder)
+    fifo = tmp_path / "stall"
+    os.mkfifo(fifo)
+    env = {"INTENTLS_UNDO_STALL": f"150:{fifo}"}
+    async with session(home, [folder], env=env) as victim:
+        run = await victim.run("$ rm -rf many", confirm=True)
+        assert len(run["changedFiles"]) == 400
+        undoing = asyncio.ensure_future(victim.command("intentls.undo", {}))
+        # Opening the FIFO returns once the server, 150 files into the undo, opens it too.
+        await asyncio.to_thread(lambda: os.close(os.open(fifo, os.O_RDONLY)))
+        halfway = len(list(many.iterdir())) if many.exists() else 0
+        assert 0 < halfway < 400, "killed in the middle"
+        server = victim.client._server
+        assert server is not None
+        os.kill(server.pid, signal.SIGKILL)
+        await server.wait()
+        undoing.cancel()
+        victim.client.capabilities = None
+    async with session(home, [folder]) as survivor:
+        assert tree(folder) == before, "completed at start"
+        runs = {r["runId"]: r for r in await survivor.command("intentls.history")}
+        assert runs[run["runId"]]["undone"] is True
+        (undo_row,) = [r for r in runs.values() if r["intent"] == "undo «$ rm -rf many»"]
+        assert undo_row["status"] == "succeeded"
+        conn = apsw.Connection(str(home / "history.db"))
+        (warnings,) = conn.execute(
+            "SELECT warnings FROM runs WHERE id = ?", (undo_row["runId"],)
+        ).fetchone()
+        conn.close()
+        assert "completed when intentls started again" in warnings
+        assert (await survivor.command("intentls.undo", {}))["status"] == "nothing"
+
+
+async def test_undo_disabled_runs_are_not_snapshotted(home: Path, folder: Path) -> None:
+    init = {"trusted": True, "undo": {"enabled": False}}
+    async with session(home, [folder], init=init) as ses:
+        run = await ses.run("$ echo x > x.txt")
+        assert run["undoable"] is False and run["changedFiles"] == []
+        assert (await ses.command("intentls.undo", {}))["status"] == "nothing"

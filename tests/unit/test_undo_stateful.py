@@ -1,0 +1,227 @@
+"""Property: random runs (creates, modifies, deletes, renames, mkdir, chmod, symlinks, as a shell
+run would do them) interleaved with undo, redo and hand edits. After every undo or redo each path
+is exactly as expected (content, mode, link target): restored where it was as the run left it,
+untouched (and reported) where someone changed it since; a forced undo loses nothing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import tempfile
+import time
+from pathlib import Path
+
+import attrs
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from intentls.model import UndoResult, UndoStatus
+from intentls.settings import UndoSettings
+from intentls.undo.core import EditorView, Prepared, UndoCore
+
+Tree = dict[str, tuple[str, int, bytes | str]]
+
+NAMES = ["a", "b.bin", "d", "d/c", "d/e", "d/e/f", "g", "x.sh"]
+CONTENTS = [b"", b"one", b"two\n", bytes(range(256)), b"\x00" * 300]
+SETTINGS = UndoSettings()
+
+
+def tree(root: Path) -> Tree:
+    found: Tree = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            path = Path(dirpath) / name
+            rel = path.relative_to(root).as_posix()
+            st_ = path.lstat()
+            if stat.S_ISLNK(st_.st_mode):
+                found[rel] = ("link", 0, os.readlink(path))
+            elif stat.S_ISDIR(st_.st_mode):
+                found[rel] = ("dir", stat.S_IMODE(st_.st_mode), b"")
+            else:
+                found[rel] = ("file", stat.S_IMODE(st_.st_mode), path.read_bytes())
+    return found
+
+
+def changed(a: Tree, b: Tree) -> set[str]:
+    return {p for p in a.keys() | b.keys() if a.get(p) != b.get(p)}
+
+
+ops = st.one_of(
+    st.tuples(st.just("write"), st.sampled_from(NAMES), st.sampled_from(CONTENTS)),
+    st.tuples(st.just("delete"), st.sampled_from(NAMES), st.none()),
+    st.tuples(st.just("mkdir"), st.sampled_from(NAMES), st.none()),
+    st.tuples(st.just("chmod"), st.sampled_from(NAMES), st.sampled_from([0o755, 0o644, 0o600])),
+    st.tuples(st.just("rename"), st.sampled_from(NAMES), st.sampled_from(NAMES)),
+    st.tuples(st.just("symlink"), st.sampled_from(NAMES), st.sampled_from(NAMES)),
+)
+
+
+def apply_op(root: Path, op: tuple[str, str, object]) -> None:
+    kind, name, arg = op
+    path = root / name
+    try:
+        if kind == "write":
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.is_symlink():
+                path.unlink()
+            assert isinstance(arg, bytes)
+            path.write_bytes(arg)
+        elif kind == "delete":
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+        elif kind == "mkdir":
+            path.mkdir(parents=True)
+        elif kind == "chmod":
+            if not path.is_symlink():
+                assert isinstance(arg, int)
+                path.chmod(arg | (0o700 if path.is_dir() else 0))
+        elif kind == "rename":
+            assert isinstance(arg, str)
+            if not (root / arg).is_relative_to(path):
+                (root / arg).parent.mkdir(parents=True, exist_ok=True)
+                os.rename(path, root / arg)
+        elif kind == "symlink":
+            path.parent.mkdir(parents=True, exist_ok=True)
+            assert isinstance(arg, str)
+            os.symlink(os.path.relpath(root / arg, path.parent), path)
+    except OSError:
+        pass
+
+
+@attrs.define
+class RunRecord:
+    run_id: str
+    before: Tree
+    after: Tree
+    undone: bool = False
+
+
+@attrs.define
+class UndoRecord:
+    run: RunRecord
+    before: Tree
+    after: Tree
+
+
+class UndoMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tmp = Path(tempfile.mkdtemp(prefix="intentls-undo-"))
+        self.root = self.tmp / "ws"
+        self.root.mkdir()
+        self.core = UndoCore(self.tmp / "undo.db")
+        self.runs: list[RunRecord] = []
+        self.undos: list[UndoRecord] = []
+        self.count = 0
+
+    def teardown(self) -> None:
+        self.core.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def _commit(self, prepared: Prepared | UndoResult) -> UndoResult:
+        if isinstance(prepared, UndoResult):
+            return prepared
+        if prepared.status in (UndoStatus.NOTHING, UndoStatus.REFUSED):
+            return UndoResult(
+                prepared.run_id, prepared.status, prepared.restored, prepared.conflicts
+            )
+        return self.core.commit(prepared, frozenset()).result
+
+    @rule(steps=st.lists(ops, min_size=1, max_size=5))
+    def shell_run(self, steps: list[tuple[str, str, object]]) -> None:
+        self.count += 1
+        run_id = f"run{self.count}"
+        before = tree(self.root)
+        self.core.begin(self.root, run_id, f"$ run {self.count}", SETTINGS, time.time())
+        for op in steps:
+            apply_op(self.root, op)
+        after = tree(self.root)
+        result = self.core.end(run_id, SETTINGS, {}, time.time())
+        assert result.undoable == bool(changed(before, after))
+        if changed(before, after):
+            self.runs.append(RunRecord(run_id, before, after))
+
+    @rule(name=st.sampled_from(NAMES), content=st.sampled_from(CONTENTS))
+    def hand_edit(self, name: str, content: bytes) -> None:
+        apply_op(self.root, ("write", name, content))
+
+    def _target(self) -> RunRecord | None:
+        live = [r for r in self.runs if not r.undone]
+        return live[-1] if live else None
+
+    def _check_undo(
+        self, now: Tree, result: UndoResult, was: Tree, want: Tree, forced: bool
+    ) -> Tree:
+        """`was` → `want` is what the undo (or redo) reverses; `now` is the tree before it."""
+        after = tree(self.root)
+        conflicts = {c.path for c in result.conflicts}
+        paths = changed(was, want)
+        for path in paths:
+            if path in conflicts:
+                assert after.get(path) == now.get(path), ("a conflict is left as it is", path)
+                below = any(c.startswith(path + "/") or path.startswith(c + "/") for c in conflicts)
+                later = now.get(path) not in (was.get(path), want.get(path))
+                full_dir = now.get(path, ("",))[0] == "dir" and any(
+                    p.startswith(path + "/") for p in now
+                )
+                assert below or full_dir or (later and not forced), ("no reason", path, result)
+            else:
+                assert after.get(path) == want.get(path), ("restored", path, result)
+                assert forced or now.get(path) in (was.get(path), want.get(path)), (
+                    "a later edit was overwritten without force",
+                    path,
+                )
+        for path in now.keys() | after.keys():
+            if path not in paths and now.get(path, ("dir",))[0] != "dir":
+                assert after.get(path) == now.get(path), ("untouched", path)
+        return after
+
+    @precondition(lambda self: self._target() is not None)
+    @rule(force=st.booleans())
+    def undo(self, force: bool) -> None:
+        target = self._target()
+        assert target is not None
+        now = tree(self.root)
+        prepared = self.core.prepare_undo(self.root, None, None, force, EditorView(), SETTINGS)
+        result = self._commit(prepared)
+        assert result.run_id == target.run_id
+        after = self._check_undo(now, result, target.after, target.before, force)
+        if result.status in (UndoStatus.UNDONE, UndoStatus.PARTIAL):
+            target.undone = True
+            self.undos.append(UndoRecord(target, now, after))
+        if force and target.undone:
+            # Nothing is lost: redo brings back exactly what the forced undo replaced.
+            redo = self._commit(self.core.prepare_redo(self.root, None, EditorView(), SETTINGS))
+            assert tree(self.root) == now
+            if changed(now, after):
+                assert redo.status is UndoStatus.UNDONE, redo
+                target.undone = False
+                self.undos.pop()
+
+    @precondition(lambda self: any(u.run.undone for u in self.undos))
+    @rule()
+    def redo(self) -> None:
+        record = next(u for u in reversed(self.undos) if u.run.undone)
+        now = tree(self.root)
+        result = self._commit(self.core.prepare_redo(self.root, None, EditorView(), SETTINGS))
+        assert result.run_id == record.run.run_id
+        self._check_undo(now, result, record.after, record.before, False)
+        if result.status in (UndoStatus.UNDONE, UndoStatus.PARTIAL):
+            record.run.undone = False
+
+    @invariant()
+    def nothing_half_written(self) -> None:
+        assert not [p for p in os.listdir(self.root) if ".intentls-" in p]
+
+
+TestUndo = UndoMachine.TestCase
+TestUndo.settings = settings(
+    max_examples=100,
+    stateful_step_count=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
