@@ -302,6 +302,26 @@ function M.finish(client, result)
   pcall(vim.cmd.redrawstatus)
 end
 
+--- The server restores an open file on disk and through workspace/applyEdit (so the buffer
+--- follows and `u` still works): the buffer then equals the disk but is flagged modified,
+--- which would stop the next `:checktime` from reloading it. Clear the flag in that case.
+---@param restored string[] folder-relative paths
+local function settle_restored(restored)
+  for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+    local name = vim.api.nvim_buf_get_name(buf)
+    if vim.api.nvim_buf_is_loaded(buf) and vim.bo[buf].modified and name ~= "" then
+      for _, rel in ipairs(restored) do
+        if name == rel or vim.endswith(name, "/" .. rel) then
+          local ok, disk = pcall(vim.fn.readfile, name)
+          if ok and vim.deep_equal(disk, vim.api.nvim_buf_get_lines(buf, 0, -1, false)) then
+            vim.bo[buf].modified = false
+          end
+        end
+      end
+    end
+  end
+end
+
 ---@param command string
 ---@param result table|nil UndoResult
 function M.show_undo(command, result)
@@ -326,6 +346,9 @@ function M.show_undo(command, result)
   end
   notify(msg, level)
   if #restored > 0 or result.status == "undone" or result.status == "partial" then
+    vim.schedule(function()
+      settle_restored(restored)
+    end)
     checktime()
   end
   fire("IntentlsUndo", result)
