@@ -33,6 +33,7 @@ from intentls.model import (
     RunStatus,
     StepResult,
     StepStatus,
+    UndoStatus,
     Warning,
     WarningKind,
 )
@@ -351,6 +352,8 @@ class Engine:
         result = run.result(status, steps)
         if undo is not None:
             result = await self._undo_after(run, result, undo)
+            if result.status is RunStatus.FAILED and _atomic(run.plan):
+                result = await self._undo_atomic(run, result, undo)
         self.history.run_finished(result, run.plan.steps, run.tails, time.time())
         self.active.pop(run.run_id, None)
         listener.run_finished(result)
@@ -407,6 +410,27 @@ class Engine:
             warnings=warnings,
         )
 
+    async def _undo_atomic(
+        self, run: ActiveRun, result: RunResult, settings: UndoSettings
+    ) -> RunResult:
+        """An atomic intent either happens whole or not at all: a step failed, so what the
+        completed steps changed is undone (conflict-safe, like `intentls.undo`)."""
+        assert self.undo is not None
+        if not result.changed_files:
+            return result
+        undone = await self.undo.undo(
+            run.request.folder, run.run_id, None, False, settings, run.request.client
+        )
+        message = (
+            f"atomic: a step failed, so the run's changes were undone ({undone.status.value}: "
+            f"{len(undone.restored)} restored, {len(undone.conflicts)} conflicts)"
+        )
+        return attrs.evolve(
+            result,
+            undoable=undone.status is not UndoStatus.UNDONE and result.undoable,
+            warnings=[*(result.warnings or []), Warning("atomic", message)],
+        )
+
     def _run_start(self, run_id: str, request: RunRequest, started_at: float) -> RunStart:
         return RunStart(
             run_id, request.text, request.folder.uri, str(request.cwd), request.client, started_at
@@ -433,3 +457,7 @@ class Engine:
     def kill_now(self) -> None:
         for run in self.active.values():
             run.execution.kill_now()
+
+
+def _atomic(plan: Plan) -> bool:
+    return any(s.args.get("atomic") is True for s in plan.steps)

@@ -147,3 +147,24 @@ async def test_a_tasks_json_background_task(home: Path, folder: Path) -> None:
         result = await ses.run("e2e")
         assert [s["status"] for s in result["steps"]] == ["succeeded", "succeeded"]
         assert "e2e ran" in ses.output_of(result["runId"])
+
+
+async def test_an_atomic_intent_undoes_its_completed_steps_when_one_fails(
+    home: Path, folder: Path
+) -> None:
+    (folder / "kept.txt").write_text("before\n")
+    (folder / "intents.toml").write_text(
+        """
+[intents.release]
+atomic = true
+steps = ["echo made > made.txt", "echo after > kept.txt", "exit 1"]
+""",
+        encoding="utf-8",
+    )
+    async with session(home, [folder]) as ses:
+        result = await ses.run("release")
+        assert [s["status"] for s in result["steps"]] == ["succeeded", "succeeded", "failed"]
+        assert result["status"] == "failed"
+        assert [w["kind"] for w in result["warnings"]].count("atomic") == 1
+        assert not (folder / "made.txt").exists()
+        assert (folder / "kept.txt").read_text() == "before\n"

@@ -54,6 +54,8 @@ class IntentDef:
     """Intent texts that must succeed first (tasks.json `dependsOn`, intents.toml `needs`)."""
     depends_in_sequence: bool = False
     """Run `depends_on` one after another (`dependsOrder: sequence`) instead of at once."""
+    atomic: bool = False
+    """When one of its steps fails, what the completed ones changed is undone."""
     background: bool = False
     """Never ends by itself (a dev server, a watcher): dependents start when it is ready."""
     ready: str | None = None

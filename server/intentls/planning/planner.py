@@ -229,6 +229,8 @@ class Planner:
             args["intent"] = intent.qualified_name
             if intent.resources:
                 args["resources"] = sorted(intent.resources)
+            if intent.atomic:
+                args["atomic"] = True
             if intent.background:
                 args["background"] = True
                 if intent.ready:

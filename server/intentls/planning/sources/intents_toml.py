@@ -9,6 +9,7 @@ timeout = 600                  # seconds, per step
 params = { k = { description = "pytest -k expression", default = "" } }
 needs = ["build"]              # intents that must succeed first (at once)
 resources = ["db"]             # never runs at the same time as another step holding "db"
+atomic = true                  # a failed step undoes what the completed steps changed
 background = true              # never ends by itself (dev server): see `ready`
 ready = "listening on"         # dependents start when the output matches (default: at once)
 """
@@ -83,6 +84,7 @@ def _intent(folder: Path, path: Path, text: str, name: str, spec: Any) -> Intent
         line=_line_of(text, name),
         depends_on=needs,
         resources=resources,
+        atomic=_flag(spec, "atomic"),
         background=_flag(spec, "background"),
         ready=_pattern(spec),
     )
