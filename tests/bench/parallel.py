@@ -23,6 +23,20 @@ async def _timed(coro: object) -> float:
     return time.perf_counter() - start
 
 
+async def _bare_cpu(n: int, at_once: int) -> float:
+    """The machine's own ceiling: the same commands as plain processes, `at_once` at a time."""
+    gate = asyncio.Semaphore(at_once)
+
+    async def one() -> None:
+        async with gate:
+            proc = await asyncio.create_subprocess_exec("/bin/sh", "-c", CPU)
+            await proc.wait()
+
+    start = time.perf_counter()
+    await asyncio.gather(*(one() for _ in range(n)))
+    return time.perf_counter() - start
+
+
 async def _bare_steps(n: int) -> float:
     start = time.perf_counter()
     for _ in range(n):
@@ -53,8 +67,14 @@ async def main() -> None:
             row("speed-up", f"{seq / par:.2f}x", "[goal >= 3.8x]")
         async with bench_server(folder, Path(tmp) / "h.db") as server:
             cpu = [f"$ {CPU}"] * 8
+            bare_seq, bare_par = await _bare_cpu(8, 1), await _bare_cpu(8, cores)
             seq = await _timed(server.run(" then ".join(cpu)))
             par = await _timed(server.run(" and ".join(cpu)))
+            row(
+                "8 CPU-bound plain processes, 1 / cores at once",
+                f"{bare_seq:.2f} / {bare_par:.2f} s",
+            )
+            row("  the machine's own speed-up (baseline)", f"{bare_seq / bare_par:.2f}x")
             row("8 CPU-bound steps: in sequence", f"{seq:.2f} s")
             row(f"8 CPU-bound steps: maxParallel={cores}", f"{par:.2f} s")
             row("speed-up", f"{seq / par:.2f}x", "[goal >= 1.8x on 2 cores]")
