@@ -147,6 +147,12 @@ async def _session(client: LanguageClient, folder: Path) -> int:
             run["runId"],
         )
     console.print(table)
+    console.print("\n[bold]6. Undo[/]  intentls.undo: the newest run that changed files")
+    undone = await command("intentls.undo", {})
+    console.print(
+        f"  {undone['status']}: run {undone['runId']}, restored {', '.join(undone['restored'])}"
+    )
+    console.print(f"  dist/app.txt still there: {(folder / 'dist' / 'app.txt').exists()}")
     console.print("\nSame history from a terminal: [bold]intentls history --all[/]")
     return 0
 
