@@ -26,6 +26,7 @@ from intentls.execution.slots import Slots
 from intentls.folders import Folder
 from intentls.history.store import History, RunStart
 from intentls.model import (
+    Command,
     IntentInfo,
     Plan,
     PlanStep,
@@ -230,6 +231,24 @@ class Engine:
         return attrs.evolve(plan, predicted_success=round(predicted, 3), warnings=warnings)
 
     # ---- running ---------------------------------------------------------------------------
+
+    async def dry_run(self, request: RunRequest) -> RunResult:
+        """Nothing runs; the answer is `blocked` with what would run and the command to run it."""
+        plan = await self.plan(request)
+        titles = "; ".join(s.title for s in plan.steps) or "nothing"
+        return RunResult(
+            run_id="",
+            intent=request.text,
+            folder=request.folder.uri,
+            status=RunStatus.BLOCKED,
+            duration_ms=0,
+            steps=[StepResult(s.id, s.title, StepStatus.SKIPPED) for s in plan.steps],
+            warnings=[
+                *plan.warnings,
+                Warning("dryRun", f"dry run, nothing was run; would run: {titles}"),
+            ],
+            actions=[Command(f"Run «{request.text}»", "intentls.run", [request.arguments])],
+        )
 
     async def run(
         self, request: RunRequest, listener: RunListener, ask: gate.Ask | None = None

@@ -170,3 +170,19 @@ async def test_source_qualified_names(home: Path, folder: Path, intent: str) -> 
     async with session(home, [folder]) as ses:
         result = await ses.run(intent)
         assert result["status"] == "succeeded" and ses.output_of(result["runId"]) == "hello\n"
+
+
+async def test_a_dry_run_runs_nothing_and_offers_the_real_run(home: Path, folder: Path) -> None:
+    marker = folder / "made"
+    async with session(home, [folder]) as ses:
+        result = await ses.run(f"$ touch {marker}", dryRun=True)
+        assert result["status"] == "blocked" and not marker.exists()
+        assert [s["status"] for s in result["steps"]] == ["skipped"]
+        assert [w["kind"] for w in result["warnings"]] == ["dryRun"]
+        (action,) = result["actions"]
+        assert "dryRun" not in action["arguments"][0]
+        assert (await ses.command(action["command"], action["arguments"][0]))[
+            "status"
+        ] == "succeeded"
+        assert marker.exists()
+        assert ses.notes_of("intentls/runStarted")[0]["intent"] == f"$ touch {marker}"

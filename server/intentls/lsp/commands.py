@@ -26,7 +26,6 @@ from intentls.lsp.arguments import (
 from intentls.lsp.editor_context import editor_context
 from intentls.lsp.listener import LspRunListener
 from intentls.lsp.undo_commands import COMMANDS as UNDO_COMMANDS
-from intentls.model import Command, RunResult, RunStatus, StepResult, StepStatus, Warning
 from intentls.wire import to_wire
 
 if TYPE_CHECKING:
@@ -44,7 +43,11 @@ def _folder(ls: IntentServer, place: Place) -> tuple[Folder, Path]:
 
 def _request(ls: IntentServer, args: PlanArgs, background: bool = False) -> RunRequest:
     folder, cwd = _folder(ls, args)
-    ready = {k: v for k, v in to_wire(args).items() if v not in (None, False) and k != "confirm"}
+    ready = {
+        k: v
+        for k, v in to_wire(args).items()
+        if v not in (None, False) and k not in ("confirm", "dryRun")  # actions run for real
+    }
     ready.setdefault("cwd", str(cwd))
     return RunRequest(
         text=args.intent,
@@ -65,7 +68,7 @@ async def run(ls: IntentServer, args: RunArgs, token: lsp.ProgressToken | None) 
     assert ls.engine is not None
     request = _request(ls, args, args.background)
     if args.dry_run:
-        return to_wire(await _dry_run(ls, request))
+        return to_wire(await ls.engine.dry_run(request))
     listener = LspRunListener(ls, token)
     ask = _ask(ls) if ls.prompts else None
     task = asyncio.get_running_loop().create_task(ls.engine.run(request, listener, ask))
@@ -79,26 +82,6 @@ async def run(ls: IntentServer, args: RunArgs, token: lsp.ProgressToken | None) 
         await asyncio.gather(task, return_exceptions=True)
         raise
     return to_wire(result)
-
-
-async def _dry_run(ls: IntentServer, request: RunRequest) -> RunResult:
-    """Nothing runs; the answer is `blocked` with what would run and the command to run it."""
-    assert ls.engine is not None
-    plan = await ls.engine.plan(request)
-    titles = "; ".join(s.title for s in plan.steps) or "nothing"
-    return RunResult(
-        run_id="",
-        intent=request.text,
-        folder=request.folder.uri,
-        status=RunStatus.BLOCKED,
-        duration_ms=0,
-        steps=[StepResult(s.id, s.title, StepStatus.SKIPPED) for s in plan.steps],
-        warnings=[
-            *plan.warnings,
-            Warning("dryRun", f"dry run, nothing was run; would run: {titles}"),
-        ],
-        actions=[Command(f"Run «{request.text}»", "intentls.run", [request.arguments])],
-    )
 
 
 def _ask(ls: IntentServer) -> Any:
