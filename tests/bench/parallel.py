@@ -86,9 +86,12 @@ async def main() -> None:
             row("scheduling overhead per step", f"{overhead:.2f} ms", "[goal <= 1 ms]")
             wide = " and ".join([f"$ {sys.executable} -c 'print(1)'"] * n)
             await server.run(wide)
+            before = _peak_rss_mb(server.pid)
+            ten = " then ".join([f"$ {sys.executable} -c 'print(1)'"] * 5)
+            await asyncio.gather(*(server.run(f"{ten} then $ echo {i}") for i in range(10)))
             row(
-                f"server peak RSS after a {n}-step plan",
-                f"{_peak_rss_mb(server.pid):.0f} MB",
-                "[goal <= 100 MB]",
+                "server peak RSS: before / after 10 concurrent 6-step runs",
+                f"{before:.0f} / {_peak_rss_mb(server.pid):.0f} MB",
             )
+            row(f"server peak RSS after a {n}-step plan", f"{before:.0f} MB", "[goal <= 100 MB]")
     print()
