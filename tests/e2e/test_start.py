@@ -144,17 +144,17 @@ async def test_tcp_refuses_a_wrong_token_and_keeps_listening(
     try:
         reader, writer = await _connect(port, server)
         writer.write(b"garbage before any header\r\n" + _frame(_initialize(token)))
-        answer = await asyncio.wait_for(_read_frame(reader), 10)
+        answer = await asyncio.wait_for(_read_frame(reader), 30)
         assert answer["error"]["code"] == -32602  # type: ignore[index]
-        assert await asyncio.wait_for(reader.read(), 10) == b"", "connection closed"
+        assert await asyncio.wait_for(reader.read(), 30) == b"", "connection closed"
         reader, writer = await _connect(port, server)
         writer.write(_frame(_initialize("s3cret")))
-        answer = await asyncio.wait_for(_read_frame(reader), 10)
+        answer = await asyncio.wait_for(_read_frame(reader), 30)
         assert "capabilities" in answer["result"]  # type: ignore[operator]
         writer.write(_frame({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}))
-        await asyncio.wait_for(_read_frame(reader), 10)
+        await asyncio.wait_for(_read_frame(reader), 30)
         writer.write(_frame({"jsonrpc": "2.0", "method": "exit"}))
-        assert await asyncio.wait_for(server.wait(), 10) == 0
+        assert await asyncio.wait_for(server.wait(), 30) == 0
     finally:
         if server.returncode is None:
             server.kill()
@@ -165,7 +165,7 @@ async def _connect(
     port: int, server: asyncio.subprocess.Process
 ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
     """Connect once the server listens: its stderr says so at INFO, or retry on refusal."""
-    for _ in range(200):
+    for _ in range(600):
         try:
             return await asyncio.open_connection("127.0.0.1", port)
         except ConnectionRefusedError:
