@@ -95,9 +95,7 @@ class FileCreate:
         data = _content(args, required=False)
         if os.path.lexists(real):
             raise ToolError(EXISTS, f"{ctx.rel(real)} already exists; file.create never overwrites")
-        ensure_dir(ctx, real.parent)
-        ctx.journal.record(inverse.remove(real, data))
-        ctx.guard.write(real, data, create=True, exclusive=True)
+        _create_new(ctx, real, data)
         ctx.touched(real)
         ctx.emit(f"created {ctx.rel(real)} ({_size(len(data))})")
 
@@ -136,9 +134,7 @@ class FileWrite:
             ctx.guard.write(real, data, create=False)
             ctx.emit(f"overwrote {ctx.rel(real)} ({_size(len(data))}, was {_size(len(before))})")
         else:
-            ensure_dir(ctx, real.parent)
-            ctx.journal.record(inverse.remove(real, data))
-            ctx.guard.write(real, data, create=True, exclusive=True)
+            _create_new(ctx, real, data)
             ctx.emit(f"wrote {ctx.rel(real)} ({_size(len(data))})")
         ctx.touched(real)
 
@@ -166,9 +162,7 @@ class FileAppend:
             ctx.journal.record({"op": "truncate", "path": os.fspath(real), "size": st.st_size})
             ctx.guard.write(real, data, create=False, append=True)
         else:
-            ensure_dir(ctx, real.parent)
-            ctx.journal.record(inverse.remove(real, data))
-            ctx.guard.write(real, data, create=True, exclusive=True)
+            _create_new(ctx, real, data)
         ctx.touched(real)
         ctx.emit(f"appended {_size(len(data))} to {ctx.rel(real)}")
 
@@ -354,3 +348,10 @@ class FileCopy(_Transfer):
         ctx.journal.record(inverse.remove(dst))
         n = ctx.guard.copy(src, dst, lambda _: None)
         ctx.emit(f"copied {ctx.rel(src)} → {ctx.rel(dst)} ({n} file{'s' * (n != 1)})")
+
+
+def _create_new(ctx: RunContext, real: Path, data: bytes) -> None:
+    """A file that did not exist: its removal is recorded before it is written."""
+    ensure_dir(ctx, real.parent)
+    ctx.journal.record(inverse.remove(real, data))
+    ctx.guard.write(real, data, create=True, exclusive=True)
