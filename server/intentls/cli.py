@@ -232,8 +232,9 @@ def _list(args: argparse.Namespace) -> int:
     folder, _ = _folder()
     history = History(None)
     try:
-        found = _engine(history).list_intents(folder)
-        problems = _engine(history).intents(folder).problems
+        engine = _engine(history)
+        found = engine.list_intents(folder)
+        problems = engine.intents(folder).problems
     finally:
         history.close()
     for problem in problems:

@@ -200,13 +200,19 @@ class Engine:
 
     # ---- planning --------------------------------------------------------------------------
 
-    async def plan(self, request: RunRequest) -> Plan:
-        """Raises `IntentError` for text that names nothing runnable."""
+    def _planned(self, request: RunRequest) -> tuple[Plan, gate.Hold | None]:
+        """The plan, or an empty one and the hold when a person must pick what was meant.
+        Raises `IntentError` for text that names nothing runnable."""
         try:
-            plan = Planner.plan(self.intents(request.folder), request.plan_request())
+            return Planner.plan(self.intents(request.folder), request.plan_request()), None
         except AmbiguousIntent as exc:
             hold = gate.ambiguous(exc.segment, exc.candidates, exc.alternatives, request.arguments)
-            return Plan(request.text, request.folder.uri, [], 0.0, None, [hold.warning])
+            return Plan(request.text, request.folder.uri, [], 0.0), hold
+
+    async def plan(self, request: RunRequest) -> Plan:
+        plan, hold = self._planned(request)
+        if hold is not None:
+            return attrs.evolve(plan, warnings=[hold.warning])
         return await self._with_prediction(plan, request.folder)
 
     async def _with_prediction(self, plan: Plan, folder: Folder) -> Plan:
@@ -265,12 +271,9 @@ class Engine:
     async def start(
         self, request: RunRequest, listener: RunListener, ask: gate.Ask | None
     ) -> ActiveRun | RunResult:
-        try:
-            plan = Planner.plan(self.intents(request.folder), request.plan_request())
-        except AmbiguousIntent as exc:
-            hold = gate.ambiguous(exc.segment, exc.candidates, exc.alternatives, request.arguments)
-            plan = Plan(request.text, request.folder.uri, [], 0.0)
-            return await self._blocked(request, plan, hold)
+        plan, ambiguous = self._planned(request)
+        if ambiguous is not None:
+            return await self._blocked(request, plan, ambiguous)
         held = await self._hold(request, plan, ask)
         if held is not None:
             plan = await self._with_prediction(plan, request.folder)

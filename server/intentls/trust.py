@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import platformdirs
@@ -37,16 +38,29 @@ class Grants:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._cached: tuple[tuple[int, int, int] | None, set[str]] = (None, set())
+        """The file's (inode, mtime, size) and what it held: trust is checked on every run, and a
+        stat is cheaper than reading and parsing the file each time."""
 
     def _load(self) -> set[str]:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            st = self.path.stat()
         except FileNotFoundError:
             return set()
+        except OSError:
+            log.warning("cannot read %s; treating as no grants", self.path)
+            return set()
+        signature = (st.st_ino, st.st_mtime_ns, st.st_size)  # rewrites replace the inode
+        if self._cached[0] == signature:
+            return set(self._cached[1])
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             log.warning("cannot read %s; treating as no grants", self.path)
             return set()
-        return {p for p in data.get("folders", []) if isinstance(p, str)}
+        folders = {p for p in data.get("folders", []) if isinstance(p, str)}
+        self._cached = (signature, folders)
+        return set(folders)
 
     def contains(self, folder: Path) -> bool:
         return os.path.realpath(folder) in self._load()
@@ -80,9 +94,10 @@ class TrustPolicy:
             return Trust.DENIED
         return Trust.TRUSTED if self.grants.contains(folder) else Trust.UNKNOWN
 
-    def set(self, trusted: bool, folder: Path | None) -> None:
-        """`intentls/setTrust`: the person's verdict, remembered per user for the folder."""
+    def set(self, trusted: bool, folder: Path | None, open_folders: Sequence[Path] = ()) -> None:
+        """`intentls/setTrust`: the person's verdict, remembered per user for the folder;
+        without a folder, for the whole session and remembered for every open folder."""
         key = os.path.realpath(folder) if folder is not None else None
         self._session[key] = trusted
-        if folder is not None:
-            self.grants.set(folder, trusted)
+        for each in [folder] if folder is not None else open_folders:
+            self.grants.set(each, trusted)

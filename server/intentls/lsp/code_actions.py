@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
-from pygls.uris import to_fs_path
 
 from intentls.folders import Folder
 
@@ -59,13 +58,10 @@ def wanted(kind: str, only: Sequence[str] | None) -> bool:
 
 
 async def code_actions(ls: IntentServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
-    fs = to_fs_path(params.text_document.uri)
-    if ls.engine is None or fs is None:
+    found = ls.document_folder(params.text_document.uri)
+    if ls.engine is None or found is None:
         return []
-    path = Path(fs)
-    folder = ls.workspace_folders().containing(path)
-    if folder is None:
-        return []
+    folder, path = found
     trigger = params.context.trigger_kind
     invoked = trigger is None or trigger == lsp.CodeActionTriggerKind.Invoked
     actions: list[lsp.CodeAction] = []

@@ -42,7 +42,8 @@ def _folder(ls: IntentServer, place: Place) -> tuple[Folder, Path]:
 
 
 def _request(ls: IntentServer, args: PlanArgs, background: bool = False) -> RunRequest:
-    folder, cwd = _folder(ls, args)
+    workspace = ls.workspace_folders()
+    folder, cwd = workspace.resolve(args.uri, args.cwd)
     ready = {
         k: v
         for k, v in to_wire(args).items()
@@ -59,7 +60,7 @@ def _request(ls: IntentServer, args: PlanArgs, background: bool = False) -> RunR
         fail_fast=getattr(args, "fail_fast", False),
         client=ls.client_name,
         arguments=ready,
-        roots=tuple(f.path for f in ls.workspace_folders().folders),
+        roots=tuple(f.path for f in workspace.folders),
         editor=editor_context(ls, folder.path, args.uri, args.range),
     )
 

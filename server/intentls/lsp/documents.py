@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
-from pygls.uris import from_fs_path, to_fs_path
+from pygls.uris import to_fs_path
 
 from intentls.undo.core import EditorView
 
@@ -100,7 +100,3 @@ class Documents:
         # The buffer now equals the file on disk: it has no unsaved changes of its own.
         for uri in changes:
             self.opened(uri)
-
-
-def uri_of(path: Path) -> str:
-    return from_fs_path(os.fspath(path)) or path.as_uri()

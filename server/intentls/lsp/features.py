@@ -9,7 +9,6 @@ from typing import Any
 
 import apsw
 from lsprotocol import types as lsp
-from pygls.uris import to_fs_path
 
 from intentls.engine import Engine
 from intentls.folders import FolderError, to_path
@@ -160,22 +159,16 @@ def create_server(expected_token: str | None = None) -> IntentServer:
         except FolderError as exc:
             log.warning("ignoring %s: %s", SET_TRUST, exc)
             return
-        ls.engine.trust.set(trusted, None if paths is None else paths[0])
-        if paths is None:
-            for each in ls.workspace_folders().folders:
-                ls.engine.trust.grants.set(each.path, trusted)
+        open_folders = [f.path for f in ls.workspace_folders().folders]
+        ls.engine.trust.set(trusted, None if paths is None else paths[0], open_folders)
         ls.refresh_code_lenses()
 
     @server.feature(lsp.TEXT_DOCUMENT_CODE_LENS)
     async def code_lens(ls: IntentServer, params: lsp.CodeLensParams) -> list[lsp.CodeLens]:
-        fs = to_fs_path(params.text_document.uri)
-        if ls.engine is None or fs is None:
+        found = ls.document_folder(params.text_document.uri)
+        if ls.engine is None or found is None:
             return []
-        path = Path(fs)
-        folder = ls.workspace_folders().containing(path)
-        if folder is None:
-            return []
-        return await lenses_for(ls.engine, folder, path)
+        return await lenses_for(ls.engine, *found)
 
     return server
 

@@ -122,6 +122,12 @@ class IntentServer(LanguageServer):
         paths = [(_path(f.uri), f.uri) for f in self.workspace.folders.values()]
         return Workspace([Folder(path, uri) for path, uri in paths if path is not None])
 
+    def document_folder(self, uri: str) -> tuple[Folder, Path] | None:
+        """The workspace folder of a document and its path; None outside every folder."""
+        path = _path(uri)
+        folder = self.workspace_folders().containing(path) if path is not None else None
+        return None if folder is None or path is None else (folder, path)
+
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
         """Background work whose failure is logged, never lost."""
         task = asyncio.get_running_loop().create_task(coro, name=name)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from intentls.planning.intents import IntentDef, ShellAction, SourceResult
-from intentls.planning.sources.common import SingleFileSource
+from intentls.planning.intents import SourceResult
+from intentls.planning.sources.common import SingleFileSource, command_intent
 
 MANIFEST = "Cargo.toml"
 COMMANDS = {
@@ -32,15 +32,7 @@ class CargoSource(SingleFileSource):
         has_package = isinstance(manifest.get("package"), dict)
         return SourceResult(
             [
-                IntentDef(
-                    name=command,
-                    source=self.name,
-                    folder=folder,
-                    actions=[ShellAction(f"cargo {command}")],
-                    title=f"cargo {command}",
-                    description=description,
-                    defined_in=path,
-                )
+                command_intent(self.name, folder, command, f"cargo {command}", description, path)
                 for command, description in COMMANDS.items()
                 if command != "run" or has_package
             ]

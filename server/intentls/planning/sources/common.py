@@ -8,7 +8,7 @@ import os
 import re
 from pathlib import Path
 
-from intentls.planning.intents import SourceResult
+from intentls.planning.intents import IntentDef, ShellAction, SourceResult
 
 
 class Unreadable(Exception):
@@ -97,3 +97,25 @@ class SingleFileSource:
 
     def parse(self, folder: Path, path: Path, text: str) -> SourceResult:
         raise NotImplementedError
+
+
+def command_intent(
+    source: str,
+    folder: Path,
+    name: str,
+    command: str,
+    description: str,
+    defined_in: Path | None,
+    line: int | None = None,
+) -> IntentDef:
+    """A tool's everyday command as an intent, titled with the command line itself."""
+    return IntentDef(
+        name=name,
+        source=source,
+        folder=folder,
+        actions=[ShellAction(command)],
+        title=command,
+        description=description,
+        defined_in=defined_in,
+        line=line,
+    )

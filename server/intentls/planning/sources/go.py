@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from intentls.planning.intents import IntentDef, ShellAction, SourceResult
-from intentls.planning.sources.common import SingleFileSource
+from intentls.planning.intents import SourceResult
+from intentls.planning.sources.common import SingleFileSource, command_intent
 
 MODULE_FILE = "go.mod"
 COMMANDS = {
@@ -24,15 +24,7 @@ class GoSource(SingleFileSource):
             return SourceResult(problems=[f"{MODULE_FILE}: no module directive"])
         return SourceResult(
             [
-                IntentDef(
-                    name=command,
-                    source=self.name,
-                    folder=folder,
-                    actions=[ShellAction(f"go {command} ./...")],
-                    title=f"go {command} ./...",
-                    description=description,
-                    defined_in=path,
-                )
+                command_intent(self.name, folder, command, f"go {command} ./...", description, path)
                 for command, description in COMMANDS.items()
             ]
         )

@@ -30,8 +30,8 @@ from typing import Any
 
 import attrs
 
-from intentls.planning.intents import IntentDef, ShellAction, SourceResult
-from intentls.planning.sources.common import Unreadable, one_word, read_text
+from intentls.planning.intents import IntentDef, SourceResult
+from intentls.planning.sources.common import Unreadable, command_intent, one_word, read_text
 
 PYPROJECT = "pyproject.toml"
 FILES = (
@@ -105,18 +105,8 @@ def _intents(source: str, found: _Found) -> list[IntentDef]:
     made: list[IntentDef] = []
 
     def add(name: str, command: str, description: str, file: str | None, line: int | None) -> None:
-        made.append(
-            IntentDef(
-                name=name,
-                source=source,
-                folder=folder,
-                actions=[ShellAction(command)],
-                title=command,
-                description=description,
-                defined_in=folder / file if file else None,
-                line=line,
-            )
-        )
+        defined_in = folder / file if file else None
+        made.append(command_intent(source, folder, name, command, description, defined_in, line))
 
     if found.pytest is not None:
         file, header = found.pytest
