@@ -14,7 +14,6 @@ import json
 import logging
 import os
 import stat
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -25,15 +24,13 @@ import attrs
 from intentls.model import Conflict, UndoResult, UndoStatus, Warning
 from intentls.settings import UndoSettings
 from intentls.undo import fs
+from intentls.undo.apply import Applier
 from intentls.undo.database import open_undo_database
+from intentls.undo.index import FolderIndex
 from intentls.undo.snapshot import Snapshots, Tree, diff
 from intentls.undo.store import BlobStore, MissingBlob, State, digest
 
 log = logging.getLogger(__name__)
-
-STALL_ENV = "INTENTLS_UNDO_STALL"
-"""Tests only: "N:FIFO" makes an undo stop after N file operations, once FIFO is opened by the
-test (which then kills the server mid-undo, deterministically)."""
 
 TARGET_KINDS = ("run", "rollback")
 """Groups an undo without `runId` may pick: not undos, not redos."""
@@ -155,11 +152,12 @@ class BlameEntry:
 
 
 class _OpenGroup:
-    def __init__(self, group_id: str, root: Path, started_at: float, before: Tree) -> None:
+    def __init__(self, group_id: str, root: Path, started_at: float) -> None:
         self.id = group_id
         self.root = root
         self.started_at = started_at
-        self.before = before
+        self.before: dict[str, State | None] = {}
+        """Each path changed since the group began, as it was when it began."""
         self.runs: list[tuple[str, str]] = []
         self.active: set[str] = set()
 
@@ -176,9 +174,11 @@ class UndoCore:
         self._open: dict[str, _OpenGroup] = {}
         """Groups with runs still running, by folder path."""
         self._groups_of_runs: dict[str, _OpenGroup] = {}
-        self._stall = _stall_hook()
+        self._applier = Applier(self.blobs.get)
 
     def close(self) -> None:
+        self._applier.close()
+        self.snapshots.close()
         self.conn.close()
 
     # ---- runs ------------------------------------------------------------------------------
@@ -190,8 +190,8 @@ class UndoCore:
         key = os.fspath(root)
         group = self._open.get(key)
         if group is None:
-            report = self.snapshots.scan(root, settings.exclude, settings.max_file_bytes)
-            group = _OpenGroup(new_id(), root, now, report.tree)
+            self._scan(root, settings)
+            group = _OpenGroup(new_id(), root, now)
             self._open[key] = group
         group.runs.append((run_id, intent))
         group.active.add(run_id)
@@ -204,15 +204,14 @@ class UndoCore:
         group = self._groups_of_runs.pop(run_id)
         group.active.discard(run_id)
         key = os.fspath(group.root)
+        after = self._scan(group.root, settings)
         if not group.active:
             self._open.pop(key, None)
-        report = self.snapshots.scan(group.root, settings.exclude, settings.max_file_bytes)
-        after = report.tree
-        paths = diff(group.before, after)
+        paths = sorted(p for p, was in group.before.items() if after.get(p) != was)
         changes = [
             Change(
                 p,
-                group.before.get(p),
+                group.before[p],
                 after.get(p),
                 any(
                     group.started_at <= t <= now
@@ -246,6 +245,15 @@ class UndoCore:
                 )
             )
         return RunChanges(shown_paths(changes), bool(paths) and not lost, warnings)
+
+    def _scan(self, root: Path, settings: UndoSettings) -> FolderIndex:
+        """Snapshot the folder; what changed counts for the group of runs running there."""
+        report = self.snapshots.scan(root, settings.exclude, settings.max_file_bytes)
+        group = self._open.get(os.fspath(root))
+        if group is not None:
+            for path, (was, _) in report.changes.items():
+                group.before.setdefault(path, was)
+        return report.tree
 
     def abandon(self, run_id: str) -> None:
         """A run whose `end` will never come (its snapshot failed)."""
@@ -437,7 +445,7 @@ class UndoCore:
     # ---- checkpoints -----------------------------------------------------------------------
 
     def checkpoint(self, root: Path, name: str, settings: UndoSettings, now: float) -> str:
-        report = self.snapshots.scan(root, settings.exclude, settings.max_file_bytes)
+        tree = self._scan(root, settings)
         checkpoint_id = new_id()
         with self.conn:
             self.conn.execute(
@@ -446,7 +454,7 @@ class UndoCore:
             )
             self.conn.executemany(
                 "INSERT INTO checkpoint_entries(checkpoint_id, path, state) VALUES (?, ?, ?)",
-                [(checkpoint_id, p, s.to_json()) for p, s in report.tree.items()],
+                [(checkpoint_id, p, s.to_json()) for p, s in tree.items()],
             )
         return checkpoint_id
 
@@ -523,7 +531,7 @@ class UndoCore:
         started = time.time()
         # The present is snapshotted (and its content stored) before anything is touched: even
         # a forced undo loses nothing, and the undo's own record can be undone (redo).
-        current_tree = self.snapshots.scan(root, settings.exclude, settings.max_file_bytes).tree
+        current_tree = self._scan(root, settings)
         ops: list[Op] = []
         restored: list[str] = []
         conflicts = list(unknown)
@@ -556,7 +564,9 @@ class UndoCore:
         )
 
     @staticmethod
-    def _keep_parents_of(ops: list[Op], conflicts: list[Conflict], current: Tree) -> list[Op]:
+    def _keep_parents_of(
+        ops: list[Op], conflicts: list[Conflict], current: FolderIndex
+    ) -> list[Op]:
         """A directory cannot be removed (or replaced) while a path below it stays."""
         removed = {o.path for o in ops if o.to is None}
         kept = []
@@ -564,7 +574,7 @@ class UndoCore:
             replaced = op.current is not None and op.current.kind == "dir"
             replaced = replaced and (op.to is None or op.to.kind != "dir")
             prefix = op.path + "/"
-            staying = replaced and any(p.startswith(prefix) and p not in removed for p in current)
+            staying = replaced and any(p not in removed for p in current.below(op.path))
             if replaced and any(c.path.startswith(prefix) for c in conflicts):
                 conflicts.append(Conflict(op.path, "a path below it is in conflict: left as it is"))
             elif staying:
@@ -626,7 +636,7 @@ class UndoCore:
                     ops_json,
                 ),
             )
-        done, failed = self._apply(p.root, p.ops)
+        done, failed = self._applier.apply(p.root, p.ops)
         self._finish(p, done, time.time())
         edits = []
         for op in done:
@@ -648,27 +658,6 @@ class UndoCore:
             undo_run_id=None if p.kind == "rollback" else p.group_id,
         )
         return Applied(result, shown_paths([Change(o.path, o.current, o.to) for o in done]), edits)
-
-    def _apply(self, root: Path, ops: list[Op]) -> tuple[list[Op], list[Conflict]]:
-        """Removals deepest first, then creations shallowest first."""
-        removals = sorted((o for o in ops if o.to is None), key=lambda o: -o.path.count("/"))
-        writes = sorted((o for o in ops if o.to is not None), key=lambda o: o.path.count("/"))
-        done: list[Op] = []
-        failed: list[Conflict] = []
-        for n, op in enumerate([*removals, *writes]):
-            if self._stall is not None and n == self._stall[0]:
-                _stall(self._stall[1])
-            try:
-                content = None
-                if op.to is not None and op.to.kind == "file":
-                    content = self.blobs.get(str(op.to.hash))
-                fs.apply_state(root, op.path, op.to, content)
-            except (OSError, MissingBlob) as exc:
-                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-                failed.append(Conflict(op.path, f"could not restore: {reason}"))
-                continue
-            done.append(op)
-        return done, failed
 
     def _finish(self, p: Prepared, done: list[Op], now: float) -> None:
         folder = os.fspath(p.root)
@@ -705,12 +694,12 @@ class UndoCore:
             left: list[Conflict] = []
             for op in ops:
                 now_state = self.state_of(root, op.path)
-                if now_state == op.to or now_state == op.current:
+                if now_state in (op.to, op.current) or self._cut_short(root, op):
                     pending.append(op)
                 else:
                     left.append(Conflict(op.path, "changed while the undo was interrupted"))
-            self._stall = None
-            done, failed = self._apply(root, pending)
+            self._applier.stall = None
+            done, failed = self._applier.apply(root, pending)
             prepared = Prepared(
                 root,
                 str(kind),
@@ -742,6 +731,18 @@ class UndoCore:
             )
             log.warning("finished %s %s interrupted by a crash", kind, group_id)
         return recovered
+
+    def _cut_short(self, root: Path, op: Op) -> bool:
+        """A file whose in-place rewrite a crash interrupted (`fs.is_mix`)."""
+        if op.to is None or op.current is None or {op.to.kind, op.current.kind} != {"file"}:
+            return False
+        try:
+            data = fs.read_file(root, op.path)
+            return fs.is_mix(
+                data, self.blobs.get(str(op.current.hash)), self.blobs.get(str(op.to.hash))
+            )
+        except (OSError, MissingBlob):
+            return False
 
     def state_of(self, root: Path, rel: str) -> State | None:
         """One path's state now, read without the index and without following links."""
@@ -882,17 +883,3 @@ def _busy(run_id: str) -> UndoResult:
         UndoStatus.REFUSED,
         conflicts=[Conflict(".", "a run is running in this folder: undo once it has ended")],
     )
-
-
-def _stall_hook() -> tuple[int, str] | None:
-    value = os.environ.get(STALL_ENV)
-    if not value or ":" not in value:
-        return None
-    count, fifo = value.split(":", 1)
-    return int(count), fifo
-
-
-def _stall(fifo: str) -> None:
-    fd = os.open(fifo, os.O_WRONLY)  # returns once the test opens the other end
-    os.close(fd)
-    threading.Event().wait()

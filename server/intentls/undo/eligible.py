@@ -4,13 +4,16 @@
 wins within a file, `!` re-includes) and `.git/info/exclude`, read with `pathspec`'s gitignore
 semantics, also outside a git repository. A directory that is ignored is not entered (git cannot
 re-include a file below it either). `.git` is never entered. Sockets, FIFOs and devices are not
-content and are skipped."""
+content and are skipped.
+
+The rules in effect in each directory walked are kept, so that one path a watcher reports can be
+judged without walking again from the top."""
 
 from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import attrs
@@ -39,17 +42,34 @@ def _read_spec(path: str) -> GitIgnoreSpec | None:
     return GitIgnoreSpec.from_lines(lines) if lines else None
 
 
+def info_exclude(root: Path) -> str:
+    return os.path.join(root, GIT, "info", "exclude")  # noqa: PTH118
+
+
+def parent_of(rel: str) -> str:
+    """The directory prefix of a folder-relative path: "" or ending in "/"."""
+    cut = rel.rfind("/")
+    return rel[: cut + 1]
+
+
+def content_kind(st: os.stat_result) -> bool:
+    """Directories, regular files and symlinks; not sockets, FIFOs or devices."""
+    return stat.S_ISDIR(st.st_mode) or stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode)
+
+
 class Eligibility:
     """The rules for one folder; `walk` yields every eligible path with its `lstat`."""
 
     def __init__(self, root: Path, exclude: list[str]) -> None:
         self.root = root
         self.exclude = GitIgnoreSpec.from_lines(exclude) if exclude else None
-        base: list[Level] = []
-        info = _read_spec(os.path.join(root, GIT, "info", "exclude"))  # noqa: PTH118
+        top: list[Level] = []
+        info = _read_spec(info_exclude(root))
         if info is not None:
-            base.append(Level("", info))
-        self._top = base
+            top.append(Level("", info))
+        self._top = top
+        self._levels: dict[str, list[Level]] = {}
+        """Directory prefix ("" or ending in "/") → the rules in effect for its entries."""
 
     def ignored(self, rel: str, is_dir: bool, levels: list[Level]) -> bool:
         probe = rel + "/" if is_dir else rel
@@ -61,13 +81,34 @@ class Eligibility:
                 return bool(result.include)
         return False
 
-    def walk(self) -> Iterator[tuple[str, os.stat_result]]:
-        """(path relative to the folder with "/" separators, lstat), directories included."""
-        stack: list[tuple[str, list[Level]]] = [("", self._top)]
+    def eligible(self, rel: str, st: os.stat_result) -> bool | None:
+        """Whether one path is covered; None when its directory's rules are not known (that
+        directory was not walked: walk it instead)."""
+        if not content_kind(st) or rel.rsplit("/", 1)[-1] == GIT:
+            return False
+        levels = self._levels.get(parent_of(rel))
+        if levels is None:
+            return None
+        return not self.ignored(rel, stat.S_ISDIR(st.st_mode), levels)
+
+    def walk(
+        self, start: str = "", on_dir: Callable[[str], None] | None = None
+    ) -> Iterator[tuple[str, os.stat_result]]:
+        """(path relative to the folder with "/" separators, lstat) of every eligible path below
+        `start` (a directory already judged eligible; "" is the folder), directories included.
+        `on_dir` is called with each directory's prefix before it is listed (a watcher must
+        watch a directory before listing it, or a file made in between is missed)."""
+        prefix = start + "/" if start else ""
+        inherited = self._top if not start else self._levels.get(parent_of(start))
+        if inherited is None:
+            raise KeyError(start)
+        stack: list[tuple[str, list[Level]]] = [(prefix, inherited)]
         root = os.fspath(self.root)
         while stack:
             prefix, parent_levels = stack.pop()
             directory = os.path.join(root, prefix) if prefix else root  # noqa: PTH118
+            if on_dir is not None:
+                on_dir(prefix)
             try:
                 with os.scandir(directory) as it:
                     entries = list(it)
@@ -78,6 +119,7 @@ class Eligibility:
                 spec = _read_spec(os.path.join(directory, GITIGNORE))  # noqa: PTH118
                 if spec is not None:
                     levels = [*parent_levels, Level(prefix, spec)]
+            self._levels[prefix] = levels
             for entry in entries:
                 name = entry.name
                 if name == GIT:
@@ -86,12 +128,21 @@ class Eligibility:
                     st = entry.stat(follow_symlinks=False)
                 except OSError:
                     continue
-                is_dir = stat.S_ISDIR(st.st_mode)
-                if not (is_dir or stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode)):
+                if not content_kind(st):
                     continue
+                is_dir = stat.S_ISDIR(st.st_mode)
                 rel = prefix + name
                 if (levels or self.exclude is not None) and self.ignored(rel, is_dir, levels):
                     continue
                 yield rel, st
                 if is_dir:
                     stack.append((rel + "/", levels))
+
+    def forget(self, start: str) -> None:
+        """Drop the rules kept for `start` and below (it was removed or is walked again)."""
+        if not start:
+            self._levels.clear()
+            return
+        prefix = start + "/"
+        for key in [k for k in self._levels if k.startswith(prefix)]:
+            del self._levels[key]

@@ -81,6 +81,12 @@ MIGRATIONS: list[str] = [
         ops TEXT NOT NULL
     );
     """,
+    # 2: the settings each folder was last scanned with, so that the CLI snapshots a folder
+    #    with the editor's `undo.exclude` and `undo.maxFileBytes`.
+    """
+    ALTER TABLE scans ADD COLUMN exclude TEXT;
+    ALTER TABLE scans ADD COLUMN max_file_bytes INTEGER;
+    """,
 ]
 
 VERSION = len(MIGRATIONS)

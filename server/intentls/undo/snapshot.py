@@ -3,133 +3,142 @@
 A persistent index per folder (path → size, mtime, ctime, inode, mode, hash, link target) lets
 a scan re-read only the files whose stat changed (jj's method). A file whose ctime falls within
 `RACY_NS` of the scan that recorded it may change again within the same timestamp tick without
-its stat changing: it is marked racy and read again next time. Every content hashed is put in
-the store, so the first scan of a folder stores every eligible file and later ones only what
-changed; a state a snapshot names can always be restored."""
+its stat changing: it is marked racy and read again when next looked at. Every content hashed is
+put in the store, so the first scan of a folder stores every eligible file and later ones only
+what changed; a state a snapshot names can always be restored.
+
+Once a folder has been walked in this process, an inotify watch on its directories (see
+`watch.py`) says which paths to look at: a scan then costs what changed, not what exists. Without
+a watcher (turned off, a network filesystem, the watch limit) every scan stats every file.
+
+A scan reports what changed since the previous one (`changes`); the tree itself is the live
+index (`tree`)."""
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import apsw
 import attrs
 
-from intentls.undo.eligible import Eligibility
+from intentls.undo.eligible import Eligibility, info_exclude
+from intentls.undo.index import Entry, FolderIndex, st_mode
 from intentls.undo.store import UNSTORED, BlobStore, State
+from intentls.undo.watch import Dirty, Watch
 
 RACY_NS = 10_000_000
 """10 ms: more than the coarsest kernel timestamp tick (jiffies at HZ=100)."""
 
-Tree = dict[str, State]
+Tree = Mapping[str, State]
 """Path relative to the folder ("/"-separated) → its state; absent paths are not in it."""
 
-
-@attrs.frozen
-class Entry:
-    state: State
-    size: int
-    mtime_ns: int
-    ctime_ns: int
-    ino: int
-    st_mode: int
-    racy: bool
-
-    def same_stat(self, st: os.stat_result) -> bool:
-        return (
-            not self.racy
-            and self.mtime_ns == st.st_mtime_ns
-            and self.ctime_ns == st.st_ctime_ns
-            and self.size == st.st_size
-            and self.ino == st.st_ino
-            and self.st_mode == st.st_mode
-        )
+Delta = tuple[State | None, State | None]
+"""A path's state at the previous scan and now (None: absent)."""
 
 
 @attrs.frozen
 class ScanReport:
-    tree: Tree
+    tree: FolderIndex
+    """The folder as of this scan: live, the next scan of the folder changes it."""
+    changes: dict[str, Delta]
+    """Paths whose state changed since the previous scan of the folder in this process."""
     read: int
     """Files whose content was read (stat changed, racy, or new)."""
     too_big: list[str]
     """Changed files larger than `max_file_bytes`: their content is not stored."""
 
 
-class Snapshots:
-    """The index of every folder this process has scanned, over one connection."""
+@attrs.frozen
+class Rules:
+    """The settings a folder was last scanned with (what the CLI uses for the same folder)."""
 
-    def __init__(self, conn: apsw.Connection, blobs: BlobStore) -> None:
-        self._conn = conn
-        self._blobs = blobs
-        self._index: dict[str, dict[str, Entry]] = {}
-        self.clock = time.time_ns
-        """When a scan starts (tests move it forward instead of waiting out the racy window)."""
+    exclude: tuple[str, ...]
+    max_file_bytes: int
 
-    def _load(self, folder: str) -> dict[str, Entry]:
-        index = self._index.get(folder)
-        if index is None:
-            index = {}
-            for row in self._conn.execute(
-                "SELECT path, kind, mode, hash, target, size, mtime_ns, ctime_ns, ino, racy "
-                "FROM entries WHERE folder = ?",
-                (folder,),
-            ):
-                path, kind, mode, hash_, target, size, mtime, ctime, ino, racy = row
-                st_mode = _st_mode(str(kind), int(mode))
-                index[str(path)] = Entry(
-                    State(str(kind), int(mode), hash_, target, int(size)),
-                    int(size),
-                    int(mtime),
-                    int(ctime),
-                    int(ino),
-                    st_mode,
-                    bool(racy),
-                )
-            self._index[folder] = index
-        return index
 
-    def scan(self, root: Path, exclude: list[str], max_file_bytes: int) -> ScanReport:
-        """The folder's tree now; updates the index and stores new content (one transaction)."""
-        folder = os.fspath(root)
-        old = self._load(folder)
-        new: dict[str, Entry] = {}
-        started = self.clock()
-        racy_from = started - RACY_NS
-        read = 0
-        too_big: list[str] = []
-        with self._conn:
-            for rel, st in Eligibility(root, exclude).walk():
-                entry = old.get(rel)
-                if entry is None or not entry.same_stat(st):
-                    state = self._state(root, rel, st, max_file_bytes)
-                    if state is None:
-                        continue
-                    read += state.kind == "file"
-                    if not state.restorable:
-                        too_big.append(rel)
-                    racy = max(st.st_mtime_ns, st.st_ctime_ns) >= racy_from
-                    entry = Entry(
-                        state,
-                        st.st_size,
-                        st.st_mtime_ns,
-                        st.st_ctime_ns,
-                        st.st_ino,
-                        st.st_mode,
-                        racy,
-                    )
-                new[rel] = entry
-            self._save(folder, old, new, started)
-        self._index[folder] = new
-        return ScanReport({p: e.state for p, e in new.items()}, read, too_big)
+class _Folder:
+    """What this process keeps of one folder between scans."""
 
-    def forget(self, root: Path) -> None:
-        """Drop the in-memory index (the next scan reloads the persisted one)."""
-        self._index.pop(os.fspath(root), None)
+    def __init__(self, root: Path, index: FolderIndex, rules: Rules) -> None:
+        self.root = root
+        self.index = index
+        self.rules = rules
+        self.eligibility = Eligibility(root, list(rules.exclude))
+        self.watch: Watch | None = None
+        self.walked = False
+        """Walked whole in this process (so its watches cover every eligible directory)."""
+        self.info_exclude = _stat_key(info_exclude(root))
+        self.persisted: Rules | None = None
+        """The rules last written to `scans` by this process."""
 
-    def _state(self, root: Path, rel: str, st: os.stat_result, max_file_bytes: int) -> State | None:
-        full = os.path.join(root, rel)  # noqa: PTH118
+
+class _Scan:
+    """One scan's bookkeeping: what changed, what to persist."""
+
+    def __init__(self, folder: _Folder, blobs: BlobStore, started: int) -> None:
+        self.folder = folder
+        self.index = folder.index
+        self.blobs = blobs
+        self.racy_from = started - RACY_NS
+        self.changes: dict[str, Delta] = {}
+        self.saved: dict[str, Entry | None] = {}
+        self.read = 0
+        self.too_big: list[str] = []
+        self.watched: set[str] = set()
+        """Directories watched during this scan's walks."""
+
+    def _changed(self, rel: str, before: State | None, after: State | None) -> None:
+        if rel in self.changes:
+            before = self.changes[rel][0]
+        if before == after:
+            self.changes.pop(rel, None)
+        else:
+            self.changes[rel] = (before, after)
+
+    def visit(self, rel: str, st: os.stat_result) -> None:
+        """An eligible path as it is now."""
+        old = self.index.entries.get(rel)
+        if old is not None and old.same_stat(st):
+            return
+        if old is not None and old.state.kind == "dir" and not stat.S_ISDIR(st.st_mode):
+            self.remove_below(rel)
+        state = self._state(rel, st)
+        if state is None:
+            self.remove(rel)
+            return
+        self.read += state.kind == "file"
+        if not state.restorable:
+            self.too_big.append(rel)
+        racy = max(st.st_mtime_ns, st.st_ctime_ns) >= self.racy_from
+        entry = Entry(
+            state, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_mode, racy
+        )
+        self.index.put(rel, entry)
+        self.saved[rel] = entry
+        self._changed(rel, old.state if old is not None else None, state)
+
+    def remove(self, rel: str) -> None:
+        """`rel` and everything below it are gone (or no longer eligible)."""
+        self.remove_below(rel)
+        self._drop(rel)
+
+    def remove_below(self, rel: str) -> None:
+        for below in reversed(list(self.index.below(rel))):
+            self._drop(below)
+
+    def _drop(self, rel: str) -> None:
+        old = self.index.pop(rel)
+        if old is not None:
+            self.saved[rel] = None
+            self._changed(rel, old.state, None)
+
+    def _state(self, rel: str, st: os.stat_result) -> State | None:
+        full = os.path.join(self.folder.root, rel)  # noqa: PTH118
         mode = stat.S_IMODE(st.st_mode)
         if stat.S_ISDIR(st.st_mode):
             return State("dir", mode)
@@ -138,25 +147,182 @@ class Snapshots:
                 return State("link", mode, None, os.readlink(full))  # noqa: PTH115
             except OSError:
                 return None
-        if st.st_size > max_file_bytes:
+        limit = self.folder.rules.max_file_bytes
+        if st.st_size > limit:
             return State("file", mode, f"{UNSTORED}{st.st_size}:{st.st_mtime_ns}", None, st.st_size)
         try:
             data = read_nofollow(full)
         except OSError:
             return None
-        if len(data) > max_file_bytes:
+        if len(data) > limit:
             return State("file", mode, f"{UNSTORED}{len(data)}:{st.st_mtime_ns}", None, len(data))
-        return State("file", mode, self._blobs.put(data), None, len(data))
+        return State("file", mode, self.blobs.put(data), None, len(data))
 
-    def _save(
-        self, folder: str, old: dict[str, Entry], new: dict[str, Entry], started: int
-    ) -> None:
-        gone = [(folder, p) for p in old.keys() - new.keys()]
+    # ---- whole folder, subtrees, single paths ----------------------------------------------
+
+    def walk_all(self) -> None:
+        folder = self.folder
+        folder.eligibility.forget("")
+        watch = folder.watch
+        before = set(watch.watched("")) if watch is not None else set()
+        seen: set[str] = set()
+        for rel, st in folder.eligibility.walk("", self._on_dir):
+            self.visit(rel, st)
+            seen.add(rel)
+        for rel in [p for p in self.index.entries if p not in seen]:
+            self._drop(rel)
+        if watch is not None:
+            watch.drop(sorted(before - self.watched))
+        folder.walked = True
+
+    def walk_tree(self, rel: str, st: os.stat_result) -> None:
+        """A directory made, moved in or with new ignore rules: walk it whole."""
+        folder = self.folder
+        old_below = set(self.index.below(rel))
+        before = set(folder.watch.watched(rel)) if folder.watch is not None else set()
+        self.visit(rel, st)
+        folder.eligibility.forget(rel)
+        seen: set[str] = set()
+        for path, path_st in folder.eligibility.walk(rel, self._on_dir):
+            self.visit(path, path_st)
+            seen.add(path)
+        for path in sorted(old_below - seen, key=lambda p: -p.count("/")):
+            self._drop(path)
+        if folder.watch is not None:
+            folder.watch.drop(sorted(before - self.watched))
+
+    def _on_dir(self, prefix: str) -> None:
+        if self.folder.watch is not None:
+            self.folder.watch.add(prefix)
+            self.watched.add(prefix.rstrip("/"))
+
+    def apply(self, dirty: Dirty) -> bool:
+        """Look again at what the watcher reported; False if only a whole walk will do."""
+        folder = self.folder
+        present: list[tuple[str, os.stat_result]] = []
+        for rel in sorted((dirty.paths | dirty.trees) - {""}):
+            st = _lstat(os.path.join(folder.root, rel))  # noqa: PTH118
+            eligible = folder.eligibility.eligible(rel, st) if st is not None else False
+            if eligible is None:
+                return False
+            if st is None or not eligible:
+                self.remove(rel)
+                folder.eligibility.forget(rel)
+                if folder.watch is not None:
+                    folder.watch.drop(folder.watch.watched(rel))
+            else:
+                present.append((rel, st))
+        if "" in dirty.trees:
+            return False
+        walked: list[str] = []
+        for rel, st in sorted(present, key=lambda p: p[0].count("/")):
+            if any(rel.startswith(w + "/") for w in walked):
+                continue
+            old = self.index.entries.get(rel)
+            if stat.S_ISDIR(st.st_mode) and (
+                rel in dirty.trees or old is None or old.state.kind != "dir" or old.ino != st.st_ino
+            ):
+                self.walk_tree(rel, st)
+                walked.append(rel)
+            else:
+                self.visit(rel, st)
+        return True
+
+
+class Snapshots:
+    """The index of every folder this process has scanned, over one connection."""
+
+    def __init__(self, conn: apsw.Connection, blobs: BlobStore, watch: bool = True) -> None:
+        self._conn = conn
+        self._blobs = blobs
+        self._folders: dict[str, _Folder] = {}
+        self._watch = watch
+        self.clock = time.time_ns
+        """When a scan starts (tests move it forward instead of waiting out the racy window)."""
+
+    def close(self) -> None:
+        for folder in self._folders.values():
+            if folder.watch is not None:
+                folder.watch.close()
+        self._folders.clear()
+
+    def _load(self, root: Path, rules: Rules) -> _Folder:
+        key = os.fspath(root)
+        folder = self._folders.get(key)
+        if folder is not None:
+            if folder.rules != rules:
+                folder.rules = rules
+                folder.eligibility = Eligibility(root, list(rules.exclude))
+                folder.walked = False
+            return folder
+        entries: dict[str, Entry] = {}
+        for row in self._conn.execute(
+            "SELECT path, kind, mode, hash, target, size, mtime_ns, ctime_ns, ino, racy "
+            "FROM entries WHERE folder = ?",
+            (key,),
+        ):
+            path, kind, mode, hash_, target, size, mtime, ctime, ino, racy = row
+            entries[str(path)] = Entry(
+                State(str(kind), int(mode), hash_, target, int(size)),
+                int(size),
+                int(mtime),
+                int(ctime),
+                int(ino),
+                st_mode(str(kind), int(mode)),
+                bool(racy),
+            )
+        folder = _Folder(root, FolderIndex(entries), rules)
+        folder.watch = Watch.open(root) if self._watch else None
+        self._folders[key] = folder
+        return folder
+
+    def scan(self, root: Path, exclude: list[str], max_file_bytes: int) -> ScanReport:
+        """The folder's tree now; updates the index and stores new content (one transaction)."""
+        rules = Rules(tuple(exclude), max_file_bytes)
+        folder = self._load(root, rules)
+        scan = _Scan(folder, self._blobs, self.clock())
+        info = _stat_key(info_exclude(root))
+        watch = folder.watch
+        with self._conn:
+            dirty = watch.drain() if watch is not None and not watch.broken else None
+            if (
+                dirty is None
+                or dirty.full
+                or not folder.walked
+                or info != folder.info_exclude
+                or not scan.apply(dirty)
+            ):
+                folder.info_exclude = info
+                scan.walk_all()
+            self._save(folder, scan.saved)
+        if watch is not None and watch.broken:
+            watch.close()
+            folder.watch = None
+        return ScanReport(folder.index, scan.changes, scan.read, scan.too_big)
+
+    def rules(self, root: Path) -> Rules | None:
+        """The settings `root` was last scanned with, by any process."""
+        row = self._conn.execute(
+            "SELECT exclude, max_file_bytes FROM scans WHERE folder = ?", (os.fspath(root),)
+        ).fetchone()
+        if row is None or row[0] is None:
+            return None
+        return Rules(tuple(json.loads(str(row[0]))), int(row[1]))
+
+    def forget(self, root: Path) -> None:
+        """Drop the in-memory index (the next scan reloads the persisted one)."""
+        folder = self._folders.pop(os.fspath(root), None)
+        if folder is not None and folder.watch is not None:
+            folder.watch.close()
+
+    def _save(self, folder: _Folder, saved: dict[str, Entry | None]) -> None:
+        key = os.fspath(folder.root)
+        gone = [(key, p) for p, e in saved.items() if e is None]
         if gone:
             self._conn.executemany("DELETE FROM entries WHERE folder = ? AND path = ?", gone)
         changed = [
             (
-                folder,
+                key,
                 p,
                 e.state.kind,
                 e.state.mode,
@@ -168,8 +334,8 @@ class Snapshots:
                 e.ino,
                 int(e.racy),
             )
-            for p, e in new.items()
-            if old.get(p) is not e
+            for p, e in saved.items()
+            if e is not None
         ]
         if changed:
             self._conn.executemany(
@@ -177,9 +343,26 @@ class Snapshots:
                 "mtime_ns, ctime_ns, ino, racy) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 changed,
             )
-        self._conn.execute(
-            "INSERT OR REPLACE INTO scans(folder, started_ns) VALUES (?, ?)", (folder, started)
-        )
+        rules = folder.rules
+        if folder.persisted != rules:
+            folder.persisted = rules
+            self._conn.execute(
+                "INSERT OR REPLACE INTO scans(folder, started_ns, exclude, max_file_bytes) "
+                "VALUES (?, ?, ?, ?)",
+                (key, time.time_ns(), json.dumps(rules.exclude), rules.max_file_bytes),
+            )
+
+
+def _lstat(path: str) -> os.stat_result | None:
+    try:
+        return os.lstat(path)
+    except OSError:
+        return None
+
+
+def _stat_key(path: str) -> tuple[int, int, int] | None:
+    st = _lstat(path)
+    return None if st is None else (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def read_nofollow(path: str) -> bytes:
@@ -191,11 +374,6 @@ def read_nofollow(path: str) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(fd)
-
-
-def _st_mode(kind: str, mode: int) -> int:
-    kinds = {"dir": stat.S_IFDIR, "link": stat.S_IFLNK, "file": stat.S_IFREG}
-    return kinds.get(kind, stat.S_IFREG) | mode
 
 
 def diff(before: Tree, after: Tree) -> list[str]:
