@@ -11,7 +11,7 @@ import pytest
 from intentls.undo.core import UndoCore
 from intentls.undo.database import open_undo_database
 from intentls.undo.eligible import Eligibility
-from intentls.undo.snapshot import Snapshots, diff
+from intentls.undo.snapshot import Snapshots
 from intentls.undo.store import BlobStore, MissingBlob, State, digest
 
 

@@ -177,7 +177,6 @@ class UndoCore:
         self._applier = Applier(self.blobs.get)
 
     def close(self) -> None:
-        self._applier.close()
         self.snapshots.close()
         self.conn.close()
 

@@ -51,6 +51,8 @@ class ScanReport:
     """Files whose content was read (stat changed, racy, or new)."""
     too_big: list[str]
     """Changed files larger than `max_file_bytes`: their content is not stored."""
+    walked: bool
+    """Every eligible path was looked at (no watcher, or it could not say what changed)."""
 
 
 @attrs.frozen
@@ -283,6 +285,7 @@ class Snapshots:
         scan = _Scan(folder, self._blobs, self.clock())
         info = _stat_key(info_exclude(root))
         watch = folder.watch
+        walked = False
         with self._conn:
             dirty = watch.drain() if watch is not None and not watch.broken else None
             if (
@@ -294,11 +297,12 @@ class Snapshots:
             ):
                 folder.info_exclude = info
                 scan.walk_all()
+                walked = True
             self._save(folder, scan.saved)
         if watch is not None and watch.broken:
             watch.close()
             folder.watch = None
-        return ScanReport(folder.index, scan.changes, scan.read, scan.too_big)
+        return ScanReport(folder.index, scan.changes, scan.read, scan.too_big, walked)
 
     def rules(self, root: Path) -> Rules | None:
         """The settings `root` was last scanned with, by any process."""
