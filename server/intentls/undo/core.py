@@ -619,22 +619,7 @@ class UndoCore:
     def commit(self, prepared: Prepared, open_paths: frozenset[str]) -> Applied:
         """Journal, apply, record: the files change here."""
         p = prepared
-        ops_json = json.dumps([[o.path, _json(o.current), _json(o.to)] for o in p.ops])
-        with self.conn:
-            self.conn.execute(
-                "INSERT INTO journal(group_id, folder, kind, target, run_id, intent, started_at, "
-                "ops) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    p.group_id,
-                    os.fspath(p.root),
-                    p.kind,
-                    p.target,
-                    p.run_id,
-                    p.intent,
-                    p.started_at,
-                    ops_json,
-                ),
-            )
+        self.journal(p)
         done, failed = self._applier.apply(p.root, p.ops)
         self._finish(p, done, time.time())
         edits = []
@@ -657,6 +642,25 @@ class UndoCore:
             undo_run_id=None if p.kind == "rollback" else p.group_id,
         )
         return Applied(result, shown_paths([Change(o.path, o.current, o.to) for o in done]), edits)
+
+    def journal(self, p: Prepared) -> None:
+        """Write the plan down before a file changes: `recover` finishes it after a crash."""
+        ops_json = json.dumps([[o.path, _json(o.current), _json(o.to)] for o in p.ops])
+        with self.conn:
+            self.conn.execute(
+                "INSERT INTO journal(group_id, folder, kind, target, run_id, intent, started_at, "
+                "ops) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    p.group_id,
+                    os.fspath(p.root),
+                    p.kind,
+                    p.target,
+                    p.run_id,
+                    p.intent,
+                    p.started_at,
+                    ops_json,
+                ),
+            )
 
     def _finish(self, p: Prepared, done: list[Op], now: float) -> None:
         folder = os.fspath(p.root)
