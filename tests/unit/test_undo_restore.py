@@ -17,7 +17,7 @@ SETTINGS = UndoSettings()
 def _run(core: UndoCore, root: Path, change: dict[str, bytes]) -> None:
     core.begin(root, "r1", "$ edit", SETTINGS, time.time())
     for rel, data in change.items():
-        with open(root / rel, "r+b") as fh:  # noqa: PTH123 -- in place, as most tools write
+        with open(root / rel, "r+b") as fh:  # in place, as most tools write
             fh.write(data)
             fh.truncate()
     core.end("r1", SETTINGS, {}, time.time())
@@ -68,7 +68,7 @@ def test_a_rewrite_cut_short_by_a_crash_is_finished_on_restart(tmp_path: Path) -
     _run(core, root, {"a.txt": new})
     prepared = _prepare(core, root)
     core.journal(prepared)
-    with open(root / "a.txt", "r+b") as fh:  # noqa: PTH123 -- the crash: 100 bytes written
+    with open(root / "a.txt", "r+b") as fh:  # the crash: 100 bytes written
         fh.write(old[:100])
     core.close()
     assert fs.is_mix((root / "a.txt").read_bytes(), new, old)
