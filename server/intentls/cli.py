@@ -146,6 +146,7 @@ def _run(args: argparse.Namespace) -> int:
     undo = UndoService.beside(history)
     engine = _engine(history)
     engine.undo = undo
+    engine.undo_settings = undo.settings_of
     try:
         result = asyncio.run(_run_async(engine, request))
     except IntentError as exc:

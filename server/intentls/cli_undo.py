@@ -15,9 +15,9 @@ from rich.console import Console
 from rich.table import Table
 
 from intentls.cli import _folder, _open_history
+from intentls.folders import Folder
 from intentls.history.store import iso
 from intentls.model import UndoResult, UndoStatus
-from intentls.settings import UndoSettings
 from intentls.undo.core import UndoError
 from intentls.undo.service import UndoService
 from intentls.wire import to_wire
@@ -39,8 +39,10 @@ async def _main(args: argparse.Namespace) -> int:
     undo = UndoService.beside(history)
     undo.report_recovered()
     folder, _ = _folder()
-    settings = UndoSettings()
     try:
+        if args.command == "rollback":
+            folder = Folder.from_path(await undo.checkpoint_folder(args.checkpoint_id))
+        settings = undo.settings_of(folder)
         if args.command == "blame":
             return _blame(await undo.blame(folder, _rel(folder.path, args.path)), args.json)
         if args.command == "checkpoint":

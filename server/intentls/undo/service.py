@@ -77,6 +77,14 @@ class UndoService:
     def _view(self) -> EditorView:
         return self.editor.view() if self.editor is not None else EditorView()
 
+    def settings_of(self, folder: Folder) -> UndoSettings:
+        """The `undo` settings an editor last snapshotted `folder` with (the CLI has no
+        configuration of its own; other settings would see spurious changes), else defaults."""
+        rules = self._thread.submit(self._core.snapshots.rules, folder.path).result()
+        if rules is None:
+            return UndoSettings()
+        return UndoSettings(exclude=list(rules.exclude), max_file_bytes=rules.max_file_bytes)
+
     # ---- runs ------------------------------------------------------------------------------
 
     async def run_started(
