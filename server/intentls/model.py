@@ -159,6 +159,20 @@ class Conflict:
 
 
 @attrs.frozen
+class CheckpointInfo:
+    """`intentls.checkpoints` (docs/protocol.md): a checkpoint to roll back to."""
+
+    checkpoint_id: str
+    name: str
+    folder: str
+    """The folder's URI."""
+    created_at: str
+    """ISO 8601."""
+    paths: int
+    """How many paths it holds (files, links, directories)."""
+
+
+@attrs.frozen
 class UndoResult:
     run_id: str
     status: UndoStatus

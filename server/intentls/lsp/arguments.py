@@ -122,6 +122,11 @@ class CheckpointArgs(Place):
 
 
 @attrs.frozen
+class CheckpointsArgs(Place):
+    all_folders: bool = False
+
+
+@attrs.frozen
 class RollbackArgs:
     checkpoint_id: str
     paths: list[str] | None = None

@@ -1,5 +1,5 @@
-"""`intentls.undo`, `intentls.redo`, `intentls.checkpoint`, `intentls.rollback`: convert, call
-the undo service, convert back."""
+"""`intentls.undo`, `intentls.redo`, `intentls.checkpoint`, `intentls.checkpoints`,
+`intentls.rollback`: convert, call the undo service, convert back."""
 
 from __future__ import annotations
 
@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types as lsp
 
 from intentls.folders import Folder
-from intentls.lsp.arguments import CheckpointArgs, Place, RedoArgs, RollbackArgs, UndoArgs
+from intentls.lsp.arguments import (
+    CheckpointArgs,
+    CheckpointsArgs,
+    Place,
+    RedoArgs,
+    RollbackArgs,
+    UndoArgs,
+)
 from intentls.settings import UndoSettings
 from intentls.undo.service import UndoService
 from intentls.wire import to_wire
@@ -56,6 +63,13 @@ async def checkpoint(
     return {"checkpointId": await _service(ls).checkpoint(folder, name, settings)}
 
 
+async def checkpoints(
+    ls: IntentServer, args: CheckpointsArgs, token: lsp.ProgressToken | None
+) -> Any:
+    folder = None if args.all_folders else _place(ls, args)[0]
+    return to_wire(await _service(ls).checkpoints(folder))
+
+
 async def rollback(ls: IntentServer, args: RollbackArgs, token: lsp.ProgressToken | None) -> Any:
     service = _service(ls)
     root = await service.checkpoint_folder(args.checkpoint_id)
@@ -70,5 +84,6 @@ COMMANDS: dict[str, tuple[type[Any], Any]] = {
     "intentls.undo": (UndoArgs, undo),
     "intentls.redo": (RedoArgs, redo),
     "intentls.checkpoint": (CheckpointArgs, checkpoint),
+    "intentls.checkpoints": (CheckpointsArgs, checkpoints),
     "intentls.rollback": (RollbackArgs, rollback),
 }

@@ -457,6 +457,21 @@ class UndoCore:
             )
         return checkpoint_id
 
+    def checkpoints(self, root: Path | None) -> list[tuple[str, str, Path, float, int]]:
+        """(id, name, folder, created at, paths) of `root`'s checkpoints (every folder's when
+        None), newest first."""
+        rows = self.conn.execute(
+            "SELECT c.id, c.name, c.folder, c.created_at, "
+            "(SELECT COUNT(*) FROM checkpoint_entries e WHERE e.checkpoint_id = c.id) "
+            "FROM checkpoints c WHERE ?1 IS NULL OR c.folder = ?1 "
+            "ORDER BY c.created_at DESC, c.rowid DESC",
+            (None if root is None else os.fspath(root),),
+        ).fetchall()
+        return [
+            (str(i), str(n), Path(str(f)), float(at), int(count))  # type: ignore[arg-type]
+            for i, n, f, at, count in rows
+        ]
+
     def checkpoint_folder(self, checkpoint_id: str) -> Path:
         row = self.conn.execute(
             "SELECT folder FROM checkpoints WHERE id = ?", (checkpoint_id,)

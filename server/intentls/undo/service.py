@@ -15,8 +15,8 @@ from typing import Any, Protocol, TypeVar
 import apsw
 
 from intentls.folders import Folder
-from intentls.history.store import History, RunStart
-from intentls.model import RunResult, RunStatus, UndoResult, UndoStatus, Warning
+from intentls.history.store import History, RunStart, iso
+from intentls.model import CheckpointInfo, RunResult, RunStatus, UndoResult, UndoStatus, Warning
 from intentls.settings import UndoSettings
 from intentls.undo.core import (
     Applied,
@@ -125,6 +125,14 @@ class UndoService:
 
     async def checkpoint(self, folder: Folder, name: str, settings: UndoSettings) -> str:
         return await self._call(self._core.checkpoint, folder.path, name, settings, time.time())
+
+    async def checkpoints(self, folder: Folder | None) -> list[CheckpointInfo]:
+        """The folder's checkpoints (every folder's when None), newest first."""
+        rows = await self._call(self._core.checkpoints, None if folder is None else folder.path)
+        return [
+            CheckpointInfo(cid, name, Folder.from_path(root).uri, iso(at), paths)
+            for cid, name, root, at, paths in rows
+        ]
 
     async def checkpoint_folder(self, checkpoint_id: str) -> Path:
         return await self._call(self._core.checkpoint_folder, checkpoint_id)
