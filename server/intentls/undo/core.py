@@ -538,7 +538,7 @@ class UndoCore:
             else:
                 ops.append(Op(want.path, current, want.to))
         ops = self._keep_parents_of(ops, conflicts, current_tree)
-        ops = _with_missing_parents(ops, current_tree)
+        ops = _with_parents(ops, conflicts, current_tree, force)
         originals = [] if kind == "rollback" else [r for r, _ in self._runs(str(target))]
         return Prepared(
             root,
@@ -795,20 +795,33 @@ class UndoCore:
         ]
 
 
-def _with_missing_parents(ops: list[Op], current: Tree) -> list[Op]:
-    """Directories a restore must create are ops too, so that its record (and a redo) knows."""
+def _with_parents(ops: list[Op], conflicts: list[Conflict], current: Tree, force: bool) -> list[Op]:
+    """Directories a restore needs are ops too, so that its record (and a redo) knows: made
+    where nothing is; where a file or link now stands, made in its place only when forced (the
+    present was stored first, so redo brings it back); otherwise that restore is a conflict."""
     planned = {o.path for o in ops}
+    kept: list[Op] = []
     extra: list[Op] = []
     for op in ops:
-        if op.to is None:
+        parts = op.path.split("/")[:-1] if op.to is not None else []
+        parents = ["/".join(parts[:n]) for n in range(1, len(parts) + 1)]
+        needed = [p for p in parents if p not in planned and _not_dir(current.get(p))]
+        standing = next((p for p in needed if p in current), None)  # a file or link
+        if standing is not None and not (force and current[standing].restorable):
+            hint = "too large to keep first" if force else "force replaces it (it is kept)"
+            what = current[standing].describe()
+            conflicts.append(
+                Conflict(op.path, f"{standing} is {what} now, not a directory: {hint}")
+            )
             continue
-        parts = op.path.split("/")[:-1]
-        for n in range(1, len(parts) + 1):
-            parent = "/".join(parts[:n])
-            if parent not in planned and parent not in current:
-                planned.add(parent)
-                extra.append(Op(parent, None, State("dir", 0o755)))
-    return ops + extra
+        kept.append(op)
+        planned.update(needed)
+        extra.extend(Op(p, current.get(p), State("dir", 0o755)) for p in needed)
+    return kept + extra
+
+
+def _not_dir(state: State | None) -> bool:
+    return state is None or state.kind != "dir"
 
 
 def _json(state: State | None) -> str | None:
