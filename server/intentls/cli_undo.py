@@ -1,5 +1,5 @@
-"""`intentls undo [RUN]`, `redo`, `checkpoint NAME`, `rollback ID` and `blame PATH` in the
-person's terminal, on the same history and undo file as the editors."""
+"""`intentls undo [RUN]`, `redo`, `checkpoint NAME`, `rollback ID`, `blame PATH` and `gc` in
+the person's terminal, on the same history and undo file as the editors."""
 
 from __future__ import annotations
 
@@ -15,10 +15,12 @@ from rich.console import Console
 from rich.table import Table
 
 from intentls.cli import _folder, _open_history
+from intentls.gc import collect, summary
 from intentls.history.store import iso
 from intentls.model import UndoResult, UndoStatus
 from intentls.settings import UndoSettings
 from intentls.undo.core import UndoError
+from intentls.undo.retention import Collected, Policy
 from intentls.undo.service import UndoService
 from intentls.wire import to_wire
 
@@ -41,6 +43,9 @@ async def _main(args: argparse.Namespace) -> int:
     folder, _ = _folder()
     settings = UndoSettings()
     try:
+        if args.command == "gc":
+            chosen = Policy(args.retention_days, args.max_store_bytes)
+            return _collected(await collect(history, undo, chosen), args.json)
         if args.command == "blame":
             return _blame(await undo.blame(folder, _rel(folder.path, args.path)), args.json)
         if args.command == "checkpoint":
@@ -80,6 +85,15 @@ def _show(result: UndoResult, as_json: bool) -> int:
         if result.conflicts and result.status is not UndoStatus.NOTHING:
             console.print("use --force to restore them anyway (their present state is kept)")
     return EXIT_CONFLICTS if result.conflicts else 0
+
+
+def _collected(collected: Collected, as_json: bool) -> int:
+    print(
+        json.dumps(to_wire(collected), indent=1)
+        if as_json
+        else f"intentls gc: {summary(collected)}"
+    )
+    return 0
 
 
 def _blame(entries: list[Any], as_json: bool) -> int:

@@ -26,6 +26,7 @@ from intentls.model import Conflict, UndoResult, UndoStatus, Warning
 from intentls.settings import UndoSettings
 from intentls.undo import fs
 from intentls.undo.database import open_undo_database
+from intentls.undo.retention import Collected, Held, Policy, collect
 from intentls.undo.snapshot import Snapshots, Tree, diff
 from intentls.undo.store import BlobStore, MissingBlob, State, digest
 
@@ -759,6 +760,18 @@ class UndoCore:
                 return State("file", mode, digest(data), None, len(data))
         except OSError:
             return None
+
+    # ---- retention -------------------------------------------------------------------------
+
+    def collect(self, policy: Policy, running: dict[str, float], now: float) -> Collected:
+        """Retention and garbage collection (`running`: the history's runs still running and
+        when each began); this process's runs still running keep their snapshot before."""
+        held = Held(
+            frozenset(running.keys() | self._groups_of_runs.keys()),
+            min(running.values(), default=None),
+            frozenset(s.hash for g in self._open.values() for s in g.before.values() if s.hash),
+        )
+        return collect(self.conn, policy, held, now)
 
     # ---- code actions and provenance -------------------------------------------------------
 
