@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 async def collect_daily(ls: IntentServer) -> None:
     while ls.engine is not None and ls.engine.undo is not None:
         folders = ls.workspace_folders().folders
-        chosen = policy([ls.config.for_folder(f.uri)[0] for f in folders] or [ls.config.base])
+        uris: list[str | None] = [f.uri for f in folders] or [None]
+        chosen = policy(ls.config.for_folder(uri)[0] for uri in uris)
         try:
             collected = await collect(ls.engine.history, ls.engine.undo, chosen)
         except (apsw.Error, OSError):

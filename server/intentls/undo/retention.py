@@ -56,9 +56,9 @@ class Collected:
     """Undo groups (a run's or an undo's record) dropped."""
     checkpoints: int = 0
     runs: int = 0
-    """History runs dropped (filled in by `intentls.gc`)."""
+    """History runs dropped (counted by intentls/gc.py)."""
     trash: int = 0
-    """Trash directories of built-in tools removed (filled in by `intentls.gc`)."""
+    """Trash directories of built-in tools removed (counted by intentls/gc.py)."""
     blobs: int = 0
     bytes_freed: int = 0
     """Compressed bytes of the blobs deleted: pages of `undo.db` that later content reuses."""
@@ -83,16 +83,18 @@ class _Futile(Exception):
 
 
 def collect(conn: apsw.Connection, policy: Policy, held: Held, now: float) -> Collected:
+    """Drop what is past retention or over the limit, mark what nothing refers to any more, and
+    delete what was marked long enough ago."""
     with _writing(conn):
         keep = _protected(conn, held.run_ids)
         dropped = _drop_older(conn, now - policy.retention_days * DAY_S, keep)
-        _count_references(conn, held.hashes)
-        try:
-            dropped += _drop_for_size(conn, policy.max_store_bytes, keep)
-            over_limit = False
-        except _Futile:
-            over_limit = True
-        _mark_unreferenced(conn, now)
+        with _references(conn, held.hashes):
+            try:
+                dropped += _drop_for_size(conn, policy.max_store_bytes, keep)
+                over_limit = False
+            except _Futile:
+                over_limit = True
+            _mark_unreferenced(conn, now)
     oldest = now if held.since is None else min(now, held.since)
     blobs, freed = _sweep(conn, oldest - GRACE_S)
     return Collected(
@@ -121,7 +123,7 @@ def _writing(conn: apsw.Connection) -> Iterator[None]:
 
 
 def _protected(conn: apsw.Connection, running: frozenset[str]) -> str:
-    """Groups of runs still running and targets of undos in flight (a JSON array of ids)."""
+    """Groups of runs still running and what undos in flight undo: a JSON array of ids."""
     rows = conn.execute(
         "SELECT target FROM journal WHERE target IS NOT NULL "
         "UNION SELECT group_id FROM group_runs WHERE run_id IN (SELECT value FROM json_each(?))",
@@ -144,15 +146,13 @@ def _drop_older(conn: apsw.Connection, cutoff: float, keep: str) -> Counter[str]
     return Counter(group=len(groups), checkpoint=len(checkpoints))
 
 
-def _count_references(conn: apsw.Connection, held: frozenset[str]) -> None:
-    """`temp.refs`: how many references each hash has (changes and the group or checkpoint
-    dropped for size are subtracted as they go)."""
+@contextlib.contextmanager
+def _references(conn: apsw.Connection, held: frozenset[str]) -> Iterator[None]:
+    """While it lasts, `temp.refs` counts the references to each hash (a group or checkpoint
+    dropped for size subtracts its own, counted in `temp.released`)."""
     conn.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS refs(hash TEXT PRIMARY KEY, n INTEGER NOT NULL) "
-        "WITHOUT ROWID; "
-        "CREATE TEMP TABLE IF NOT EXISTS released(hash TEXT PRIMARY KEY, n INTEGER NOT NULL) "
-        "WITHOUT ROWID; "
-        "DELETE FROM temp.refs; "
+        "CREATE TEMP TABLE refs(hash TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID; "
+        "CREATE TEMP TABLE released(hash TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID; "
         "INSERT INTO temp.refs SELECT hash, COUNT(*) FROM blob_refs WHERE hash IS NOT NULL "
         "GROUP BY hash"
     )
@@ -160,10 +160,14 @@ def _count_references(conn: apsw.Connection, held: frozenset[str]) -> None:
         "INSERT INTO temp.refs(hash, n) VALUES (?, 1) ON CONFLICT(hash) DO UPDATE SET n = n + 1",
         [(h,) for h in held],
     )
+    try:
+        yield
+    finally:
+        conn.execute("DROP TABLE temp.refs; DROP TABLE temp.released")
 
 
 def _drop_for_size(conn: apsw.Connection, limit: int, keep: str) -> Counter[str]:
-    """The oldest groups and checkpoints, until the content still referred to fits `limit`."""
+    """Drop the oldest groups and checkpoints until the content still referred to fits."""
     live = _number(
         conn,
         "SELECT COALESCE(SUM(LENGTH(b.data)), 0) FROM temp.refs r JOIN blobs b USING(hash) "
@@ -211,8 +215,9 @@ def _release(conn: apsw.Connection, kind: str, owner: str) -> int:
 
 
 def _mark_unreferenced(conn: apsw.Connection, now: float) -> None:
+    """Referred to again: no longer marked. Newly unreferenced: marked `now`."""
+    conn.execute("DELETE FROM orphans WHERE hash IN (SELECT hash FROM temp.refs WHERE n > 0)")
     conn.execute(
-        "DELETE FROM orphans WHERE hash IN (SELECT hash FROM temp.refs WHERE n > 0); "
         "INSERT OR IGNORE INTO orphans(hash, since) SELECT hash, ? FROM blobs "
         "WHERE hash NOT IN (SELECT hash FROM temp.refs WHERE n > 0)",
         (now,),
