@@ -94,12 +94,29 @@ def _parser() -> argparse.ArgumentParser:
     rollback.add_argument("--force", action="store_true")
     blame = sub.add_parser("blame", help="which runs changed this file, when, with what intent")
     blame.add_argument("path", type=Path)
-    for each in (undo, rollback, blame):
+    collect = sub.add_parser(
+        "gc", help="drop history and undo data past retention, delete unreferenced content"
+    )
+    defaults = Settings()
+    collect.add_argument(
+        "--retention-days", type=_positive, default=defaults.retention_days, metavar="N"
+    )
+    collect.add_argument(
+        "--max-store-bytes", type=_positive, default=defaults.undo.max_store_bytes, metavar="B"
+    )
+    for each in (undo, rollback, blame, collect):
         each.add_argument("--json", action="store_true")
     return parser
 
 
-UNDO_COMMANDS = ("undo", "redo", "checkpoint", "rollback", "blame")
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+UNDO_COMMANDS = ("undo", "redo", "checkpoint", "rollback", "blame", "gc")
 
 
 def _folder() -> tuple[Folder, Path]:

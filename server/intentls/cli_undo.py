@@ -1,5 +1,5 @@
-"""`intentls undo [RUN]`, `redo`, `checkpoint NAME`, `rollback ID` and `blame PATH` in the
-person's terminal, on the same history and undo file as the editors."""
+"""`intentls undo [RUN]`, `redo`, `checkpoint NAME`, `rollback ID`, `blame PATH` and `gc` in
+the person's terminal, on the same history and undo file as the editors."""
 
 from __future__ import annotations
 
@@ -16,9 +16,11 @@ from rich.table import Table
 
 from intentls.cli import _folder, _open_history
 from intentls.folders import Folder
+from intentls.gc import collect, summary
 from intentls.history.store import iso
 from intentls.model import UndoResult, UndoStatus
 from intentls.undo.core import UndoError
+from intentls.undo.retention import Collected, Policy
 from intentls.undo.service import UndoService
 from intentls.wire import to_wire
 
@@ -40,6 +42,9 @@ async def _main(args: argparse.Namespace) -> int:
     undo.report_recovered()
     folder, _ = _folder()
     try:
+        if args.command == "gc":
+            chosen = Policy(args.retention_days, args.max_store_bytes)
+            return _collected(await collect(history, undo, chosen), args.json)
         if args.command == "rollback":
             folder = Folder.from_path(await undo.checkpoint_folder(args.checkpoint_id))
         settings = undo.settings_of(folder)
@@ -82,6 +87,15 @@ def _show(result: UndoResult, as_json: bool) -> int:
         if result.conflicts and result.status is not UndoStatus.NOTHING:
             console.print("use --force to restore them anyway (their present state is kept)")
     return EXIT_CONFLICTS if result.conflicts else 0
+
+
+def _collected(collected: Collected, as_json: bool) -> int:
+    print(
+        json.dumps(to_wire(collected), indent=1)
+        if as_json
+        else f"intentls gc: {summary(collected)}"
+    )
+    return 0
 
 
 def _blame(entries: list[Any], as_json: bool) -> int:

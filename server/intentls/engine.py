@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -43,7 +41,7 @@ from intentls.planning.planner import AmbiguousIntent, Planner, PlanRequest
 from intentls.planning.variables import EditorContext
 from intentls.settings import UndoSettings
 from intentls.tools.confine import Roots
-from intentls.tools.runtime import HistoryJournal, ToolRuntime
+from intentls.tools.runtime import HistoryJournal, ToolRuntime, trash_root
 from intentls.trust import Trust, TrustPolicy
 
 if TYPE_CHECKING:
@@ -383,15 +381,10 @@ class Engine:
 
     def _tools(self, run_id: str, request: RunRequest) -> ToolRuntime:
         history = self.history
-        trash_root = (
-            history.path.parent / "trash"
-            if history.path is not None
-            else Path(tempfile.gettempdir()) / f"intentls-trash-{os.getuid()}"
-        )
         return ToolRuntime(
             folder=request.folder.path,
             roots=Roots.of(request.roots or (request.folder.path,)),
-            trash=trash_root / run_id,
+            trash=trash_root(history.path) / run_id,
             journal=lambda step_id: HistoryJournal(history, run_id, step_id),
             trusted=self.trust.state(request.folder.path) is Trust.TRUSTED,
         )

@@ -12,6 +12,7 @@ import attrs
 from intentls.wire import ArgumentError, from_wire
 
 MIB = 1024 * 1024
+GIB = 1024 * MIB
 
 
 @attrs.frozen
@@ -19,6 +20,8 @@ class UndoSettings:
     enabled: bool = True
     max_file_bytes: int = 10 * MIB
     exclude: list[str] = attrs.Factory(list)
+    max_store_bytes: int = 2 * GIB
+    """The undo store's content (compressed) above which the oldest undo data is dropped."""
 
 
 @attrs.frozen

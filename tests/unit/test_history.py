@@ -417,3 +417,18 @@ def test_fresh_file_is_at_current_version(db: Path) -> None:
 )
 def test_iso(ts: float, text: str) -> None:
     assert iso(ts) == text
+
+
+async def test_runs_past_retention_are_forgotten_with_their_steps(
+    history: History, db: Path
+) -> None:
+    await record(history, "old", at=1000.0)
+    await record(history, "recent", at=5000.0)
+    await record(history, "running", status=RunStatus.RUNNING, at=1000.0)
+    await asyncio.to_thread(history.record_inverse, "old", "s1", 0, {"op": "x"})
+    assert await history.forget_before(4000.0) == 1
+    left = {r.run_id for r in await history.runs(HistoryQuery(None))}
+    assert left == {"recent", "running"}
+    assert scalar(db, "SELECT COUNT(*) FROM steps WHERE run_id = 'old'") == 0
+    assert scalar(db, "SELECT COUNT(*) FROM inverses") == 0
+    assert await history.running() == {"running": 1000.0}

@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import attrs
-import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -169,15 +168,25 @@ class UndoMachine(RuleBasedStateMachine):
                 full_dir = now.get(path, ("",))[0] == "dir" and any(
                     p.startswith(path + "/") for p in now
                 )
-                assert below or full_dir or (later and not forced), ("no reason", path, result)
+                parents = [path.rsplit("/", n)[0] for n in range(1, path.count("/") + 1)]
+                blocked = any(now.get(a, ("dir",))[0] != "dir" for a in parents)
+                reason = later or blocked
+                assert below or full_dir or (reason and not forced), ("no reason", path, result)
             else:
                 assert after.get(path) == want.get(path), ("restored", path, result)
                 assert forced or now.get(path) in (was.get(path), want.get(path)), (
                     "a later edit was overwritten without force",
                     path,
                 )
+        restored = paths - conflicts
         for path in now.keys() | after.keys():
-            if path not in paths and now.get(path, ("dir",))[0] != "dir":
+            if path in paths or now.get(path, ("dir",))[0] == "dir":
+                continue
+            if forced and any(p.startswith(path + "/") for p in restored):
+                # A file or link stood where a restored path's directory must be: forced, the
+                # directory replaces it (and redo brings it back, see `undo`).
+                assert after[path][0] == "dir", ("made way", path)
+            else:
                 assert after.get(path) == now.get(path), ("untouched", path)
         return after
 
@@ -229,12 +238,9 @@ TestUndo.settings = settings(
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (issue 5): a forced undo refuses to restore d/e/f when a hand edit made a file "
-    "at d/e after the run deleted d/; force should save that file and restore the directory",
-)
 def test_forced_undo_through_a_file_made_where_a_directory_was() -> None:
+    """Found by the machine: a run deletes d/ (with d/e/f), a hand edit makes a file d/e, and a
+    forced undo of an earlier run that wrote d/e/f must put the directory back in its place."""
     state = UndoMachine()
     state.hand_edit(content=b"", name="a")
     state.shell_run(steps=[("write", "a", b"")])
@@ -255,3 +261,29 @@ def test_forced_undo_through_a_file_made_where_a_directory_was() -> None:
     state.undo(force=False)
     state.undo(force=True)
     state.teardown()
+
+
+def test_a_file_where_a_directory_must_be_is_a_conflict_unless_forced(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    (root / "d" / "e").mkdir(parents=True)
+    (root / "d" / "e" / "f").write_bytes(b"kept")
+    core = UndoCore(tmp_path / "undo.db")
+    core.begin(root, "r1", "$ rm d/e/f", SETTINGS, time.time())
+    (root / "d" / "e" / "f").unlink()
+    core.end("r1", SETTINGS, {}, time.time())
+    (root / "d" / "e").rmdir()
+    (root / "d" / "e").write_bytes(b"mine")
+    undo = core.prepare_undo(root, "r1", None, False, EditorView(), SETTINGS)
+    assert isinstance(undo, Prepared) and undo.status is UndoStatus.REFUSED
+    assert [c.reason for c in undo.conflicts] == [
+        "d/e is a file of 4 bytes now, not a directory: force replaces it (it is kept)"
+    ]
+    forced = core.prepare_undo(root, "r1", None, True, EditorView(), SETTINGS)
+    assert isinstance(forced, Prepared)
+    assert core.commit(forced, frozenset()).result.status is UndoStatus.UNDONE
+    assert (root / "d" / "e" / "f").read_bytes() == b"kept"
+    redo = core.prepare_redo(root, None, EditorView(), SETTINGS)
+    assert isinstance(redo, Prepared)
+    assert core.commit(redo, frozenset()).result.status is UndoStatus.UNDONE
+    assert (root / "d" / "e").read_bytes() == b"mine", "the replaced file came back"
+    core.close()

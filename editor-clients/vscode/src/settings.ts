@@ -6,7 +6,12 @@ import { CONFIG_SECTION } from './constants';
 export interface ServerSettings {
     maxParallel?: number;
     retentionDays?: number;
-    undo?: { enabled?: boolean; maxFileBytes?: number; exclude?: string[] };
+    undo?: {
+        enabled?: boolean;
+        maxFileBytes?: number;
+        exclude?: string[];
+        maxStoreBytes?: number;
+    };
     suggestions?: { enabled?: boolean };
 }
 
@@ -63,6 +68,7 @@ export function serverSettings(scope?: vscode.ConfigurationScope): ServerSetting
                 enabled: explicit<boolean>(config, 'undo.enabled'),
                 maxFileBytes: explicit<number>(config, 'undo.maxFileBytes'),
                 exclude: explicit<string[]>(config, 'undo.exclude'),
+                maxStoreBytes: explicit<number>(config, 'undo.maxStoreBytes'),
             }),
             suggestions: prune({ enabled: explicit<boolean>(config, 'suggestions.enabled') }),
         }) ?? {}

@@ -160,7 +160,19 @@ class History:
         """Runs undone (or redone) by `intentls.undo` / `intentls.redo`."""
         return self._write(self._set_undone, run_ids, undone)
 
+    async def forget_before(self, before: float) -> int:
+        """Drop the runs that ended before `before` (Unix seconds), with their steps and
+        inverses; runs still running stay. Returns how many were dropped."""
+        if self.read_only_reason is not None:
+            return 0
+        return await self._call(self._forget_before, before)
+
     # ---- reads -----------------------------------------------------------------------------
+
+    async def running(self) -> dict[str, float]:
+        """Runs still running in any process sharing the file (those of processes gone are
+        marked interrupted first): when each began, by run id."""
+        return await self._call(self._running)
 
     async def inverses(self, run_id: str) -> list[InverseOp]:
         """A run's recorded inverse operations, in the order they were recorded."""
@@ -318,6 +330,20 @@ class History:
                     for position, step in enumerate(result.steps)
                 ],
             )
+
+    def _forget_before(self, before: float) -> int:
+        with self._conn:
+            dropped = self._conn.execute(
+                "DELETE FROM runs WHERE status != 'running' "
+                "AND COALESCE(ended_at, started_at) < ? RETURNING id",
+                (before,),
+            ).fetchall()
+        return len(dropped)
+
+    def _running(self) -> dict[str, float]:
+        self._recover()
+        rows = self._conn.execute("SELECT id, started_at FROM runs WHERE status = 'running'")
+        return {str(run_id): float(started) for run_id, started in rows}
 
     def _set_undone(self, run_ids: list[str], undone: bool) -> None:
         with self._conn:

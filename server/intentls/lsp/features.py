@@ -14,6 +14,7 @@ from intentls.engine import Engine
 from intentls.folders import FolderError, to_path
 from intentls.history.store import History
 from intentls.lsp.code_actions import CODE_ACTION_KINDS, code_actions
+from intentls.lsp.collection import collect_daily
 from intentls.lsp.commands import COMMANDS
 from intentls.lsp.documents import Documents
 from intentls.lsp.lenses import lenses_for
@@ -99,6 +100,7 @@ def create_server(expected_token: str | None = None) -> IntentServer:
             await _pull_configuration(ls)
         finally:
             ls.configured.set()
+        ls.spawn(collect_daily(ls), "retention and garbage collection")
 
     @server.feature(lsp.SHUTDOWN)
     async def shutdown(ls: IntentServer, params: None) -> None:

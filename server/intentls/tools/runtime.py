@@ -3,6 +3,8 @@ run's trash goes, whether the folder is trusted, and a journal per step backed b
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +18,14 @@ from intentls.tools.errors import HISTORY, ToolError
 
 if TYPE_CHECKING:
     from intentls.history.store import History
+
+
+def trash_root(history_path: Path | None) -> Path:
+    """Where runs' trash directories go (one per run id): beside the history file, or in the
+    temporary directory beside an in-memory history."""
+    if history_path is not None:
+        return history_path.parent / "trash"
+    return Path(tempfile.gettempdir()) / f"intentls-trash-{os.getuid()}"
 
 
 @attrs.frozen

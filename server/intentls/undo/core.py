@@ -27,6 +27,7 @@ from intentls.undo import fs
 from intentls.undo.apply import Applier
 from intentls.undo.database import open_undo_database
 from intentls.undo.index import FolderIndex
+from intentls.undo.retention import Collected, Held, Policy, collect
 from intentls.undo.snapshot import Snapshots, Tree, diff
 from intentls.undo.store import BlobStore, MissingBlob, State, digest
 
@@ -560,7 +561,7 @@ class UndoCore:
             else:
                 ops.append(Op(want.path, current, want.to))
         ops = self._keep_parents_of(ops, conflicts, current_tree)
-        ops = _with_missing_parents(ops, current_tree)
+        ops = _with_parents(ops, conflicts, current_tree, force)
         originals = [] if kind == "rollback" else [r for r, _ in self._runs(str(target))]
         return Prepared(
             root,
@@ -779,6 +780,20 @@ class UndoCore:
         except OSError:
             return None
 
+    # ---- retention -------------------------------------------------------------------------
+
+    def collect(self, policy: Policy, running: dict[str, float], now: float) -> Collected:
+        """Retention and garbage collection (`running`: the history's runs still running and
+        when each began); this process's runs still running keep their snapshot before."""
+        held = Held(
+            frozenset(running.keys() | self._groups_of_runs.keys()),
+            min(running.values(), default=None),
+            frozenset(
+                s.hash for g in self._open.values() for s in g.before.values() if s and s.hash
+            ),
+        )
+        return collect(self.conn, policy, held, now)
+
     # ---- code actions and provenance -------------------------------------------------------
 
     def action(self, root: Path, rel: str | None) -> UndoAction | None:
@@ -814,20 +829,33 @@ class UndoCore:
         ]
 
 
-def _with_missing_parents(ops: list[Op], current: Tree) -> list[Op]:
-    """Directories a restore must create are ops too, so that its record (and a redo) knows."""
+def _with_parents(ops: list[Op], conflicts: list[Conflict], current: Tree, force: bool) -> list[Op]:
+    """Directories a restore needs are ops too, so that its record (and a redo) knows: made
+    where nothing is; where a file or link now stands, made in its place only when forced (the
+    present was stored first, so redo brings it back); otherwise that restore is a conflict."""
     planned = {o.path for o in ops}
+    kept: list[Op] = []
     extra: list[Op] = []
     for op in ops:
-        if op.to is None:
+        parts = op.path.split("/")[:-1] if op.to is not None else []
+        parents = ["/".join(parts[:n]) for n in range(1, len(parts) + 1)]
+        needed = [p for p in parents if p not in planned and _not_dir(current.get(p))]
+        standing = next((p for p in needed if p in current), None)  # a file or link
+        if standing is not None and not (force and current[standing].restorable):
+            hint = "too large to keep first" if force else "force replaces it (it is kept)"
+            what = current[standing].describe()
+            conflicts.append(
+                Conflict(op.path, f"{standing} is {what} now, not a directory: {hint}")
+            )
             continue
-        parts = op.path.split("/")[:-1]
-        for n in range(1, len(parts) + 1):
-            parent = "/".join(parts[:n])
-            if parent not in planned and parent not in current:
-                planned.add(parent)
-                extra.append(Op(parent, None, State("dir", 0o755)))
-    return ops + extra
+        kept.append(op)
+        planned.update(needed)
+        extra.extend(Op(p, current.get(p), State("dir", 0o755)) for p in needed)
+    return kept + extra
+
+
+def _not_dir(state: State | None) -> bool:
+    return state is None or state.kind != "dir"
 
 
 def _json(state: State | None) -> str | None:

@@ -87,6 +87,24 @@ MIGRATIONS: list[str] = [
     ALTER TABLE scans ADD COLUMN exclude TEXT;
     ALTER TABLE scans ADD COLUMN max_file_bytes INTEGER;
     """,
+    # 3: garbage collection (undo/retention.py): every reference to a blob in one view, and
+    #    the blobs a collection found unreferenced, since when.
+    """
+    CREATE VIEW blob_refs(kind, owner, hash) AS
+        SELECT 'index', folder, hash FROM entries
+        UNION ALL SELECT 'group', group_id, json_extract(before, '$.h') FROM changes
+        UNION ALL SELECT 'group', group_id, json_extract(after, '$.h') FROM changes
+        UNION ALL SELECT 'checkpoint', checkpoint_id, json_extract(state, '$.h')
+            FROM checkpoint_entries
+        UNION ALL SELECT 'journal', group_id, json_extract(op.value ->> 1, '$.h')
+            FROM journal, json_each(journal.ops) AS op
+        UNION ALL SELECT 'journal', group_id, json_extract(op.value ->> 2, '$.h')
+            FROM journal, json_each(journal.ops) AS op;
+    CREATE TABLE orphans(
+        hash TEXT PRIMARY KEY,
+        since REAL NOT NULL
+    ) WITHOUT ROWID;
+    """,
 ]
 
 VERSION = len(MIGRATIONS)

@@ -29,6 +29,7 @@ from intentls.undo.core import (
     UndoCore,
 )
 from intentls.undo.database import undo_path
+from intentls.undo.retention import Collected, Policy
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -228,6 +229,11 @@ class UndoService:
             elif r.kind == "redo":
                 self.history.set_undone(r.originals, False)
         self.recovered = []
+
+    async def collect(self, policy: Policy, running: dict[str, float], now: float) -> Collected:
+        """Retention and garbage collection of the undo store, on the undo thread: it never
+        races a snapshot of this process (`running`: `History.running`)."""
+        return await self._call(self._core.collect, policy, running, now)
 
     # ---- queries ---------------------------------------------------------------------------
 

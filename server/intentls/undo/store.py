@@ -72,8 +72,12 @@ class BlobStore:
         self._conn = conn
 
     def put(self, data: bytes) -> str:
+        """Store `data` once; content put again is no longer awaiting collection, since what
+        puts it may hold its hash in memory before the next collection sees a reference."""
         key = digest(data)
-        if not self.has(key):
+        if self.has(key):
+            self._conn.execute("DELETE FROM orphans WHERE hash = ?", (key,))
+        else:
             self._conn.execute(
                 "INSERT INTO blobs(hash, size, data) VALUES (?, ?, ?)",
                 (key, len(data), zlib.compress(data, 6)),

@@ -53,7 +53,8 @@ M.defaults = {
   -- nil: attach to every buffer of a file in a workspace (Makefile, package.json, tasks.json,
   -- intents.toml included: lenses and undo actions live there).
   filetypes = nil,
-  -- Extra initializationOptions: maxParallel, undo = { enabled, maxFileBytes, exclude },
+  -- Extra initializationOptions: maxParallel,
+  -- undo = { enabled, maxFileBytes, exclude, maxStoreBytes },
   -- suggestions = { enabled }, retentionDays, historyPath. `trusted` is set by the plugin and
   -- `prompts` is never sent (Neovim would answer server prompts with a modal inputlist()).
   init_options = {},
