@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -204,3 +205,18 @@ def test_a_run_running_in_another_process_keeps_what_it_holds(tmp_path: Path, ro
     assert data.read_text() == "before the long run"
     runner.close()
     other.close()
+
+
+def test_the_index_of_a_folder_that_no_longer_exists_is_forgotten(
+    tmp_path: Path, root: Path
+) -> None:
+    (root / "f.txt").write_text("in a folder about to vanish")
+    scanner = UndoCore(tmp_path / "undo.db")
+    scanner.snapshots.scan(root, [], SETTINGS.max_file_bytes)
+    scanner.close()
+    shutil.rmtree(root)
+    later = UndoCore(tmp_path / "undo.db")
+    assert later.collect(KEEP_ALL, {}, NOW).pending_blobs == 1
+    assert later.collect(KEEP_ALL, {}, LATER).blobs == 1
+    assert later.conn.execute("SELECT COUNT(*) FROM entries").fetchone() == (0,)
+    later.close()

@@ -784,13 +784,12 @@ class UndoCore:
 
     def collect(self, policy: Policy, running: dict[str, float], now: float) -> Collected:
         """Retention and garbage collection (`running`: the history's runs still running and
-        when each began); this process's runs still running keep their snapshot before."""
+        when each began); what this process's runs and indexes hold is kept."""
+        before = [s for g in self._open.values() for s in g.before.values() if s is not None]
         held = Held(
             frozenset(running.keys() | self._groups_of_runs.keys()),
             min(running.values(), default=None),
-            frozenset(
-                s.hash for g in self._open.values() for s in g.before.values() if s and s.hash
-            ),
+            frozenset({s.hash for s in before if s.hash} | self.snapshots.held()),
         )
         return collect(self.conn, policy, held, now)
 

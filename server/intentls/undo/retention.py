@@ -18,6 +18,7 @@ import contextlib
 import json
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import apsw
 import attrs
@@ -47,7 +48,7 @@ class Held:
     since: float | None = None
     """When the oldest of them began."""
     hashes: frozenset[str] = frozenset()
-    """Content this process's runs still running refer to in memory (their snapshot before)."""
+    """Content this process refers to in memory: its runs' snapshots before, its indexes."""
 
 
 @attrs.frozen
@@ -87,6 +88,7 @@ def collect(conn: apsw.Connection, policy: Policy, held: Held, now: float) -> Co
     delete what was marked long enough ago."""
     with _writing(conn):
         keep = _protected(conn, held.run_ids)
+        _forget_vanished_folders(conn)
         dropped = _drop_older(conn, now - policy.retention_days * DAY_S, keep)
         with _references(conn, held.hashes):
             try:
@@ -130,6 +132,18 @@ def _protected(conn: apsw.Connection, running: frozenset[str]) -> str:
         (json.dumps(sorted(running)),),
     )
     return json.dumps([str(r[0]) for r in rows])
+
+
+def _forget_vanished_folders(conn: apsw.Connection) -> None:
+    """The snapshot index of a folder that no longer exists refers to content nothing can need
+    (were the folder to come back, its first snapshot reads it all again)."""
+    gone = [
+        (folder,)
+        for (folder,) in conn.execute("SELECT folder FROM scans").fetchall()
+        if not Path(str(folder)).is_dir()
+    ]
+    conn.executemany("DELETE FROM entries WHERE folder = ?", gone)
+    conn.executemany("DELETE FROM scans WHERE folder = ?", gone)
 
 
 def _drop_older(conn: apsw.Connection, cutoff: float, keep: str) -> Counter[str]:

@@ -304,6 +304,16 @@ class Snapshots:
             folder.watch = None
         return ScanReport(folder.index, scan.changes, scan.read, scan.too_big, walked)
 
+    def held(self) -> set[str]:
+        """Every content hash this process's indexes name: the before-state of its next runs,
+        whatever another process sharing the file has indexed since."""
+        return {
+            e.state.hash
+            for folder in self._folders.values()
+            for e in folder.index.entries.values()
+            if e.state.hash is not None
+        }
+
     def rules(self, root: Path) -> Rules | None:
         """The settings `root` was last scanned with, by any process."""
         row = self._conn.execute(
