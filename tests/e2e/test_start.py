@@ -16,6 +16,7 @@ from tests.e2e.session import capabilities, session
 ADVERTISED = [
     "intentls.cancel",
     "intentls.checkpoint",
+    "intentls.checkpoints",
     "intentls.history",
     "intentls.list",
     "intentls.plan",

@@ -145,6 +145,30 @@ async def test_checkpoint_and_rollback(home: Path, folder: Path) -> None:
             await ses.command("intentls.rollback", {"checkpointId": "nope"})
 
 
+async def test_checkpoints_are_listed_newest_first(
+    home: Path, folder: Path, tmp_path: Path
+) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (folder / "a.txt").write_text("a\n", encoding="utf-8")
+    async with session(home, [folder, other]) as ses:
+        assert await ses.command("intentls.checkpoints", {}) == []
+        first = await ses.command("intentls.checkpoint", {"name": "first"})
+        second = await ses.command("intentls.checkpoint", {"name": "second"})
+        elsewhere = await ses.command("intentls.checkpoint", {"cwd": str(other)})
+        listed = await ses.command("intentls.checkpoints", {})
+        assert [c["checkpointId"] for c in listed] == [
+            second["checkpointId"],
+            first["checkpointId"],
+        ]
+        assert listed[0]["name"] == "second" and listed[0]["folder"] == folder.as_uri()
+        assert listed[0]["paths"] == 2  # intents.toml and a.txt
+        assert listed[0]["createdAt"].endswith("Z")
+        everywhere = await ses.command("intentls.checkpoints", {"allFolders": True})
+        assert everywhere[0]["checkpointId"] == elsewhere["checkpointId"]
+        assert len(everywhere) == 3
+
+
 async def _open(ses: Session, path: Path, text: str) -> str:
     uri = path.as_uri()
     ses.client.text_document_did_open(
