@@ -180,3 +180,15 @@ def test_watching_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 def test_the_filesystem_type_comes_from_the_mount_table() -> None:
     assert filesystem_type(Path("/proc/self")) == "proc"
     assert filesystem_type(Path("/")) != ""
+
+
+def test_a_folder_opened_through_a_symlink_is_watched_where_it_is(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    _write(real, "f.txt", b"x")
+    (tmp_path / "link").symlink_to(real)
+    root = tmp_path / "link"
+    snaps = snapshots(tmp_path / "undo.db", watch=True)
+    snaps.scan(root, [], 1 << 20)
+    _write(root, "g.txt", b"new at the top")
+    report = snaps.scan(root, [], 1 << 20)
+    assert not report.walked and list(report.changes) == ["g.txt"]

@@ -72,6 +72,9 @@ class Watch:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._base = os.path.realpath(root)
+        """Watches never follow links (`DONT_FOLLOW`): a folder opened through one is watched
+        where it really is."""
         self._inotify = INotify(nonblocking=True)
         self._dirs: dict[int, str] = {}
         self._wds: dict[str, int] = {}
@@ -99,14 +102,18 @@ class Watch:
     def add(self, prefix: str) -> None:
         """Watch the directory `prefix` ("" or ending in "/"), before it is listed."""
         rel = prefix.rstrip("/")
-        path = os.path.join(self.root, rel) if rel else os.fspath(self.root)  # noqa: PTH118
+        path = os.path.join(self._base, rel) if rel else self._base  # noqa: PTH118
         try:
             wd = self._inotify.add_watch(path, MASK)
         except OSError as exc:
+            if rel and exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP):
+                return  # gone or replaced since it was listed: its parent's events tell
             if exc.errno == errno.ENOSPC:
                 log.warning("inotify watch limit reached under %s: snapshots stat every file", path)
-                self.broken = True
-            return  # gone or unreadable: its parent's events tell
+            else:
+                log.warning("cannot watch %s (%s): snapshots stat every file", path, exc)
+            self.broken = True
+            return
         # inotify watches inodes: a directory moved within the folder keeps its descriptor.
         old = self._wds.pop(rel, None)
         if old is not None and old != wd:
