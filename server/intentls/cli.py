@@ -146,6 +146,7 @@ def _run(args: argparse.Namespace) -> int:
     undo = UndoService.beside(history)
     engine = _engine(history)
     engine.undo = undo
+    undo.trusted = engine.trusted
     try:
         result = asyncio.run(_run_async(engine, request))
     except IntentError as exc:
