@@ -352,7 +352,7 @@ class UndoCore:
         left_out += [f"{p} (outside this folder)" for p in derived.outside] + refused
         if left_out:
             warnings.append(Warning("undo", "not undoable: " + _some(left_out)))
-        shown = shown_paths(changes) + ([".git"] if git else [])
+        shown = sorted([*shown_paths(changes), *([GIT] if git else [])])
         return RunChanges(shown, bool(changes or git) and not left_out, warnings)
 
     def _separate(self, run: _BuiltinRun, changes: list[Change]) -> dict[str, list[str]]:
@@ -833,7 +833,7 @@ class UndoCore:
             conflicts=conflicts,
             undo_run_id=None if p.kind == "rollback" else p.group_id,
         )
-        changed = shown_paths([Change(o.path, o.current, o.to) for o in done]) + git_done
+        changed = sorted([*shown_paths([Change(o.path, o.current, o.to) for o in done]), *git_done])
         return Applied(result, changed, edits)
 
     def _apply(self, root: Path, ops: list[Op]) -> tuple[list[Op], list[Conflict]]:
@@ -926,7 +926,9 @@ class UndoCore:
                     str(intent),
                     str(kind),
                     originals,
-                    shown_paths([Change(o.path, o.current, o.to) for o in done]) + git_done,
+                    sorted(
+                        [*shown_paths([Change(o.path, o.current, o.to) for o in done]), *git_done]
+                    ),
                     [*left, *failed, *git_left],
                     float(started_at),  # type: ignore[arg-type]
                 )
