@@ -1027,8 +1027,8 @@ def _separated(
 def _shared_warning(paths: list[str], who: str) -> Warning:
     return Warning(
         "undoGroup",
-        f"changed by {who} (they ran at the same time): {_some(paths)}; undoing one restores "
-        "them to before both, the other then finds them changed",
+        f"changed by {who} (they ran at the same time): {_some(paths)}; they are in both "
+        "records: the first undo restores them, the second finds them changed",
     )
 
 
