@@ -104,7 +104,11 @@ class UndoService:
         if run_id not in self._by_inverses:
             return await self._call(self._core.end, run_id, settings, saves, time.time())
         self._by_inverses.discard(run_id)
-        ops = await self.history.inverses(run_id)
+        try:
+            ops = await self.history.inverses(run_id)
+        except Exception:
+            await self._call(self._core.abandon, run_id)  # undo must not wait for it forever
+            raise
         return await self._call(
             self._core.record_builtin, run_id, ops, succeeded, saves, time.time()
         )
