@@ -132,12 +132,10 @@ def test_a_stash_after_file_steps_is_not_undoable(runs: BuiltinRuns, repo: Path)
 
 
 def test_a_failed_git_step_is_not_undone(core: UndoCore, runs: BuiltinRuns, repo: Path) -> None:
-    (repo / "a.txt").write_text("mine\n")
-    git(repo, "stash", "push", "-q")
+    """Its `reset --soft` was recorded before `git commit` failed: nothing to undo."""
     result = runs.run(("git.commit", {"message": "nothing staged"}))
     assert result.changed_files == [] and result.undoable is False
     assert undo(core, repo).status is UndoStatus.NOTHING
-    assert git(repo, "stash", "list").count("\n") == 1, "nobody's stash was popped"
 
 
 def test_only_the_paths_asked_for(core: UndoCore, runs: BuiltinRuns, repo: Path) -> None:
