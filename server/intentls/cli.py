@@ -164,6 +164,7 @@ def _run(args: argparse.Namespace) -> int:
     engine = _engine(history)
     engine.undo = undo
     engine.undo_settings = undo.settings_of
+    undo.trusted = engine.trusted
     try:
         result = asyncio.run(_run_async(engine, request))
     except IntentError as exc:

@@ -18,7 +18,7 @@ import apsw
 import attrs
 
 from intentls import gate
-from intentls.execution.executor import Execution, StepObserver
+from intentls.execution.executor import SHELL, Execution, StepObserver
 from intentls.execution.resources import Resources
 from intentls.execution.slots import Slots
 from intentls.folders import Folder
@@ -189,9 +189,11 @@ class Engine:
 
     # ---- catalog ---------------------------------------------------------------------------
 
+    def trusted(self, path: Path) -> bool:
+        return self.trust.state(path) is Trust.TRUSTED
+
     def intents(self, folder: Folder) -> FolderIntents:
-        trusted = self.trust.state(folder.path) is Trust.TRUSTED
-        return self.catalog.for_folder(folder.path, trusted)
+        return self.catalog.for_folder(folder.path, self.trusted(folder.path))
 
     def list_intents(self, folder: Folder) -> list[IntentInfo]:
         return self.intents(folder).infos(folder.uri)
@@ -386,19 +388,21 @@ class Engine:
             roots=Roots.of(request.roots or (request.folder.path,)),
             trash=trash_root(history.path) / run_id,
             journal=lambda step_id: HistoryJournal(history, run_id, step_id),
-            trusted=self.trust.state(request.folder.path) is Trust.TRUSTED,
+            trusted=self.trusted(request.folder.path),
         )
 
     async def _undo_before(self, run: ActiveRun) -> UndoSettings | None:
-        """Snapshot the folder before a run (not a background one), if undo is on."""
+        """Snapshot the folder before a run (not a background one), if undo is on; a run of
+        built-in tools only needs no snapshot: its tools record how to undo them."""
         if self.undo is None or run.request.background:
             return None
         settings = self.undo_settings(run.request.folder)
         if not settings.enabled:
             return None
+        builtin_only = all(s.tool != SHELL for s in run.plan.steps)
         try:
             await self.undo.run_started(
-                run.run_id, run.request.text, run.request.folder.path, settings
+                run.run_id, run.request.text, run.request.folder.path, settings, builtin_only
             )
         except Exception:
             log.exception("snapshot before run %s failed; it cannot be undone", run.run_id)
@@ -409,13 +413,15 @@ class Engine:
     async def _undo_after(
         self, run: ActiveRun, result: RunResult, settings: UndoSettings
     ) -> RunResult:
-        """Snapshot again: what differs is the run's `changedFiles`."""
+        """Snapshot again, or read the tools' inverse operations: what the run changed is its
+        `changedFiles`."""
         assert self.undo is not None
+        succeeded = {s.id for s in result.steps if s.status is StepStatus.SUCCEEDED}
         try:
-            changes = await self.undo.run_finished(run.run_id, settings)
+            changes = await self.undo.run_finished(run.run_id, settings, succeeded)
         except Exception:
-            log.exception("snapshot after run %s failed; it cannot be undone", run.run_id)
-            warning = Warning("undo", "the workspace could not be snapshotted: not undoable")
+            log.exception("the undo record of run %s failed; it cannot be undone", run.run_id)
+            warning = Warning("undo", "the run's undo record could not be made: not undoable")
             return attrs.evolve(result, warnings=[*(result.warnings or []), warning])
         warnings = [*(result.warnings or []), *changes.warnings] or None
         return attrs.evolve(

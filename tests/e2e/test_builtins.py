@@ -176,3 +176,32 @@ async def test_git_tools_on_a_real_repository(home: Path, folder: Path) -> None:
     assert git(folder, "stash", "list").count("\n") == 0 and git(folder, "stash", "list")
     ops = await inverses(home, result["runId"])
     assert [o["op"] for o in ops] == ["git", "git", "git", "truncate", "git"]
+
+
+async def test_git_tool_runs_undone_by_their_recorded_commands(home: Path, folder: Path) -> None:
+    git(folder, "init", "-q", "-b", "main")
+    git(folder, "config", "user.name", "Test")
+    git(folder, "config", "user.email", "test@example.com")
+    git(folder, "config", "commit.gpgsign", "false")
+    make(folder, {"a.txt": "a\n"})
+    git(folder, "add", "-A")
+    git(folder, "commit", "-q", "-m", "first")
+    make(folder, {"a.txt": "changed\n"})
+    async with session(home, [folder]) as ses:
+        run = await ses.run("stage all then commit -m second")
+        assert run["status"] == "succeeded", run
+        assert run["changedFiles"] == [".git"] and run["undoable"] is True
+        undone = await ses.command("intentls.undo", {})
+        assert undone["runId"] == run["runId"]
+        assert undone["status"] == "undone" and undone["restored"] == [".git"]
+        assert git(folder, "log", "-1", "--format=%s") == "first"
+        assert git(folder, "status", "--porcelain") == "M a.txt", "unstaged, as before the run"
+        assert (folder / "a.txt").read_text() == "changed\n"
+        redo = await ses.command("intentls.redo", {})
+        assert redo["status"] == "refused" and "not redone" in redo["conflicts"][0]["reason"]
+        branch = await ses.run("create branch feature")
+        git(folder, "commit", "-q", "-am", "by hand on feature")
+        refused = await ses.command("intentls.undo", {"runId": branch["runId"]})
+        assert refused["status"] == "refused"
+        assert "HEAD moved since the run" in refused["conflicts"][0]["reason"]
+        assert git(folder, "branch", "--show-current") == "feature"

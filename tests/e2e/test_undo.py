@@ -1,12 +1,16 @@
 """Undo over the wire: shell runs undone byte for byte, conflicts, redo, targets stepping
-back, checkpoints and rollback, code actions, and a server killed in the middle of an undo."""
+back, checkpoints and rollback, code actions, a server killed in the middle of an undo, and
+built-in runs undone by their recorded inverse operations, apart from a shell run beside them."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import stat
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any, Union
 
@@ -323,3 +327,90 @@ async def test_undo_disabled_runs_are_not_snapshotted(home: Path, folder: Path) 
         run = await ses.run("$ echo x > x.txt")
         assert run["undoable"] is False and run["changedFiles"] == []
         assert (await ses.command("intentls.undo", {}))["status"] == "nothing"
+
+
+def blame(home: Path, folder: Path, path: str) -> list[dict[str, Any]]:
+    """`intentls blame PATH --json`, run in the folder on the sessions' history."""
+    done = subprocess.run(
+        [sys.executable, "-m", "intentls", "blame", path, "--json"],
+        cwd=folder,
+        env={**os.environ, "INTENTLS_HISTORY": str(home / "history.db")},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    entries: list[dict[str, Any]] = json.loads(done.stdout)
+    return entries
+
+
+async def test_builtin_run_undone_by_its_inverses_ignored_files_too(
+    home: Path, folder: Path
+) -> None:
+    (folder / ".gitignore").write_text("*.log\nbuild/\n", encoding="utf-8")
+    (folder / "a.py").write_text("foo = 1\n", encoding="utf-8")
+    (folder / "src").mkdir()
+    (folder / "src" / "tool.py").write_text("#!/usr/bin/env python\nfoo()\n", encoding="utf-8")
+    (folder / "src" / "tool.py").chmod(0o755)
+    (folder / "build" / "out").mkdir(parents=True)
+    (folder / "build" / "out" / "app.bin").write_bytes(bytes(range(256)) * 4)
+    (folder / "build" / "out" / "app.bin").chmod(0o751)
+    (folder / "notes.log").write_text("ignored notes\n", encoding="utf-8")
+    (folder / "notes.log").chmod(0o600)
+    before = tree(folder)
+    intent = (
+        "rename a.py to b.py then replace foo with bar in '**/*.py' then delete build notes.log"
+    )
+    async with session(home, [folder]) as ses:
+        _read_code_actions_right(ses)
+        run = await ses.run(intent, confirm=True)
+        assert run["status"] == "succeeded" and run["undoable"] is True
+        assert run["changedFiles"] == [
+            "a.py",
+            "b.py",
+            "build/out/app.bin",
+            "notes.log",
+            "src/tool.py",
+        ]
+        after = tree(folder)
+        uri = await _open(ses, folder / "b.py", "bar = 1\n")
+        params = lsp.CodeActionParams(
+            lsp.TextDocumentIdentifier(uri),
+            lsp.Range(lsp.Position(0, 0), lsp.Position(0, 0)),
+            lsp.CodeActionContext([]),
+        )
+        (action,) = await ses.client.text_document_code_action_async(params) or []
+        assert action.title == f"Undo «{intent}» (5 files)"
+        undone = await ses.command("intentls.undo", {})
+        assert undone["status"] == "undone" and undone["runId"] == run["runId"]
+        assert tree(folder) == before, "byte and mode identical, ignored files included"
+        redone = await ses.command("intentls.redo", {})
+        assert redone["status"] == "undone" and tree(folder) == after
+    entries = blame(home, folder, "notes.log")
+    assert [(e["intent"], e["what"]) for e in entries] == [
+        (f"redo «{intent}»", "deleted"),
+        (f"undo «{intent}»", "created"),
+        (intent, "deleted"),
+    ]
+
+
+async def test_a_shell_run_beside_a_builtin_run_is_undone_apart(home: Path, folder: Path) -> None:
+    (folder / "s.txt").write_text("before\n", encoding="utf-8")
+    go = folder.parent / "go"
+    os.mkfifo(go)
+    async with session(home, [folder]) as ses:
+        running = asyncio.ensure_future(
+            ses.run(f"$ echo waiting; read line < {go}; echo x > s.txt")
+        )
+        await ses.wait_note("intentls/output", text="waiting\n")  # after the snapshot
+        builtin = await ses.run("create file b.txt with content by the tool")
+        assert builtin["changedFiles"] == ["b.txt"] and builtin["undoable"] is True
+        (warning,) = builtin["warnings"]
+        assert warning["kind"] == "undoGroup" and "undone on its own" in warning["message"]
+        await asyncio.to_thread(go.write_text, "go\n")
+        shell = await running
+        assert shell["changedFiles"] == ["s.txt"] and "warnings" not in shell
+        undone = await ses.command("intentls.undo", {"runId": shell["runId"]})
+        assert undone["restored"] == ["s.txt"]
+        assert (folder / "s.txt").read_text() == "before\n" and (folder / "b.txt").exists()
+        undone = await ses.command("intentls.undo", {"runId": builtin["runId"]})
+        assert undone["restored"] == ["b.txt"] and not (folder / "b.txt").exists()

@@ -1,6 +1,7 @@
 """Property: random runs (creates, modifies, deletes, renames, mkdir, chmod, symlinks, as a shell
-run would do them) interleaved with undo, redo and hand edits. After every undo or redo each path
-is exactly as expected (content, mode, link target): restored where it was as the run left it,
+run would do them; and built-in tool steps, recorded by their inverse operations instead of
+snapshots) interleaved with undo, redo and hand edits. After every undo or redo each path is
+exactly as expected (content, mode, link target): restored where it was as the run left it,
 untouched (and reported) where someone changed it since; a forced undo loses nothing."""
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from intentls.model import UndoResult, UndoStatus
 from intentls.settings import UndoSettings
 from intentls.undo.core import EditorView, Prepared, UndoCore
+from tests.unit.toolkit import BuiltinRuns
 
 Tree = dict[str, tuple[str, int, bytes | str]]
 
@@ -55,6 +57,25 @@ ops = st.one_of(
     st.tuples(st.just("chmod"), st.sampled_from(NAMES), st.sampled_from([0o755, 0o644, 0o600])),
     st.tuples(st.just("rename"), st.sampled_from(NAMES), st.sampled_from(NAMES)),
     st.tuples(st.just("symlink"), st.sampled_from(NAMES), st.sampled_from(NAMES)),
+)
+
+
+TEXTS = ["", "one", "two\n"]
+names = st.sampled_from(NAMES)
+texts = st.sampled_from(TEXTS)
+tool_steps = st.one_of(
+    st.builds(lambda p, c: ("file.create", {"path": p, "content": c}), names, texts),
+    st.builds(lambda p, c: ("file.write", {"path": p, "content": c}), names, texts),
+    st.builds(lambda p, c: ("file.append", {"path": p, "content": c}), names, texts),
+    st.builds(lambda p: ("file.delete", {"paths": [p]}), names),
+    st.builds(lambda p: ("file.mkdir", {"path": p}), names),
+    st.builds(lambda a, b: ("file.move", {"sources": [a], "destination": b}), names, names),
+    st.builds(lambda a, b: ("file.copy", {"sources": [a], "destination": b}), names, names),
+    st.builds(
+        lambda f, r: ("text.replace", {"find": f, "replace": r, "glob": "**/*"}),
+        texts.filter(bool),
+        texts,
+    ),
 )
 
 
@@ -114,6 +135,7 @@ class UndoMachine(RuleBasedStateMachine):
         self.root = self.tmp / "ws"
         self.root.mkdir()
         self.core = UndoCore(self.tmp / "undo.db")
+        self.builtins = BuiltinRuns(self.core, self.root, self.tmp / "trash")
         self.runs: list[RunRecord] = []
         self.undos: list[UndoRecord] = []
         self.count = 0
@@ -142,6 +164,17 @@ class UndoMachine(RuleBasedStateMachine):
         after = tree(self.root)
         result = self.core.end(run_id, SETTINGS, {}, time.time())
         assert result.undoable == bool(changed(before, after))
+        if changed(before, after):
+            self.runs.append(RunRecord(run_id, before, after))
+
+    @rule(steps=st.lists(tool_steps, min_size=1, max_size=4))
+    def builtin_run(self, steps: list[tuple[str, dict[str, object]]]) -> None:
+        before = tree(self.root)
+        run_id = self.builtins.begin()
+        result = self.builtins.end(run_id, self.builtins.steps(run_id, steps))
+        after = tree(self.root)
+        assert result.undoable == bool(changed(before, after)), result
+        assert set(result.changed_files) <= changed(before, after)
         if changed(before, after):
             self.runs.append(RunRecord(run_id, before, after))
 

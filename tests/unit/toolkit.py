@@ -6,12 +6,15 @@ from __future__ import annotations
 import base64
 import os
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
+from intentls.history.store import InverseOp
 from intentls.tools import registry
-from intentls.tools.base import PlanContext, Planned, RunContext
+from intentls.tools.base import PlanContext, Planned, RunContext, ToolError
 from intentls.tools.confine import Roots
+from intentls.undo.core import RunChanges, UndoCore
 
 
 class ListJournal:
@@ -114,8 +117,57 @@ def init_repo(repo: Path) -> None:
 
 
 def apply_git_ops(ops: list[dict[str, Any]]) -> None:
-    """What the undo issue will do with recorded git operations: newest first."""
+    """Recorded git operations applied by hand, newest first (the undo runs them the same way,
+    after checking the repository)."""
     for op in reversed(ops):
         assert op["op"] == "git"
         for command in op["run"]:
             git(Path(op["cwd"]), *command["argv"], stdin=command.get("stdin"))
+
+
+class BuiltinRuns:
+    """Runs built-in tool steps the way the engine does (a journal per step, a trash per step,
+    the inverse operations in recording order) and records each run in `core` by them."""
+
+    def __init__(self, core: UndoCore, ws: Path, trash: Path, roots: list[Path] | None = None):
+        self.core = core
+        self.ws = ws
+        self.trash = trash
+        self.roots = roots
+        self.count = 0
+
+    def begin(self, intent: str = "built-in") -> str:
+        self.count += 1
+        run_id = f"builtin{self.count}"
+        self.core.begin_builtin(self.ws, run_id, intent, time.time())
+        return run_id
+
+    def steps(self, run_id: str, steps: list[tuple[str, dict[str, Any]]]) -> BuiltinSteps:
+        """Run the steps (a failing one fails alone, as in the engine with no dependencies)."""
+        done = BuiltinSteps()
+        for n, (tool, args) in enumerate(steps):
+            step_id = f"s{n}"
+            journal = ListJournal()
+            try:
+                planned = plan(self.ws, tool, args, roots=self.roots)
+                ctx = run_ctx(self.ws, journal, [], self.trash / run_id / step_id, self.roots)
+                registry.run(tool, planned.args, ctx)
+                done.succeeded.add(step_id)
+            except ToolError as exc:
+                done.errors.append(exc.message)
+            done.ops += [InverseOp(step_id, seq, op) for seq, op in enumerate(journal.ops)]
+        return done
+
+    def end(self, run_id: str, done: BuiltinSteps) -> RunChanges:
+        return self.core.record_builtin(run_id, done.ops, done.succeeded, {}, time.time())
+
+    def run(self, *steps: tuple[str, dict[str, Any]]) -> RunChanges:
+        run_id = self.begin()
+        return self.end(run_id, self.steps(run_id, list(steps)))
+
+
+class BuiltinSteps:
+    def __init__(self) -> None:
+        self.ops: list[InverseOp] = []
+        self.succeeded: set[str] = set()
+        self.errors: list[str] = []

@@ -86,6 +86,7 @@ def create_server(expected_token: str | None = None) -> IntentServer:
         history.start_heartbeat()
         undo = UndoService.beside(history)
         undo.editor = documents
+        undo.trusted = ls.engine.trusted
         undo.report_recovered()
         ls.engine.undo = undo
         ls.engine.undo_settings = lambda folder: ls.config.for_folder(folder.uri)[0].undo

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from pathlib import Path
 from typing import Any
 
 from intentls.tools.base import PlanContext, Planned, RunContext, ToolError, require_str
@@ -14,35 +15,12 @@ from intentls.tools.errors import GIT, INVALID
 GIT_TIMEOUT_S = 120
 
 
-def _neutral(ctx: RunContext) -> list[str]:
-    """`-c` options that keep an untrusted repository's configuration from running programs."""
-    if ctx.trusted:
-        return []
-    opts = ["-c", "core.fsmonitor=false", "-c", f"core.hooksPath={os.devnull}"]
-    listed = _git(
-        ctx, ["config", "--name-only", "--get-regexp", r"^filter\."], check=False, raw=True
-    )
-    for name in sorted({line.rsplit(".", 1)[0] for line in listed.splitlines() if line}):
-        opts += ["-c", f"{name}.clean=cat", "-c", f"{name}.smudge=cat", "-c", f"{name}.process="]
-        opts += ["-c", f"{name}.required=false"]
-    return opts
-
-
-def _git(
-    ctx: RunContext,
-    argv: list[str],
-    *,
-    check: bool = True,
-    stdin: str | None = None,
-    raw: bool = False,
-    show: bool = False,
-) -> str:
-    command = ["git", *([] if raw else _neutral(ctx)), *argv]
+def _invoke(cwd: Path, argv: list[str], stdin: str | None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_EDITOR": "true", "LC_ALL": "C"}
     try:
-        done = subprocess.run(
-            command,
-            cwd=ctx.cwd,
+        return subprocess.run(
+            ["git", *argv],
+            cwd=cwd,
             input=stdin,
             capture_output=True,
             text=True,
@@ -54,12 +32,47 @@ def _git(
         raise ToolError(GIT, "git is not installed (not found on PATH)") from None
     except subprocess.TimeoutExpired:
         raise ToolError(GIT, f"git {argv[0]} took longer than {GIT_TIMEOUT_S} s") from None
+
+
+def neutral_options(cwd: Path, trusted: bool) -> list[str]:
+    """`-c` options that keep an untrusted repository's configuration from running programs."""
+    if trusted:
+        return []
+    opts = ["-c", "core.fsmonitor=false", "-c", f"core.hooksPath={os.devnull}"]
+    listed = _invoke(cwd, ["config", "--name-only", "--get-regexp", r"^filter\."], None).stdout
+    for name in sorted({line.rsplit(".", 1)[0] for line in listed.splitlines() if line}):
+        opts += ["-c", f"{name}.clean=cat", "-c", f"{name}.smudge=cat", "-c", f"{name}.process="]
+        opts += ["-c", f"{name}.required=false"]
+    return opts
+
+
+def run_git(
+    cwd: Path, argv: list[str], *, trusted: bool, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run git without a shell (neutralised unless `trusted`); failing to start is a
+    ToolError, a failing command is the caller's to judge (`failure`)."""
+    return _invoke(cwd, [*neutral_options(cwd, trusted), *argv], stdin)
+
+
+def failure(argv: list[str], done: subprocess.CompletedProcess[str]) -> ToolError:
+    last = (done.stderr or done.stdout).strip().splitlines()
+    return ToolError(GIT, f"git {argv[0]} failed: {last[-1] if last else done.returncode}")
+
+
+def _git(
+    ctx: RunContext,
+    argv: list[str],
+    *,
+    check: bool = True,
+    stdin: str | None = None,
+    show: bool = False,
+) -> str:
+    done = run_git(ctx.cwd, argv, trusted=ctx.trusted, stdin=stdin)
     if show:
         for line in (done.stdout + done.stderr).splitlines():
             ctx.emit(line)
     if check and done.returncode != 0:
-        last = (done.stderr or done.stdout).strip().splitlines()
-        raise ToolError(GIT, f"git {argv[0]} failed: {last[-1] if last else done.returncode}")
+        raise failure(argv, done)
     return done.stdout
 
 
@@ -73,8 +86,22 @@ def _branch(ctx: RunContext) -> str | None:
     return out or None
 
 
-def _op(ctx: RunContext, note: str, *commands: dict[str, Any]) -> dict[str, Any]:
-    return {"op": "git", "cwd": os.fspath(ctx.cwd), "note": note, "run": list(commands)}
+def _op(
+    ctx: RunContext,
+    note: str,
+    *commands: dict[str, Any],
+    index: bool = False,
+    worktree: bool = False,
+) -> dict[str, Any]:
+    """`index`: the undo rewrites index entries; `worktree`: the undo changes work-tree files
+    (the undo checks the index, and orders work-tree changes, by these)."""
+    op: dict[str, Any] = {"op": "git", "cwd": os.fspath(ctx.cwd), "note": note}
+    op["run"] = list(commands)
+    if index:
+        op["index"] = True
+    if worktree:
+        op["worktree"] = True
+    return op
 
 
 class GitStatus:
@@ -107,6 +134,7 @@ class GitStage:
                 "put the index entries of these paths back as they were",
                 {"argv": ["rm", "--cached", "-r", "-q", "--ignore-unmatch", "--", *paths]},
                 {"argv": ["update-index", "--index-info"], "stdin": before},
+                index=True,
             )
         )
         _git(ctx, ["add", "--", *paths], show=True)
@@ -156,7 +184,12 @@ class GitStash:
             ctx.emit("no local changes to stash")
             return
         ctx.journal.record(
-            _op(ctx, "apply the stash back", {"argv": ["stash", "pop", "-q", "--index"]})
+            _op(
+                ctx,
+                "apply the stash back",
+                {"argv": ["stash", "pop", "-q", "--index"]},
+                worktree=True,
+            )
         )
         message = args.get("message")
         _git(ctx, ["stash", "push", "-q", *(["-m", message] if message else [])], show=True)
@@ -195,7 +228,12 @@ class GitBranch:
             ctx.emit(f"created branch {name} and switched to it")
         else:
             ctx.journal.record(
-                _op(ctx, f"switch back to {back or 'the previous commit'}", switch_back)
+                _op(
+                    ctx,
+                    f"switch back to {back or 'the previous commit'}",
+                    switch_back,
+                    worktree=True,
+                )
             )
             _git(ctx, ["switch", "-q", name], show=True)
             ctx.emit(f"switched to branch {name}")

@@ -10,7 +10,9 @@ undo of a run applies its steps in reverse order. Paths are absolute real paths.
 - `{"op": "move", "from", "to"}`: move `from` back to `to`.
 - `{"op": "untrash", "path", "trash"}`: move the removed entry at `trash` back to `path`.
 - `{"op": "rmdir", "path"}`: remove a directory the step created, if it is empty.
-- `{"op": "git", "cwd", "run": [{"argv", "stdin"?}], "note"}`: git commands, in order.
+- `{"op": "git", "cwd", "run": [{"argv", "stdin"?}], "note", "index"?, "worktree"?}`: git
+  commands, in order; `index` true when they rewrite index entries, `worktree` true when they
+  change work-tree files (undo/gitsteps.py checks and orders by these).
 """
 
 from __future__ import annotations

@@ -5,7 +5,11 @@ cannot tell their writes apart), with, per changed path, its state before the fi
 after the last ended. An undo, a redo and a rollback are groups too (kinds `undo`, `redo`,
 `rollback`), recorded like runs, so redo is undoing the undo and a rollback can be undone.
 Before touching a file an undo writes its plan to the journal; `recover` finishes a journal
-that a crash left behind."""
+that a crash left behind.
+
+A run of built-in tools only is not snapshotted: its record comes from the inverse operations
+its tools recorded (`record_builtin`, undo/inverses.py and undo/gitsteps.py), so it is undone on
+its own even when a shell run of the folder ran at the same time."""
 
 from __future__ import annotations
 
@@ -13,28 +17,40 @@ import contextlib
 import json
 import logging
 import os
-import stat
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
 from intentls.model import Conflict, UndoResult, UndoStatus, Warning
 from intentls.settings import UndoSettings
-from intentls.undo import fs
+from intentls.undo import fs, gitsteps, inverses
 from intentls.undo.apply import Applier
 from intentls.undo.database import open_undo_database
-from intentls.undo.index import FolderIndex
+from intentls.undo.gitsteps import GitStep
+from intentls.undo.index import FolderIndex, Overlay
 from intentls.undo.retention import Collected, Held, Policy, collect
 from intentls.undo.snapshot import Snapshots, Tree, diff
 from intentls.undo.store import BlobStore, MissingBlob, State, digest
+
+if TYPE_CHECKING:
+    from intentls.history.store import InverseOp
 
 log = logging.getLogger(__name__)
 
 TARGET_KINDS = ("run", "rollback")
 """Groups an undo without `runId` may pick: not undos, not redos."""
+
+GIT = ".git"
+"""How a run's git steps show among its paths (`changedFiles`, `restored`, conflicts)."""
+
+NO_GIT_REDO = (
+    "a run with git steps is not redone: git cannot make the same commit, stash or branch "
+    "again; run it again instead"
+)
 
 
 class UndoError(ValueError):
@@ -104,12 +120,17 @@ class Prepared:
     whole: bool
     """Every path of the target was selected (no `paths`): the target counts as undone."""
     started_at: float
+    git: list[GitStep] = attrs.Factory(list)
+    """Built-in git steps to undo by their recorded commands, after the files."""
+    trusted: bool = False
+    """Whether the folder's git filters may run (the service sets it on the event loop)."""
 
     @property
     def status(self) -> UndoStatus:
+        acts = bool(self.ops or self.restored or self.git)
         if not self.conflicts:
-            return UndoStatus.UNDONE if self.ops or self.restored else UndoStatus.NOTHING
-        return UndoStatus.PARTIAL if self.ops or self.restored else UndoStatus.REFUSED
+            return UndoStatus.UNDONE if acts else UndoStatus.NOTHING
+        return UndoStatus.PARTIAL if acts else UndoStatus.REFUSED
 
 
 @attrs.frozen
@@ -161,6 +182,20 @@ class _OpenGroup:
         """Each path changed since the group began, as it was when it began."""
         self.runs: list[tuple[str, str]] = []
         self.active: set[str] = set()
+        self.separated: list[tuple[str, list[Change]]] = []
+        """Built-in runs that ran meanwhile and ended first (intent, changes): their changes
+        are taken out of the group's when it ends."""
+
+
+@attrs.define
+class _BuiltinRun:
+    """A run of built-in tools in progress: no snapshot, its inverse operations will tell."""
+
+    root: Path
+    intent: str
+    started_at: float
+    groups: list[_OpenGroup] = attrs.Factory(list)
+    """Snapshot groups of the folder open while it ran."""
 
 
 def new_id() -> str:
@@ -176,6 +211,8 @@ class UndoCore:
         """Groups with runs still running, by folder path."""
         self._groups_of_runs: dict[str, _OpenGroup] = {}
         self._applier = Applier(self.blobs.get)
+        self._builtin: dict[str, _BuiltinRun] = {}
+        """Runs of built-in tools still running, by run id."""
 
     def close(self) -> None:
         self.snapshots.close()
@@ -193,6 +230,7 @@ class UndoCore:
             self._scan(root, settings)
             group = _OpenGroup(new_id(), root, now)
             self._open[key] = group
+            self._overlapping(group)
         group.runs.append((run_id, intent))
         group.active.add(run_id)
         self._groups_of_runs[run_id] = group
@@ -213,13 +251,11 @@ class UndoCore:
                 p,
                 group.before[p],
                 after.get(p),
-                any(
-                    group.started_at <= t <= now
-                    for t in saves.get(os.path.join(key, p), [])  # noqa: PTH118
-                ),
+                _saved_during(saves, key, p, group.started_at, now),
             )
             for p in paths
         ]
+        changes, shared = _separated(changes, group.separated)
         with self.conn:
             self._record_group(group.id, key, "run", None, group.started_at, now, changes)
             self._record_runs(group.id, group.runs)
@@ -244,7 +280,8 @@ class UndoCore:
                     "their changes cannot be told apart and are undone together",
                 )
             )
-        return RunChanges(shown_paths(changes), bool(paths) and not lost, warnings)
+        warnings += [_shared_warning(p, f"this run and «{i}»") for i, p in shared.items()]
+        return RunChanges(shown_paths(changes), bool(changes) and not lost, warnings)
 
     def _scan(self, root: Path, settings: UndoSettings) -> FolderIndex:
         """Snapshot the folder; what changed counts for the group of runs running there."""
@@ -257,11 +294,97 @@ class UndoCore:
 
     def abandon(self, run_id: str) -> None:
         """A run whose `end` will never come (its snapshot failed)."""
+        self._builtin.pop(run_id, None)
         group = self._groups_of_runs.pop(run_id, None)
         if group is not None:
             group.active.discard(run_id)
             if not group.active:
                 self._open.pop(os.fspath(group.root), None)
+
+    # ---- runs of built-in tools -------------------------------------------------------------
+
+    def begin_builtin(self, root: Path, run_id: str, intent: str, now: float) -> None:
+        """Before a run of built-in tools only: no snapshot (its inverse operations will say
+        what it changed), but undo waits for it, and a snapshot group it overlaps leaves it out."""
+        run = _BuiltinRun(root, intent, now)
+        group = self._open.get(os.fspath(root))
+        if group is not None:
+            run.groups.append(group)
+        self._builtin[run_id] = run
+
+    def _overlapping(self, group: _OpenGroup) -> None:
+        for run in self._builtin.values():
+            if run.root == group.root:
+                run.groups.append(group)
+
+    def record_builtin(
+        self,
+        run_id: str,
+        ops: Sequence[InverseOp],
+        succeeded: set[str],
+        saves: dict[str, list[float]],
+        now: float,
+    ) -> RunChanges:
+        """After a run of built-in tools: its record from the inverse operations they recorded
+        (in recording order), taken out of the snapshot groups it overlapped. A git step that
+        failed is not undone: its recorded commands were never needed."""
+        run = self._builtin.pop(run_id)
+        key = os.fspath(run.root)
+        kept = [o.op for o in ops if o.op.get("op") != "git" or o.step_id in succeeded]
+        if _worktree_after_files(kept):
+            return RunChanges([], False, [Warning("undo", WORKTREE_AFTER_FILES)])
+        files = [op for op in kept if op.get("op") != "git"]
+        git_ops = [op for op in kept if op.get("op") == "git"]
+        git, refused = gitsteps.recorded(run.root, git_ops)
+        group_id = new_id()
+        with self.conn:
+            derived = inverses.derive(run.root, files, self.blobs)
+            changes = [
+                Change(p, before, after, _saved_during(saves, key, p, run.started_at, now))
+                for p, (before, after) in derived.changes.items()
+            ]
+            self._record_group(group_id, key, "run", None, run.started_at, now, changes, git)
+            self._record_runs(group_id, [(run_id, run.intent)])
+            shared = self._separate(run, changes)
+        warnings = [_shared_warning(p, f"«{i}» too") for i, p in shared.items()]
+        if run.groups:
+            others = " + ".join(f"«{i}»" for g in run.groups for _, i in g.runs)
+            warnings.append(
+                Warning(
+                    "undoGroup",
+                    f"ran at the same time as {others} in this folder: it is undone on its own, "
+                    "by the inverse operations its tools recorded",
+                )
+            )
+        left_out = [f"{p} ({why})" for p, why in derived.unknown.items()]
+        left_out += [f"{p} (outside this folder)" for p in derived.outside] + refused
+        if left_out:
+            warnings.append(Warning("undo", "not undoable: " + _some(left_out)))
+        shown = sorted([*shown_paths(changes), *([GIT] if git else [])])
+        return RunChanges(shown, bool(changes or git) and not left_out, warnings)
+
+    def _separate(self, run: _BuiltinRun, changes: list[Change]) -> dict[str, list[str]]:
+        """Take the run's changes out of the snapshot groups it overlapped: now from a group
+        already recorded, at its end from one still open. Returns, by the group's label, the
+        paths a recorded group keeps since its own runs changed them too."""
+        kept: dict[str, list[str]] = {}
+        for group in run.groups:
+            if self._open.get(os.fspath(group.root)) is group:
+                group.separated.append((run.intent, changes))
+                continue
+            recorded = self.changes(group.id)
+            label = self._label(group.id)
+            remaining, shared = _separated(recorded, [(run.intent, changes)])
+            gone = {c.path for c in recorded} - {c.path for c in remaining}
+            self.conn.executemany(
+                "DELETE FROM changes WHERE group_id = ? AND path = ?",
+                [(group.id, p) for p in sorted(gone)],
+            )
+            if not remaining:
+                self.conn.execute("DELETE FROM groups WHERE id = ?", (group.id,))
+            if shared:
+                kept[label] = shared[run.intent]
+        return kept
 
     def _record_group(
         self,
@@ -272,9 +395,10 @@ class UndoCore:
         started_at: float,
         ended_at: float,
         changes: list[Change],
+        git: Sequence[GitStep] = (),
     ) -> None:
         self.conn.execute("DELETE FROM groups WHERE id = ?", (group_id,))
-        if not changes and kind == "run":
+        if not changes and not git and kind == "run":
             return
         self.conn.execute(
             "INSERT INTO groups(id, folder, kind, target, started_at, ended_at) "
@@ -294,6 +418,10 @@ class UndoCore:
                 )
                 for c in changes
             ],
+        )
+        self.conn.executemany(
+            "INSERT INTO git_steps(group_id, seq, step) VALUES (?, ?, ?)",
+            [(group_id, n, step.to_json()) for n, step in enumerate(git)],
         )
 
     def _record_runs(self, group_id: str, runs: list[tuple[str, str]]) -> None:
@@ -336,17 +464,28 @@ class UndoCore:
             )
         ]
 
+    def _git_steps(self, group_id: str) -> list[GitStep]:
+        return [
+            GitStep.from_json(str(step))
+            for (step,) in self.conn.execute(
+                "SELECT step FROM git_steps WHERE group_id = ? ORDER BY seq", (group_id,)
+            )
+        ]
+
     def _newest_target(self, folder: str, path: str | None = None) -> str | None:
+        """The newest group not undone that changed `path` (None: any file, or git)."""
         kinds = ", ".join("?" * len(TARGET_KINDS))
-        sql = (
-            f"SELECT id FROM groups WHERE folder = ? AND kind IN ({kinds}) "
-            "AND undone_by IS NULL AND EXISTS(SELECT 1 FROM changes c WHERE c.group_id = id"
-        )
+        changed = "EXISTS(SELECT 1 FROM changes c WHERE c.group_id = id"
         params: list[object] = [folder, *TARGET_KINDS]
         if path is not None:
-            sql += " AND c.path = ?"
+            changed += " AND c.path = ?)"
             params.append(path)
-        sql += ") ORDER BY ended_at DESC, rowid DESC LIMIT 1"
+        else:
+            changed += ") OR EXISTS(SELECT 1 FROM git_steps s WHERE s.group_id = id)"
+        sql = (
+            f"SELECT id FROM groups WHERE folder = ? AND kind IN ({kinds}) "
+            f"AND undone_by IS NULL AND ({changed}) ORDER BY ended_at DESC, rowid DESC LIMIT 1"
+        )
         row = self.conn.execute(sql, params).fetchone()
         return None if row is None else str(row[0])
 
@@ -386,11 +525,16 @@ class UndoCore:
                 return UndoResult("", UndoStatus.NOTHING)
             group_id = target
             run_id = self._runs(group_id)[-1][0]
-        if os.fspath(root) in self._open:
+        if self._running(root):
             return _busy(run_id)
         selected, unknown = _select(root, self.changes(group_id), paths)
+        git = self._git_steps(group_id)
+        if git and paths is not None:
+            unknown = [c for c in unknown if c.path != GIT]
+            if not any(_relative(root, p) in ("", GIT) for p in paths):
+                git = []
         wants = [Want(c.path, c.before, c.after, c.editor_saved) for c in selected]
-        return self._prepare(
+        prepared = self._prepare(
             root,
             "undo",
             group_id,
@@ -403,6 +547,13 @@ class UndoCore:
             paths is None,
             unknown,
         )
+        if not git:
+            return prepared
+        reason = gitsteps.changed_since(git)
+        if reason is not None:
+            left = Conflict(GIT, f"{reason}: the git steps are left as they are")
+            return attrs.evolve(prepared, conflicts=[*prepared.conflicts, left])
+        return attrs.evolve(prepared, git=git)
 
     def prepare_redo(
         self, root: Path, run_id: str | None, editor: EditorView, settings: UndoSettings
@@ -425,8 +576,10 @@ class UndoCore:
                 return UndoResult("", UndoStatus.NOTHING)
             group_id, undo_id = str(row[0]), str(row[1])
             run_id = self._runs(group_id)[-1][0]
-        if os.fspath(root) in self._open:
+        if self._running(root):
             return _busy(run_id)
+        if self._git_steps(group_id):
+            return UndoResult(run_id, UndoStatus.REFUSED, conflicts=[Conflict(GIT, NO_GIT_REDO)])
         wants = [Want(c.path, c.before, c.after) for c in self.changes(str(undo_id))]
         return self._prepare(
             root,
@@ -496,7 +649,7 @@ class UndoCore:
             raise UndoError(f"no checkpoint {checkpoint_id!r}")
         root, name = Path(str(row[0])), str(row[1])
         run_id = new_id()
-        if os.fspath(root) in self._open:
+        if self._running(root):
             return _busy(run_id)
         saved: Tree = {
             str(p): State.from_json(s)  # type: ignore[misc]
@@ -546,11 +699,13 @@ class UndoCore:
         started = time.time()
         # The present is snapshotted (and its content stored) before anything is touched: even
         # a forced undo loses nothing, and the undo's own record can be undone (redo).
-        current_tree = self._scan(root, settings)
+        current_tree = Overlay(self._scan(root, settings))
+        wants = wants_for(current_tree)
+        self._beyond_snapshots(root, current_tree, wants)
         ops: list[Op] = []
         restored: list[str] = []
         conflicts = list(unknown)
-        for want in wants_for(current_tree):
+        for want in wants:
             current = current_tree.get(want.path)
             if current == want.to:
                 restored.append(want.path)
@@ -578,10 +733,36 @@ class UndoCore:
             started,
         )
 
+    def _beyond_snapshots(self, root: Path, tree: Overlay, wants: list[Want]) -> None:
+        """Add to `tree` the paths a snapshot does not see exactly (ignored, excluded, larger
+        than undo.maxFileBytes) that a record names exactly — a built-in run's does —, and their
+        parents, read from disk with their content stored: the undo checks them like any path,
+        and its own record (the redo) can restore them."""
+        with self.conn:
+            for want in wants:
+                seen = tree.get(want.path)
+                exact = want.expected is None or want.expected.restorable
+                if not exact or (seen is not None and seen.restorable):
+                    continue
+                parts = want.path.split("/")
+                for n in range(1, len(parts) + 1):
+                    rel = "/".join(parts[:n])
+                    if rel in tree and tree[rel].restorable:
+                        continue
+                    found = fs.read_state(root, rel)
+                    if found is None:
+                        break
+                    state, data = found
+                    if data is not None:
+                        self.blobs.put(data)
+                    tree[rel] = state
+
+    def _running(self, root: Path) -> bool:
+        key = os.fspath(root)
+        return key in self._open or any(os.fspath(r.root) == key for r in self._builtin.values())
+
     @staticmethod
-    def _keep_parents_of(
-        ops: list[Op], conflicts: list[Conflict], current: FolderIndex
-    ) -> list[Op]:
+    def _keep_parents_of(ops: list[Op], conflicts: list[Conflict], current: Overlay) -> list[Op]:
         """A directory cannot be removed (or replaced) while a path below it stays."""
         removed = {o.path for o in ops if o.to is None}
         kept = []
@@ -637,15 +818,17 @@ class UndoCore:
         p = prepared
         self.journal(p)
         done, failed = self._applier.apply(p.root, p.ops)
-        self._finish(p, done, time.time())
+        git_left = _undo_git(p.git, p.trusted)
+        git_done = [GIT] if p.git and not git_left else []
+        self._finish(p, done, time.time(), bool(git_done))
         edits = []
         for op in done:
             full = os.path.join(p.root, op.path)  # noqa: PTH118
             if full in open_paths and op.to is not None and op.to.kind == "file":
                 with contextlib.suppress(MissingBlob):
                     edits.append((op.path, self.blobs.get(str(op.to.hash))))
-        conflicts = [*p.conflicts, *failed]
-        restored = sorted([*p.restored, *(o.path for o in done)])
+        conflicts = [*p.conflicts, *failed, *git_left]
+        restored = sorted([*p.restored, *(o.path for o in done), *git_done])
         if not conflicts:
             status = UndoStatus.UNDONE
         else:
@@ -657,7 +840,8 @@ class UndoCore:
             conflicts=conflicts,
             undo_run_id=None if p.kind == "rollback" else p.group_id,
         )
-        return Applied(result, shown_paths([Change(o.path, o.current, o.to) for o in done]), edits)
+        changed = sorted([*shown_paths([Change(o.path, o.current, o.to) for o in done]), *git_done])
+        return Applied(result, changed, edits)
 
     def journal(self, p: Prepared) -> None:
         """Write the plan down before a file changes: `recover` finishes it after a crash."""
@@ -665,7 +849,7 @@ class UndoCore:
         with self.conn:
             self.conn.execute(
                 "INSERT INTO journal(group_id, folder, kind, target, run_id, intent, started_at, "
-                "ops) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "ops, git) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     p.group_id,
                     os.fspath(p.root),
@@ -675,17 +859,18 @@ class UndoCore:
                     p.intent,
                     p.started_at,
                     ops_json,
+                    json.dumps([step.to_json() for step in p.git]),
                 ),
             )
 
-    def _finish(self, p: Prepared, done: list[Op], now: float) -> None:
+    def _finish(self, p: Prepared, done: list[Op], now: float, git_done: bool) -> None:
         folder = os.fspath(p.root)
         with self.conn:
             self.conn.execute("DELETE FROM journal WHERE group_id = ?", (p.group_id,))
             changes = [Change(o.path, o.current, o.to) for o in done]
             self._record_group(p.group_id, folder, p.kind, p.target, p.started_at, now, changes)
             self._record_runs(p.group_id, [(p.group_id, p.intent)])
-            if not (done or p.restored):
+            if not (done or p.restored or git_done):
                 return
             if p.kind == "undo" and p.whole:
                 self.conn.execute(
@@ -700,10 +885,11 @@ class UndoCore:
         """Finish the undos a crash interrupted: each path still as it was, or already as the
         undo wanted, is brought to where the undo wanted it; a path changed since is left."""
         rows = self.conn.execute(
-            "SELECT group_id, folder, kind, target, run_id, intent, started_at, ops FROM journal"
+            "SELECT group_id, folder, kind, target, run_id, intent, started_at, ops, git "
+            "FROM journal"
         ).fetchall()
         recovered = []
-        for group_id, folder, kind, target, run_id, intent, started_at, ops_json in rows:
+        for group_id, folder, kind, target, run_id, intent, started_at, ops_json, git in rows:
             root = Path(str(folder))
             ops = [
                 Op(str(path), State.from_json(current), State.from_json(to))
@@ -719,6 +905,9 @@ class UndoCore:
                     left.append(Conflict(op.path, "changed while the undo was interrupted"))
             self._applier.stall = None
             done, failed = self._applier.apply(root, pending)
+            steps = [GitStep.from_json(step) for step in json.loads(str(git))]
+            git_left = _undo_git(steps, False)
+            git_done = [GIT] if steps and not git_left else []
             prepared = Prepared(
                 root,
                 str(kind),
@@ -735,7 +924,7 @@ class UndoCore:
             )
             runs = [] if kind == "rollback" or target is None else self._runs(str(target))
             originals = [r for r, _ in runs]
-            self._finish(prepared, done, time.time())
+            self._finish(prepared, done, time.time(), bool(git_done))
             recovered.append(
                 Recovered(
                     root,
@@ -743,8 +932,10 @@ class UndoCore:
                     str(intent),
                     str(kind),
                     originals,
-                    shown_paths([Change(o.path, o.current, o.to) for o in done]),
-                    [*left, *failed],
+                    sorted(
+                        [*shown_paths([Change(o.path, o.current, o.to) for o in done]), *git_done]
+                    ),
+                    [*left, *failed, *git_left],
                     float(started_at),  # type: ignore[arg-type]
                 )
             )
@@ -765,20 +956,8 @@ class UndoCore:
 
     def state_of(self, root: Path, rel: str) -> State | None:
         """One path's state now, read without the index and without following links."""
-        try:
-            with fs.parent_dir(root, rel, create=False) as (fd, name):
-                st = fs.lstat_at(fd, name)
-                if st is None:
-                    return None
-                mode = stat.S_IMODE(st.st_mode)
-                if stat.S_ISDIR(st.st_mode):
-                    return State("dir", mode)
-                if stat.S_ISLNK(st.st_mode):
-                    return State("link", mode, None, os.readlink(name, dir_fd=fd))
-                data = fs.read_at(fd, name)
-                return State("file", mode, digest(data), None, len(data))
-        except OSError:
-            return None
+        found = fs.read_state(root, rel)
+        return None if found is None else found[0]
 
     # ---- retention -------------------------------------------------------------------------
 
@@ -802,10 +981,10 @@ class UndoCore:
             return None
         changes = self.changes(group_id)
         files = len([c for c in changes if "dir" not in _kinds(c)]) or len(changes)
-        noun = "file" if files == 1 else "files"
-        return UndoAction(
-            f"Undo {self._label(group_id)} ({files} {noun})", self._runs(group_id)[-1][0]
-        )
+        what = f"{files} file" + ("s" if files != 1 else "")
+        if self._git_steps(group_id):
+            what = f"{what} and git" if changes else "git"
+        return UndoAction(f"Undo {self._label(group_id)} ({what})", self._runs(group_id)[-1][0])
 
     def blame(self, root: Path, rel: str) -> list[BlameEntry]:
         rows = self.conn.execute(
@@ -826,6 +1005,66 @@ class UndoCore:
             )
             for run_id, intent, kind, ended, before, after, undone in rows
         ]
+
+
+WORKTREE_AFTER_FILES = (
+    "git stash or a branch switch changed the work tree after file tools of this run had "
+    "changed files, so their earlier states cannot be told apart: not undoable"
+)
+
+
+def _worktree_after_files(ops: list[dict[str, object]]) -> bool:
+    """A git step that changed the work tree after a file step: the files' states at the run's
+    end are not what the file steps left (undo restores files first, then runs git)."""
+    files_seen = False
+    for op in ops:
+        if op.get("op") != "git":
+            files_seen = True
+        elif files_seen and op.get("worktree"):
+            return True
+    return False
+
+
+def _saved_during(
+    saves: dict[str, list[float]], folder: str, rel: str, started: float, ended: float
+) -> bool:
+    """Whether the editor saved the document at `rel` while the run ran."""
+    return any(started <= t <= ended for t in saves.get(os.path.join(folder, rel), []))  # noqa: PTH118
+
+
+def _separated(
+    changes: list[Change], builtins: list[tuple[str, list[Change]]]
+) -> tuple[list[Change], dict[str, list[str]]]:
+    """A snapshot group's changes without those of built-in runs that ran meanwhile
+    (`(intent, changes)`): a path whose before and after are exactly a built-in run's is that
+    run's alone; one that differs was changed by the group's runs too and stays (returned by
+    the built-in run's intent), so undoing the group restores it to before both."""
+    theirs = {c.path: (intent, c) for intent, cs in builtins for c in cs}
+    remaining: list[Change] = []
+    shared: dict[str, list[str]] = {}
+    for change in changes:
+        found = theirs.get(change.path)
+        if found is not None and (found[1].before, found[1].after) == (
+            change.before,
+            change.after,
+        ):
+            continue
+        remaining.append(change)
+        if found is not None:
+            shared.setdefault(found[0], []).append(change.path)
+    return remaining, shared
+
+
+def _shared_warning(paths: list[str], who: str) -> Warning:
+    return Warning(
+        "undoGroup",
+        f"changed by {who} (they ran at the same time): {_some(paths)}; they are in both "
+        "records: the first undo restores them, the second finds them changed",
+    )
+
+
+def _some(items: list[str], limit: int = 5) -> str:
+    return ", ".join(items[:limit]) + (", …" if len(items) > limit else "")
 
 
 def _with_parents(ops: list[Op], conflicts: list[Conflict], current: Tree, force: bool) -> list[Op]:
@@ -920,6 +1159,17 @@ def _relative(root: Path, path: str) -> str:
     if path.startswith(".."):
         raise UndoError(f"paths: {path!r} is outside the folder {root}")
     return "" if path == "." else path
+
+
+def _undo_git(steps: list[GitStep], trusted: bool) -> list[Conflict]:
+    """Run the git steps' recorded commands if the repository is still as the run left it."""
+    if not steps:
+        return []
+    reason = gitsteps.changed_since(steps)
+    if reason is not None:
+        return [Conflict(GIT, f"{reason}: the git steps are left as they are")]
+    failed = gitsteps.undo(steps, trusted)
+    return [] if failed is None else [Conflict(GIT, failed)]
 
 
 def _busy(run_id: str) -> UndoResult:

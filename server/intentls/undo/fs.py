@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from intentls.undo.store import State
+from intentls.undo.store import State, digest
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
@@ -180,3 +180,53 @@ def read_at(fd: int, name: str) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(file_fd)
+
+
+def read_state(root: Path, rel: str) -> tuple[State, bytes | None] | None:
+    """One path's exact state and, for a file, its content, reached without following links;
+    None when it is absent or cannot be reached (a link where a directory should be)."""
+    try:
+        with parent_dir(root, rel, create=False) as (fd, name):
+            st = lstat_at(fd, name)
+            if st is None:
+                return None
+            mode = stat.S_IMODE(st.st_mode)
+            if stat.S_ISDIR(st.st_mode):
+                return State("dir", mode), None
+            if stat.S_ISLNK(st.st_mode):
+                return State("link", mode, None, os.readlink(name, dir_fd=fd)), None
+            if not stat.S_ISREG(st.st_mode):
+                return None
+            data = read_at(fd, name)
+            return State("file", mode, digest(data), None, len(data)), data
+    except OSError:
+        return None
+
+
+def walk(root: Path, rel: str) -> Iterator[str]:
+    """The paths below directory `rel` (relative to `root`, "/"-separated), directories
+    entered without following links; nothing when `rel` is no directory."""
+    try:
+        with parent_dir(root, rel, create=False) as (fd, name):
+            top = os.open(name, _DIR_FLAGS, dir_fd=fd)
+    except OSError:
+        return
+    yield from _below(top, rel)
+
+
+def _below(fd: int, rel: str) -> Iterator[str]:
+    """Closes `fd`."""
+    try:
+        names = sorted(os.listdir(fd))
+        for name in names:
+            path = f"{rel}/{name}"
+            yield path
+            st = lstat_at(fd, name)
+            if st is not None and stat.S_ISDIR(st.st_mode):
+                try:
+                    child = os.open(name, _DIR_FLAGS, dir_fd=fd)
+                except OSError:
+                    continue
+                yield from _below(child, path)
+    finally:
+        os.close(fd)

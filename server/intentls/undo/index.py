@@ -82,3 +82,34 @@ class FolderIndex(Mapping[str, State]):
             for child in self._children.get(stack.pop(), ()):
                 yield child
                 stack.append(child)
+
+
+class Overlay(Mapping[str, State]):
+    """A folder's index with some paths read apart (what snapshots do not see exactly: ignored,
+    excluded or too large), for one undo to check against; the index itself is left alone."""
+
+    def __init__(self, base: FolderIndex) -> None:
+        self.base = base
+        self.extra: dict[str, State] = {}
+
+    def __getitem__(self, rel: str) -> State:
+        found = self.extra.get(rel)
+        return found if found is not None else self.base[rel]
+
+    def __setitem__(self, rel: str, state: State) -> None:
+        self.extra[rel] = state
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.base
+        yield from (rel for rel in self.extra if rel not in self.base)
+
+    def __len__(self) -> int:
+        return len(self.base) + sum(rel not in self.base for rel in self.extra)
+
+    def __contains__(self, rel: object) -> bool:
+        return rel in self.extra or rel in self.base
+
+    def below(self, rel: str) -> Iterator[str]:
+        prefix = rel + "/"
+        yield from self.base.below(rel)
+        yield from (p for p in self.extra if p.startswith(prefix) and p not in self.base)

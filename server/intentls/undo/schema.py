@@ -105,6 +105,17 @@ MIGRATIONS: list[str] = [
         since REAL NOT NULL
     ) WITHOUT ROWID;
     """,
+    # 4: git steps of built-in runs, undone by their recorded git commands (undo/gitsteps.py),
+    #    and the git steps an undo in flight still has to run.
+    """
+    CREATE TABLE git_steps(
+        group_id TEXT NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        step TEXT NOT NULL,
+        PRIMARY KEY(group_id, seq)
+    ) WITHOUT ROWID;
+    ALTER TABLE journal ADD COLUMN git TEXT NOT NULL DEFAULT '[]';
+    """,
 ]
 
 VERSION = len(MIGRATIONS)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 import apsw
+import attrs
 
 from intentls.folders import Folder
 from intentls.history.store import History, RunStart, iso
@@ -50,6 +51,11 @@ class UndoService:
         self.history = history
         self.editor: Editor | None = None
         """Set by the LSP server; the CLI has none."""
+        self.trusted: Callable[[Path], bool] = lambda folder: False
+        """Whether a folder's git filters may run when an undo runs git (set by whoever knows
+        the folder's trust; unknown: they do not)."""
+        self._by_inverses: set[str] = set()
+        """Runs in progress recorded by their tools' inverse operations, not snapshots."""
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intentls-undo")
         self._core: UndoCore = self._thread.submit(UndoCore, path).result()
         self.recovered: list[Recovered] = self._thread.submit(self._core.recover).result()
@@ -89,15 +95,35 @@ class UndoService:
     # ---- runs ------------------------------------------------------------------------------
 
     async def run_started(
-        self, run_id: str, intent: str, root: Path, settings: UndoSettings
+        self, run_id: str, intent: str, root: Path, settings: UndoSettings, builtin_only: bool
     ) -> None:
-        await self._call(self._core.begin, root, run_id, intent, settings, time.time())
+        """`builtin_only`: every step is a built-in tool, so the run is recorded by the inverse
+        operations they record (unless the history cannot keep them) instead of snapshots."""
+        if builtin_only and self.history.read_only_reason is None:
+            self._by_inverses.add(run_id)
+            await self._call(self._core.begin_builtin, root, run_id, intent, time.time())
+        else:
+            await self._call(self._core.begin, root, run_id, intent, settings, time.time())
 
-    async def run_finished(self, run_id: str, settings: UndoSettings) -> RunChanges:
+    async def run_finished(
+        self, run_id: str, settings: UndoSettings, succeeded: set[str]
+    ) -> RunChanges:
+        """`succeeded`: the ids of the steps that succeeded."""
         saves = self._view().saves
-        return await self._call(self._core.end, run_id, settings, saves, time.time())
+        if run_id not in self._by_inverses:
+            return await self._call(self._core.end, run_id, settings, saves, time.time())
+        self._by_inverses.discard(run_id)
+        try:
+            ops = await self.history.inverses(run_id)
+        except Exception:
+            await self._call(self._core.abandon, run_id)  # undo must not wait for it forever
+            raise
+        return await self._call(
+            self._core.record_builtin, run_id, ops, succeeded, saves, time.time()
+        )
 
     async def run_abandoned(self, run_id: str) -> None:
+        self._by_inverses.discard(run_id)
         await self._call(self._core.abandon, run_id)
 
     # ---- undo, redo, checkpoints -----------------------------------------------------------
@@ -160,6 +186,8 @@ class UndoService:
         p = prepared
         if p.status in (UndoStatus.NOTHING, UndoStatus.REFUSED):
             return UndoResult(p.run_id, p.status, sorted(p.restored), p.conflicts)
+        if p.git:
+            p = attrs.evolve(p, trusted=self.trusted(p.root))
         folder = Folder.from_path(p.root)
         # The undo's history row exists before any file changes: a crash leaves a record.
         await self.history.run_started(
