@@ -19,7 +19,7 @@ from intentls.folders import Folder
 from intentls.gc import collect, summary
 from intentls.history.store import iso
 from intentls.model import UndoResult, UndoStatus
-from intentls.undo.core import UndoError
+from intentls.undo.records import UndoError
 from intentls.undo.retention import Collected, Policy
 from intentls.undo.service import UndoService
 from intentls.wire import to_wire

@@ -11,7 +11,8 @@ import time
 from pathlib import Path
 
 from intentls.settings import UndoSettings
-from intentls.undo.core import EditorView, Prepared, UndoCore
+from intentls.undo.core import UndoCore
+from intentls.undo.records import EditorView, Prepared
 from intentls.undo.watch import WATCH_ENV
 from tests.bench.stats import median, row
 

@@ -12,8 +12,9 @@ import pytest
 
 from intentls.model import UndoResult, UndoStatus
 from intentls.settings import UndoSettings
-from intentls.undo.core import EditorView, UndoCore
+from intentls.undo.core import UndoCore
 from intentls.undo.gitsteps import recorded
+from intentls.undo.records import EditorView
 from tests.unit.toolkit import BuiltinRuns, git, init_repo
 
 SETTINGS = UndoSettings()

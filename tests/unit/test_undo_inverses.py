@@ -20,9 +20,10 @@ from intentls.settings import UndoSettings
 from intentls.tools import registry
 from intentls.tools.base import INLINE_BYTES
 from intentls.undo import fs
-from intentls.undo.core import EditorView, Prepared, UndoCore
+from intentls.undo.core import UndoCore
 from intentls.undo.database import open_undo_database
 from intentls.undo.inverses import Derived, derive
+from intentls.undo.records import EditorView, Prepared
 from intentls.undo.store import BlobStore, State
 from tests.unit.toolkit import BuiltinRuns, ListJournal, plan, run_ctx, tree
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from intentls.settings import UndoSettings
 from intentls.undo import fs
-from intentls.undo.core import EditorView, Prepared, UndoCore
+from intentls.undo.core import UndoCore
+from intentls.undo.records import EditorView, Prepared
 
 SETTINGS = UndoSettings()
 

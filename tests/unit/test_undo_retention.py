@@ -15,7 +15,8 @@ import pytest
 
 from intentls.model import UndoStatus
 from intentls.settings import UndoSettings
-from intentls.undo.core import EditorView, Prepared, UndoCore, UndoError
+from intentls.undo.core import UndoCore
+from intentls.undo.records import EditorView, Prepared, UndoError
 from intentls.undo.retention import DAY_S, GRACE_S, Policy
 from intentls.undo.store import digest
 

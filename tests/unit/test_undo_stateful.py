@@ -20,7 +20,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from intentls.model import UndoResult, UndoStatus
 from intentls.settings import UndoSettings
-from intentls.undo.core import EditorView, Prepared, UndoCore
+from intentls.undo.core import UndoCore
+from intentls.undo.records import EditorView, Prepared
 from tests.unit.toolkit import BuiltinRuns
 
 Tree = dict[str, tuple[str, int, bytes | str]]

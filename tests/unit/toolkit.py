@@ -14,7 +14,8 @@ from intentls.history.store import InverseOp
 from intentls.tools import registry
 from intentls.tools.base import PlanContext, Planned, RunContext, ToolError
 from intentls.tools.confine import Roots
-from intentls.undo.core import RunChanges, UndoCore
+from intentls.undo.core import UndoCore
+from intentls.undo.records import RunChanges
 
 
 class ListJournal:

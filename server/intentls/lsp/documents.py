@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from lsprotocol import types as lsp
 from pygls.uris import to_fs_path
 
-from intentls.undo.core import EditorView
+from intentls.undo.records import EditorView
 
 if TYPE_CHECKING:
     from intentls.lsp.server import IntentServer

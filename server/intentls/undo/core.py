@@ -18,7 +18,6 @@ import json
 import logging
 import os
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,12 +26,32 @@ import attrs
 
 from intentls.model import Conflict, UndoResult, UndoStatus, Warning
 from intentls.settings import UndoSettings
-from intentls.undo import fs, gitsteps, inverses
+from intentls.undo import fs, gitsteps, inverses, overlap
 from intentls.undo.apply import Applier
 from intentls.undo.database import open_undo_database
 from intentls.undo.gitsteps import GitStep
 from intentls.undo.index import FolderIndex, Overlay
+from intentls.undo.records import (
+    GIT,
+    Applied,
+    BlameEntry,
+    Change,
+    EditorView,
+    Op,
+    Prepared,
+    Recovered,
+    RunChanges,
+    UndoAction,
+    UndoError,
+    Want,
+    kinds,
+    new_id,
+    shown_paths,
+    state_json,
+    what_changed,
+)
 from intentls.undo.retention import Collected, Held, Policy, collect
+from intentls.undo.selection import busy, keep_parents_of, relative, select, with_parents
 from intentls.undo.snapshot import Snapshots, Tree, diff
 from intentls.undo.store import BlobStore, MissingBlob, State, digest
 
@@ -44,133 +63,10 @@ log = logging.getLogger(__name__)
 TARGET_KINDS = ("run", "rollback")
 """Groups an undo without `runId` may pick: not undos, not redos."""
 
-GIT = ".git"
-"""How a run's git steps show among its paths (`changedFiles`, `restored`, conflicts)."""
-
 NO_GIT_REDO = (
     "a run with git steps is not redone: git cannot make the same commit, stash or branch "
     "again; run it again instead"
 )
-
-
-class UndoError(ValueError):
-    """The request names no run or checkpoint that can be undone (-32602)."""
-
-
-@attrs.frozen
-class Change:
-    path: str
-    before: State | None
-    after: State | None
-    editor_saved: bool = False
-
-
-@attrs.frozen
-class RunChanges:
-    changed_files: list[str]
-    undoable: bool
-    warnings: list[Warning]
-
-
-@attrs.frozen
-class EditorView:
-    """What the editor said, as of the undo's start. Paths are absolute."""
-
-    buffers: dict[str, bytes] = attrs.Factory(dict)
-    """Open documents' text (UTF-8)."""
-    unsaved: frozenset[str] = frozenset()
-    """Open documents changed (`didChange`) since their last `didSave`."""
-    saves: dict[str, list[float]] = attrs.Factory(dict)
-    """When each document was saved (`didSave`), Unix seconds."""
-
-
-@attrs.frozen
-class Want:
-    """One path an undo would like to change: to `to`, if it still is `expected`."""
-
-    path: str
-    to: State | None
-    expected: State | None
-    editor_saved: bool = False
-
-
-@attrs.frozen
-class Op:
-    path: str
-    current: State | None
-    to: State | None
-
-
-@attrs.frozen
-class Prepared:
-    root: Path
-    kind: str
-    target: str | None
-    """The group undone or redone; the checkpoint rolled back to."""
-    run_id: str
-    """`UndoResult.runId`."""
-    group_id: str
-    """The undo's own run."""
-    intent: str
-    ops: list[Op]
-    restored: list[str]
-    conflicts: list[Conflict]
-    originals: list[str]
-    """Runs of the target group (their `undone` flag changes)."""
-    whole: bool
-    """Every path of the target was selected (no `paths`): the target counts as undone."""
-    started_at: float
-    git: list[GitStep] = attrs.Factory(list)
-    """Built-in git steps to undo by their recorded commands, after the files."""
-    trusted: bool = False
-    """Whether the folder's git filters may run (the service sets it on the event loop)."""
-
-    @property
-    def status(self) -> UndoStatus:
-        acts = bool(self.ops or self.restored or self.git)
-        if not self.conflicts:
-            return UndoStatus.UNDONE if acts else UndoStatus.NOTHING
-        return UndoStatus.PARTIAL if acts else UndoStatus.REFUSED
-
-
-@attrs.frozen
-class Applied:
-    result: UndoResult
-    changed: list[str]
-    edits: list[tuple[str, bytes]]
-    """Restored files (relative path, content) for the editor's open buffers."""
-
-
-@attrs.frozen
-class Recovered:
-    """An undo a crash interrupted, finished at start."""
-
-    root: Path
-    run_id: str
-    intent: str
-    kind: str
-    originals: list[str]
-    changed: list[str]
-    left: list[Conflict]
-    started_at: float
-
-
-@attrs.frozen
-class UndoAction:
-    """What a code action offers: undo this run (and the runs grouped with it)."""
-
-    title: str
-    run_id: str
-
-
-@attrs.frozen
-class BlameEntry:
-    run_id: str
-    intent: str
-    kind: str
-    at: float
-    what: str
-    undone: bool
 
 
 class _OpenGroup:
@@ -196,10 +92,6 @@ class _BuiltinRun:
     started_at: float
     groups: list[_OpenGroup] = attrs.Factory(list)
     """Snapshot groups of the folder open while it ran."""
-
-
-def new_id() -> str:
-    return uuid.uuid4().hex[:12]
 
 
 class UndoCore:
@@ -251,11 +143,11 @@ class UndoCore:
                 p,
                 group.before[p],
                 after.get(p),
-                _saved_during(saves, key, p, group.started_at, now),
+                overlap.saved_during(saves, key, p, group.started_at, now),
             )
             for p in paths
         ]
-        changes, shared = _separated(changes, group.separated)
+        changes, shared = overlap.separated(changes, group.separated)
         with self.conn:
             self._record_group(group.id, key, "run", None, group.started_at, now, changes)
             self._record_runs(group.id, group.runs)
@@ -280,7 +172,7 @@ class UndoCore:
                     "their changes cannot be told apart and are undone together",
                 )
             )
-        warnings += [_shared_warning(p, f"this run and «{i}»") for i, p in shared.items()]
+        warnings += [overlap.shared_warning(p, f"this run and «{i}»") for i, p in shared.items()]
         return RunChanges(shown_paths(changes), bool(changes) and not lost, warnings)
 
     def _scan(self, root: Path, settings: UndoSettings) -> FolderIndex:
@@ -331,8 +223,8 @@ class UndoCore:
         run = self._builtin.pop(run_id)
         key = os.fspath(run.root)
         kept = [o.op for o in ops if o.op.get("op") != "git" or o.step_id in succeeded]
-        if _worktree_after_files(kept):
-            return RunChanges([], False, [Warning("undo", WORKTREE_AFTER_FILES)])
+        if overlap.worktree_after_files(kept):
+            return RunChanges([], False, [Warning("undo", overlap.WORKTREE_AFTER_FILES)])
         files = [op for op in kept if op.get("op") != "git"]
         git_ops = [op for op in kept if op.get("op") == "git"]
         git, refused = gitsteps.recorded(run.root, git_ops)
@@ -340,13 +232,13 @@ class UndoCore:
         with self.conn:
             derived = inverses.derive(run.root, files, self.blobs)
             changes = [
-                Change(p, before, after, _saved_during(saves, key, p, run.started_at, now))
+                Change(p, before, after, overlap.saved_during(saves, key, p, run.started_at, now))
                 for p, (before, after) in derived.changes.items()
             ]
             self._record_group(group_id, key, "run", None, run.started_at, now, changes, git)
             self._record_runs(group_id, [(run_id, run.intent)])
             shared = self._separate(run, changes)
-        warnings = [_shared_warning(p, f"«{i}» too") for i, p in shared.items()]
+        warnings = [overlap.shared_warning(p, f"«{i}» too") for i, p in shared.items()]
         if run.groups:
             others = " + ".join(f"«{i}»" for g in run.groups for _, i in g.runs)
             warnings.append(
@@ -359,7 +251,7 @@ class UndoCore:
         left_out = [f"{p} ({why})" for p, why in derived.unknown.items()]
         left_out += [f"{p} (outside this folder)" for p in derived.outside] + refused
         if left_out:
-            warnings.append(Warning("undo", "not undoable: " + _some(left_out)))
+            warnings.append(Warning("undo", "not undoable: " + overlap.some(left_out)))
         shown = sorted([*shown_paths(changes), *([GIT] if git else [])])
         return RunChanges(shown, bool(changes or git) and not left_out, warnings)
 
@@ -374,7 +266,7 @@ class UndoCore:
                 continue
             recorded = self.changes(group.id)
             label = self._label(group.id)
-            remaining, shared = _separated(recorded, [(run.intent, changes)])
+            remaining, shared = overlap.separated(recorded, [(run.intent, changes)])
             gone = {c.path for c in recorded} - {c.path for c in remaining}
             self.conn.executemany(
                 "DELETE FROM changes WHERE group_id = ? AND path = ?",
@@ -526,12 +418,12 @@ class UndoCore:
             group_id = target
             run_id = self._runs(group_id)[-1][0]
         if self._running(root):
-            return _busy(run_id)
-        selected, unknown = _select(root, self.changes(group_id), paths)
+            return busy(run_id)
+        selected, unknown = select(root, self.changes(group_id), paths)
         git = self._git_steps(group_id)
         if git and paths is not None:
             unknown = [c for c in unknown if c.path != GIT]
-            if not any(_relative(root, p) in ("", GIT) for p in paths):
+            if not any(relative(root, p) in ("", GIT) for p in paths):
                 git = []
         wants = [Want(c.path, c.before, c.after, c.editor_saved) for c in selected]
         prepared = self._prepare(
@@ -577,7 +469,7 @@ class UndoCore:
             group_id, undo_id = str(row[0]), str(row[1])
             run_id = self._runs(group_id)[-1][0]
         if self._running(root):
-            return _busy(run_id)
+            return busy(run_id)
         if self._git_steps(group_id):
             return UndoResult(run_id, UndoStatus.REFUSED, conflicts=[Conflict(GIT, NO_GIT_REDO)])
         wants = [Want(c.path, c.before, c.after) for c in self.changes(str(undo_id))]
@@ -650,7 +542,7 @@ class UndoCore:
         root, name = Path(str(row[0])), str(row[1])
         run_id = new_id()
         if self._running(root):
-            return _busy(run_id)
+            return busy(run_id)
         saved: Tree = {
             str(p): State.from_json(s)  # type: ignore[misc]
             for p, s in self.conn.execute(
@@ -661,7 +553,7 @@ class UndoCore:
 
         def wants(current: Tree) -> list[Want]:
             changes = [Change(p, saved.get(p), current.get(p)) for p in diff(saved, current)]
-            selected, _ = _select(root, changes, paths)
+            selected, _ = select(root, changes, paths)
             return [Want(c.path, c.before, c.after) for c in selected]
 
         return self._prepare(
@@ -715,8 +607,8 @@ class UndoCore:
                 conflicts.append(Conflict(want.path, reason))
             else:
                 ops.append(Op(want.path, current, want.to))
-        ops = self._keep_parents_of(ops, conflicts, current_tree)
-        ops = _with_parents(ops, conflicts, current_tree, force)
+        ops = keep_parents_of(ops, conflicts, current_tree)
+        ops = with_parents(ops, conflicts, current_tree, force)
         originals = [] if kind == "rollback" else [r for r, _ in self._runs(str(target))]
         return Prepared(
             root,
@@ -760,26 +652,6 @@ class UndoCore:
     def _running(self, root: Path) -> bool:
         key = os.fspath(root)
         return key in self._open or any(os.fspath(r.root) == key for r in self._builtin.values())
-
-    @staticmethod
-    def _keep_parents_of(ops: list[Op], conflicts: list[Conflict], current: Overlay) -> list[Op]:
-        """A directory cannot be removed (or replaced) while a path below it stays."""
-        removed = {o.path for o in ops if o.to is None}
-        kept = []
-        for op in ops:
-            replaced = op.current is not None and op.current.kind == "dir"
-            replaced = replaced and (op.to is None or op.to.kind != "dir")
-            prefix = op.path + "/"
-            staying = replaced and any(p not in removed for p in current.below(op.path))
-            if replaced and any(c.path.startswith(prefix) for c in conflicts):
-                conflicts.append(Conflict(op.path, "a path below it is in conflict: left as it is"))
-            elif staying:
-                conflicts.append(Conflict(op.path, "a directory with paths the run did not make"))
-            elif op.to is not None and any(op.path.startswith(c.path + "/") for c in conflicts):
-                conflicts.append(Conflict(op.path, "a directory above it is in conflict"))
-            else:
-                kept.append(op)
-        return kept
 
     def _conflict(
         self, root: Path, want: Want, current: State | None, force: bool, editor: EditorView
@@ -845,7 +717,7 @@ class UndoCore:
 
     def journal(self, p: Prepared) -> None:
         """Write the plan down before a file changes: `recover` finishes it after a crash."""
-        ops_json = json.dumps([[o.path, _json(o.current), _json(o.to)] for o in p.ops])
+        ops_json = json.dumps([[o.path, state_json(o.current), state_json(o.to)] for o in p.ops])
         with self.conn:
             self.conn.execute(
                 "INSERT INTO journal(group_id, folder, kind, target, run_id, intent, started_at, "
@@ -980,7 +852,7 @@ class UndoCore:
         if group_id is None:
             return None
         changes = self.changes(group_id)
-        files = len([c for c in changes if "dir" not in _kinds(c)]) or len(changes)
+        files = len([c for c in changes if "dir" not in kinds(c)]) or len(changes)
         what = f"{files} file" + ("s" if files != 1 else "")
         if self._git_steps(group_id):
             what = f"{what} and git" if changes else "git"
@@ -1000,165 +872,11 @@ class UndoCore:
                 str(intent),
                 str(kind),
                 float(ended),  # type: ignore[arg-type]
-                _what(State.from_json(before), State.from_json(after)),  # type: ignore[arg-type]
+                what_changed(State.from_json(before), State.from_json(after)),  # type: ignore[arg-type]
                 undone is not None,
             )
             for run_id, intent, kind, ended, before, after, undone in rows
         ]
-
-
-WORKTREE_AFTER_FILES = (
-    "git stash or a branch switch changed the work tree after file tools of this run had "
-    "changed files, so their earlier states cannot be told apart: not undoable"
-)
-
-
-def _worktree_after_files(ops: list[dict[str, object]]) -> bool:
-    """A git step that changed the work tree after a file step: the files' states at the run's
-    end are not what the file steps left (undo restores files first, then runs git)."""
-    files_seen = False
-    for op in ops:
-        if op.get("op") != "git":
-            files_seen = True
-        elif files_seen and op.get("worktree"):
-            return True
-    return False
-
-
-def _saved_during(
-    saves: dict[str, list[float]], folder: str, rel: str, started: float, ended: float
-) -> bool:
-    """Whether the editor saved the document at `rel` while the run ran."""
-    return any(started <= t <= ended for t in saves.get(os.path.join(folder, rel), []))  # noqa: PTH118
-
-
-def _separated(
-    changes: list[Change], builtins: list[tuple[str, list[Change]]]
-) -> tuple[list[Change], dict[str, list[str]]]:
-    """A snapshot group's changes without those of built-in runs that ran meanwhile
-    (`(intent, changes)`): a path whose before and after are exactly a built-in run's is that
-    run's alone; one that differs was changed by the group's runs too and stays (returned by
-    the built-in run's intent), so undoing the group restores it to before both."""
-    theirs = {c.path: (intent, c) for intent, cs in builtins for c in cs}
-    remaining: list[Change] = []
-    shared: dict[str, list[str]] = {}
-    for change in changes:
-        found = theirs.get(change.path)
-        if found is not None and (found[1].before, found[1].after) == (
-            change.before,
-            change.after,
-        ):
-            continue
-        remaining.append(change)
-        if found is not None:
-            shared.setdefault(found[0], []).append(change.path)
-    return remaining, shared
-
-
-def _shared_warning(paths: list[str], who: str) -> Warning:
-    return Warning(
-        "undoGroup",
-        f"changed by {who} (they ran at the same time): {_some(paths)}; they are in both "
-        "records: the first undo restores them, the second finds them changed",
-    )
-
-
-def _some(items: list[str], limit: int = 5) -> str:
-    return ", ".join(items[:limit]) + (", …" if len(items) > limit else "")
-
-
-def _with_parents(ops: list[Op], conflicts: list[Conflict], current: Tree, force: bool) -> list[Op]:
-    """Directories a restore needs are ops too, so that its record (and a redo) knows: made
-    where nothing is; where a file or link now stands, made in its place only when forced (the
-    present was stored first, so redo brings it back); otherwise that restore is a conflict."""
-    planned = {o.path for o in ops}
-    kept: list[Op] = []
-    extra: list[Op] = []
-    for op in ops:
-        parts = op.path.split("/")[:-1] if op.to is not None else []
-        parents = ["/".join(parts[:n]) for n in range(1, len(parts) + 1)]
-        needed = [p for p in parents if p not in planned and _not_dir(current.get(p))]
-        standing = next((p for p in needed if p in current), None)  # a file or link
-        if standing is not None and not (force and current[standing].restorable):
-            hint = "too large to keep first" if force else "force replaces it (it is kept)"
-            what = current[standing].describe()
-            conflicts.append(
-                Conflict(op.path, f"{standing} is {what} now, not a directory: {hint}")
-            )
-            continue
-        kept.append(op)
-        planned.update(needed)
-        extra.extend(Op(p, current.get(p), State("dir", 0o755)) for p in needed)
-    return kept + extra
-
-
-def _not_dir(state: State | None) -> bool:
-    return state is None or state.kind != "dir"
-
-
-def _json(state: State | None) -> str | None:
-    return state.to_json() if state is not None else None
-
-
-def _kinds(change: Change) -> set[str]:
-    return {s.kind for s in (change.before, change.after) if s is not None}
-
-
-def _what(before: State | None, after: State | None) -> str:
-    if before is None:
-        return "created"
-    if after is None:
-        return "deleted"
-    if before.kind != after.kind:
-        return f"replaced ({before.kind} → {after.kind})"
-    if before.hash == after.hash and before.target == after.target:
-        return "mode changed"
-    return "modified"
-
-
-def shown_paths(changes: list[Change]) -> list[str]:
-    """`changedFiles`: files and links; a directory only when nothing below it changed (an
-    empty directory created or removed, a mode change)."""
-    paths = sorted(c.path for c in changes)
-    shown = []
-    for c in changes:
-        if "dir" in _kinds(c) and not ({"file", "link"} & _kinds(c)):
-            prefix = c.path + "/"
-            if any(p.startswith(prefix) for p in paths):
-                continue
-        shown.append(c.path)
-    return sorted(shown)
-
-
-def _select(
-    root: Path, changes: list[Change], paths: list[str] | None
-) -> tuple[list[Change], list[Conflict]]:
-    """The changes under `paths` (relative or absolute; a directory selects what is below)."""
-    if paths is None:
-        return changes, []
-    wanted = [_relative(root, p) for p in paths]
-    selected = [
-        c for c in changes if any(w in ("", c.path) or c.path.startswith(w + "/") for w in wanted)
-    ]
-    unknown = [
-        Conflict(w, "the run did not change this path")
-        for w in wanted
-        if not any(c.path == w or c.path.startswith(w + "/") or w == "" for c in changes)
-    ]
-    return selected, unknown
-
-
-def _relative(root: Path, path: str) -> str:
-    if path.startswith("file:"):
-        from intentls.folders import to_path
-
-        path = os.fspath(to_path(path, "paths"))
-    if os.path.isabs(path):  # noqa: PTH117
-        path = os.path.relpath(path, root)
-    path = os.path.normpath(path).replace(os.sep, "/")
-    if path.startswith(".."):
-        raise UndoError(f"paths: {path!r} is outside the folder {root}")
-    return "" if path == "." else path
 
 
 def _undo_git(steps: list[GitStep], trusted: bool) -> list[Conflict]:
@@ -1170,11 +888,3 @@ def _undo_git(steps: list[GitStep], trusted: bool) -> list[Conflict]:
         return [Conflict(GIT, f"{reason}: the git steps are left as they are")]
     failed = gitsteps.undo(steps, trusted)
     return [] if failed is None else [Conflict(GIT, failed)]
-
-
-def _busy(run_id: str) -> UndoResult:
-    return UndoResult(
-        run_id,
-        UndoStatus.REFUSED,
-        conflicts=[Conflict(".", "a run is running in this folder: undo once it has ended")],
-    )

@@ -19,7 +19,9 @@ from intentls.folders import Folder
 from intentls.history.store import History, RunStart, iso
 from intentls.model import CheckpointInfo, RunResult, RunStatus, UndoResult, UndoStatus, Warning
 from intentls.settings import UndoSettings
-from intentls.undo.core import (
+from intentls.undo.core import UndoCore
+from intentls.undo.database import undo_path
+from intentls.undo.records import (
     Applied,
     BlameEntry,
     EditorView,
@@ -27,9 +29,7 @@ from intentls.undo.core import (
     Recovered,
     RunChanges,
     UndoAction,
-    UndoCore,
 )
-from intentls.undo.database import undo_path
 from intentls.undo.retention import Collected, Policy
 
 log = logging.getLogger(__name__)
