@@ -11,22 +11,7 @@ from typing import Any
 import pytest
 
 from intentls.tools.base import ToolError
-from tests.unit.toolkit import ListJournal, content, do, plan, tree
-
-
-@pytest.fixture
-def ws(tmp_path: Path) -> Path:
-    path = tmp_path / "ws"
-    path.mkdir()
-    return path
-
-
-def write(path: Path, data: bytes | str = b"x", mode: int | None = None) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data.encode() if isinstance(data, str) else data)
-    if mode is not None:
-        path.chmod(mode)
-    return path
+from tests.unit.toolkit import ListJournal, content, do, plan, tree, write
 
 
 def failing(ws: Path, tool: str, args: dict[str, Any], category: str) -> ToolError:

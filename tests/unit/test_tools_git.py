@@ -12,16 +12,6 @@ from intentls.tools.base import ToolError
 from tests.unit.toolkit import apply_git_ops, do, git, init_repo
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    path = tmp_path / "repo"
-    init_repo(path)
-    (path / "a.txt").write_text("one\n")
-    git(path, "add", "a.txt")
-    git(path, "commit", "-q", "-m", "first")
-    return path
-
-
 def test_status(repo: Path) -> None:
     (repo / "new.txt").write_text("x")
     done = do(repo, "git.status", {})

@@ -5,7 +5,6 @@ a record that could run anything else, or outside the folder, is refused."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,26 +14,9 @@ from intentls.settings import UndoSettings
 from intentls.undo.core import UndoCore
 from intentls.undo.gitsteps import recorded
 from intentls.undo.records import EditorView
-from tests.unit.toolkit import BuiltinRuns, git, init_repo
+from tests.unit.toolkit import BuiltinRuns, git
 
 SETTINGS = UndoSettings()
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    path = tmp_path / "repo"
-    init_repo(path)
-    (path / "a.txt").write_text("one\n")
-    git(path, "add", "a.txt")
-    git(path, "commit", "-q", "-m", "first")
-    return path
-
-
-@pytest.fixture
-def core(tmp_path: Path) -> Iterator[UndoCore]:
-    undo = UndoCore(tmp_path / "undo.db")
-    yield undo
-    undo.close()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,36 +24,14 @@ from intentls.undo.database import open_undo_database
 from intentls.undo.inverses import Derived, derive
 from intentls.undo.records import EditorView, Prepared
 from intentls.undo.store import BlobStore, State
-from tests.unit.toolkit import BuiltinRuns, ListJournal, plan, run_ctx, tree
+from tests.unit.toolkit import BuiltinRuns, ListJournal, plan, run_ctx, tree, write
 
 SETTINGS = UndoSettings()
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Path:
-    path = tmp_path / "ws"
-    path.mkdir()
-    return path
-
-
-@pytest.fixture
-def core(tmp_path: Path) -> Iterator[UndoCore]:
-    undo = UndoCore(tmp_path / "undo.db")
-    yield undo
-    undo.close()
-
-
-@pytest.fixture
 def runs(core: UndoCore, ws: Path, tmp_path: Path) -> BuiltinRuns:
     return BuiltinRuns(core, ws, tmp_path / "trash")
-
-
-def write(path: Path, data: bytes | str = b"x", mode: int | None = None) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data.encode() if isinstance(data, str) else data)
-    if mode is not None:
-        path.chmod(mode)
-    return path
 
 
 def states(root: Path) -> dict[str, State]:

@@ -8,7 +8,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -33,13 +33,6 @@ def root(tmp_path: Path) -> Path:
     path = tmp_path / "ws"
     path.mkdir()
     return path
-
-
-@pytest.fixture
-def core(tmp_path: Path) -> Iterator[UndoCore]:
-    opened = UndoCore(tmp_path / "undo.db")
-    yield opened
-    opened.close()
 
 
 def run(core: UndoCore, root: Path, run_id: str, change: Callable[[], object], at: float) -> None:

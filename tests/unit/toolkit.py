@@ -172,3 +172,12 @@ class BuiltinSteps:
         self.ops: list[InverseOp] = []
         self.succeeded: set[str] = set()
         self.errors: list[str] = []
+
+
+def write(path: Path, data: bytes | str = b"x", mode: int | None = None) -> Path:
+    """A file with its parents, and a mode if given."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.encode() if isinstance(data, str) else data)
+    if mode is not None:
+        path.chmod(mode)
+    return path
