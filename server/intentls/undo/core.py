@@ -641,12 +641,9 @@ class UndoCore:
                     rel = "/".join(parts[:n])
                     if rel in tree and tree[rel].restorable:
                         continue
-                    found = fs.read_state(root, rel)
-                    if found is None:
+                    state = inverses.stored_state(self.blobs, root, rel)
+                    if state is None:
                         break
-                    state, data = found
-                    if data is not None:
-                        self.blobs.put(data)
                     tree[rel] = state
 
     def _running(self, root: Path) -> bool:

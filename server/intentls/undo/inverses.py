@@ -197,13 +197,9 @@ class Overlay:
         parent, name = trash.parent, trash.name
         tree: Subtree = {}
         for path in [name, *fs.walk(parent, name)]:
-            found = fs.read_state(parent, path)
-            if found is None:
-                continue
-            state, data = found
-            if data is not None:
-                self._blobs.put(data)
-            tree[path[len(name) + 1 :]] = state
+            state = stored_state(self._blobs, parent, path)
+            if state is not None:
+                tree[path[len(name) + 1 :]] = state
         return tree
 
     def _rmdir(self, rel: str) -> None:
@@ -230,3 +226,14 @@ class Overlay:
 def _self_and_ancestors(rel: str) -> list[str]:
     parts = rel.split("/")
     return ["/".join(parts[:n]) for n in range(1, len(parts) + 1)]
+
+
+def stored_state(blobs: BlobStore, root: Path, rel: str) -> State | None:
+    """A path's state read from disk (never through a link), its content put in the store."""
+    found = fs.read_state(root, rel)
+    if found is None:
+        return None
+    state, data = found
+    if data is not None:
+        blobs.put(data)
+    return state
