@@ -3,7 +3,9 @@
 
 T.test("the plugin file registers the commands before setup", function()
   vim.cmd("runtime! plugin/intentls.lua")
-  for _, name in ipairs({ "Intent", "IntentLast", "IntentUndo", "IntentRedo", "IntentHistory", "IntentCancel" }) do
+  local names =
+    { "Intent", "IntentLast", "IntentUndo", "IntentRedo", "IntentHistory", "IntentCancel", "IntentRollback" }
+  for _, name in ipairs(names) do
     T.ok(vim.fn.exists(":" .. name) == 2, ":" .. name .. " exists")
   end
   T.ok(package.loaded["intentls.run"] == nil, "loading the plugin loads no more than the commands")

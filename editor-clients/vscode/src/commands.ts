@@ -1,10 +1,10 @@
 /** The extension's palette commands. */
 import * as vscode from 'vscode';
-import { Command, ServerCommand, StateKey } from './constants';
-import { IntentInfo, RunSummary } from './protocol';
+import { Command, ContextKey, ServerCommand, StateKey } from './constants';
+import { CheckpointInfo, IntentInfo, RunSummary } from './protocol';
 import { NotSent, Runner, showError } from './runner';
-import { restartServer } from './server';
-import { RunView, formatAgo, formatDuration, statusIcon } from './status';
+import { restartServer, serverCommands } from './server';
+import { RunView, formatAgo, formatDuration, plural, statusIcon } from './status';
 
 /** Where a command applies: the active file's folder, else the only or a chosen folder. */
 type Target = { uri?: string; cwd?: string };
@@ -13,6 +13,9 @@ interface LastIntent {
     intent: string;
     params?: Record<string, string>;
 }
+
+/** The server commands "Roll Back to Checkpoint…" sends. */
+const ROLLBACK_NEEDS = [ServerCommand.checkpoints, ServerCommand.rollback];
 
 interface IntentItem extends vscode.QuickPickItem {
     intent: string;
@@ -33,6 +36,7 @@ export function registerCommands(
         [Command.showHistory, () => commands.showHistory()],
         [Command.cancelRun, () => commands.cancelRun()],
         [Command.createCheckpoint, () => commands.createCheckpoint()],
+        [Command.rollbackToCheckpoint, () => commands.rollbackToCheckpoint()],
         [Command.restartServer, () => restartServer()],
         [Command.showOutput, async () => view.output.show(true)],
     ];
@@ -47,6 +51,13 @@ export function registerCommands(
             }),
         );
     }
+}
+
+/** Offers the palette commands that need server commands only while the server has them. */
+export function updateOfferedCommands(): void {
+    const advertised = serverCommands();
+    const canRollback = ROLLBACK_NEEDS.every((command) => advertised.includes(command));
+    void vscode.commands.executeCommand('setContext', ContextKey.canRollback, canRollback);
 }
 
 class PaletteCommands {
@@ -126,6 +137,24 @@ class PaletteCommands {
         void vscode.window.showInformationMessage(
             `intentls: checkpoint ${result?.checkpointId ?? ''} created${name.trim() ? ` (${name.trim()})` : ''}.`,
         );
+    }
+
+    async rollbackToCheckpoint(): Promise<void> {
+        await this.runner.clientFor(...ROLLBACK_NEEDS);
+        const target = await pickTarget();
+        if (!target) {
+            return;
+        }
+        const checkpoints = (await this.runner.execute(ServerCommand.checkpoints, [target])) as CheckpointInfo[];
+        if (checkpoints.length === 0) {
+            await offerToCreateCheckpoint();
+            return;
+        }
+        const checkpoint = await pickCheckpoint(checkpoints);
+        if (checkpoint && (await confirmRollback(checkpoint))) {
+            // The runner shows the result, and offers to force it past conflicts.
+            await this.runner.execute(ServerCommand.rollback, [{ checkpointId: checkpoint.checkpointId }]);
+        }
     }
 
     async showHistory(): Promise<void> {
@@ -272,6 +301,53 @@ function showErrorUnlessNotSent(err: unknown): void {
     if (!(err instanceof NotSent)) {
         showError(err);
     }
+}
+
+async function offerToCreateCheckpoint(): Promise<void> {
+    const create = 'Create Checkpoint';
+    const choice = await vscode.window.showInformationMessage(
+        'intentls: this folder has no checkpoints yet. "Intent: Create Checkpoint" records one ' +
+            'to roll back to later.',
+        create,
+    );
+    if (choice === create) {
+        await vscode.commands.executeCommand(Command.createCheckpoint);
+    }
+}
+
+/** A QuickPick of the checkpoints, newest first: name, age and date, how many paths. */
+async function pickCheckpoint(checkpoints: CheckpointInfo[]): Promise<CheckpointInfo | undefined> {
+    const pick = await vscode.window.showQuickPick(
+        checkpoints.map((checkpoint) => ({
+            label: `$(history) ${checkpoint.name}`,
+            description: `${formatAgo(checkpoint.createdAt)} · ${plural(checkpoint.paths, 'path')}`,
+            detail: new Date(checkpoint.createdAt).toLocaleString(),
+            checkpoint,
+        })),
+        {
+            title: 'Intent: Roll Back to Checkpoint…',
+            placeHolder: 'Newest first. Pick the checkpoint to return the folder to.',
+            matchOnDescription: true,
+            matchOnDetail: true,
+        },
+    );
+    return pick?.checkpoint;
+}
+
+async function confirmRollback(checkpoint: CheckpointInfo): Promise<boolean> {
+    const rollBack = 'Roll Back';
+    const choice = await vscode.window.showWarningMessage(
+        `Roll back «${checkpoint.name}»?`,
+        {
+            modal: true,
+            detail:
+                `Files changed since ${new Date(checkpoint.createdAt).toLocaleString()} are ` +
+                'restored to how they were then. The present state is saved first: the rollback ' +
+                'itself can be undone ("Intent: Undo Last").',
+        },
+        rollBack,
+    );
+    return choice === rollBack;
 }
 
 async function askParams(info: IntentInfo): Promise<Record<string, string> | undefined> {

@@ -14,6 +14,7 @@ export const ServerCommand = {
     undo: 'intentls.undo',
     redo: 'intentls.redo',
     checkpoint: 'intentls.checkpoint',
+    checkpoints: 'intentls.checkpoints',
     rollback: 'intentls.rollback',
     suggest: 'intentls.suggest',
     feedback: 'intentls.feedback',
@@ -39,6 +40,7 @@ export const Command = {
     showHistory: 'intentls.showHistory',
     cancelRun: 'intentls.cancelRun',
     createCheckpoint: 'intentls.createCheckpoint',
+    rollbackToCheckpoint: 'intentls.rollbackToCheckpoint',
     restartServer: 'intentls.restartServer',
     showOutput: 'intentls.showOutput',
 } as const;
@@ -56,6 +58,8 @@ export const Notification = {
 export const ContextKey = {
     running: 'intentls.serverRunning',
     runActive: 'intentls.runActive',
+    /** The server advertises what "Roll Back to Checkpoint…" sends. */
+    canRollback: 'intentls.canRollback',
 } as const;
 
 /** Keys in the extension's workspace state. */

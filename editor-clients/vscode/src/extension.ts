@@ -1,6 +1,6 @@
 /** Wires the extension together; the behaviour lives in the modules it names. */
 import * as vscode from 'vscode';
-import { registerCommands } from './commands';
+import { registerCommands, updateOfferedCommands } from './commands';
 import { Notification } from './constants';
 import { Runner } from './runner';
 import { getClient, initServer, launchChanged, restartServer, stopServer } from './server';
@@ -18,7 +18,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
             log,
             attach: (client) => view.attach(client),
             executeCommand: (command, args, next) => runner.middleware(command, args, next),
-            onStateChange: (state) => view.setServerState(state),
+            onStateChange: (state) => {
+                view.setServerState(state);
+                updateOfferedCommands();
+            },
         }),
         vscode.workspace.onDidGrantWorkspaceTrust(() => {
             void getClient()?.sendNotification(Notification.setTrust, { trusted: true });

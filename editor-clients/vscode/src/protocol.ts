@@ -53,6 +53,16 @@ export interface UndoResult {
     conflicts: { path: string; reason: string }[];
 }
 
+/** An element of `intentls.checkpoints` (docs/protocol.md), newest first. */
+export interface CheckpointInfo {
+    checkpointId: string;
+    name: string;
+    folder: string;
+    createdAt: string;
+    /** How many paths (files, links, directories) it holds. */
+    paths: number;
+}
+
 export interface IntentInfo {
     name: string;
     title: string;

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import {
     ExecuteCommandRequest,
+    LanguageClient,
     LSPErrorCodes,
     ResponseError,
     WorkDoneProgress,
@@ -14,13 +15,60 @@ import {
 import { Command, RUNNING_COMMANDS, ServerCommand } from './constants';
 import { LspCommand, RunResult, UndoResult, isRunResult, isUndoResult } from './protocol';
 import { getClient, serverCommands, whenReady } from './server';
-import { RunView } from './status';
+import { RunView, plural } from './status';
 
 const LABELS: Record<string, string> = {
     [ServerCommand.undo]: 'Undo',
     [ServerCommand.redo]: 'Redo',
     [ServerCommand.rollback]: 'Roll back',
 };
+
+type CommandArgs = Record<string, unknown>;
+
+/** How a command that undoes is named to the person, and how it is sent again with `force`. */
+interface UndoKind {
+    verb: string;
+    /** The message for status `nothing`. */
+    nothing: string;
+    /** Absent: the command has no `force`. */
+    force?: {
+        button: string;
+        /** Why forcing is safe, shown with the conflicts. */
+        note: string;
+        args(sent: CommandArgs, result: UndoResult): CommandArgs;
+    };
+}
+
+const UNSAVED_NOTE = 'Unsaved changes in the editor are replaced there, where its own Undo recovers them.';
+
+const UNDO_KINDS: Record<string, UndoKind> = {
+    [ServerCommand.undo]: {
+        verb: 'Undo',
+        nothing: 'nothing to undo.',
+        force: {
+            button: 'Undo Anyway',
+            note: `Undo Anyway saves the present state first, so nothing is lost: "Intent: Redo" brings it back. ${UNSAVED_NOTE}`,
+            // `runId`: the run that was undone (the newest one when none was named).
+            args: (sent, result) => ({ ...sent, runId: result.runId, force: true }),
+        },
+    },
+    [ServerCommand.redo]: { verb: 'Redo', nothing: 'nothing to redo.' },
+    [ServerCommand.rollback]: {
+        verb: 'Rollback',
+        nothing: 'nothing to roll back: no file changed since the checkpoint.',
+        force: {
+            button: 'Roll Back Anyway',
+            note: `Roll Back Anyway saves the present state first, so nothing is lost: "Intent: Undo Last" brings it back. ${UNSAVED_NOTE}`,
+            // Not `runId`: a rollback's result names its own run, not the checkpoint.
+            args: (sent) => ({ ...sent, force: true }),
+        },
+    },
+};
+
+/** Forcing cannot help a refusal on "." (a run of the folder is running; docs/protocol.md). */
+function forceCanHelp(result: UndoResult): boolean {
+    return result.conflicts.some((c) => c.path !== '.');
+}
 
 /** Thrown when a command cannot be sent; the person has already been told why. */
 export class NotSent extends Error {}
@@ -38,6 +86,20 @@ export class Runner {
      * server or it does not advertise the command: such a command is never sent.
      */
     async execute(command: string, args: readonly unknown[] = []): Promise<unknown> {
+        const client = await this.clientFor(command);
+        if (!RUNNING_COMMANDS.has(command)) {
+            return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [...args] });
+        }
+        const result = await this.withProgress(command, args);
+        await this.present(command, args, result);
+        return result;
+    }
+
+    /**
+     * The running client once a pending (re)start has settled, if its server advertises every
+     * one of `commands`. Otherwise tells the person why not and throws `NotSent`.
+     */
+    async clientFor(...commands: string[]): Promise<LanguageClient> {
         const client = await whenReady();
         if (!client) {
             void vscode.window
@@ -45,16 +107,12 @@ export class Runner {
                 .then((choice) => choice && vscode.commands.executeCommand(Command.restartServer));
             throw new NotSent('server not running');
         }
-        if (!this.supports(command)) {
-            void vscode.window.showInformationMessage(`intentls server does not support ${command} yet.`);
-            throw new NotSent(`unsupported: ${command}`);
+        const missing = commands.find((command) => !this.supports(command));
+        if (missing) {
+            void vscode.window.showInformationMessage(`intentls server does not support ${missing} yet.`);
+            throw new NotSent(`unsupported: ${missing}`);
         }
-        if (!RUNNING_COMMANDS.has(command)) {
-            return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [...args] });
-        }
-        const result = await this.withProgress(command, args);
-        await this.present(command, result);
-        return result;
+        return client;
     }
 
     /**
@@ -132,11 +190,11 @@ export class Runner {
         );
     }
 
-    private async present(command: string, result: unknown): Promise<void> {
+    private async present(command: string, args: readonly unknown[], result: unknown): Promise<void> {
         if (isRunResult(result)) {
             await this.presentRun(result);
         } else if (isUndoResult(result)) {
-            await this.presentUndo(command, result);
+            await this.presentUndo(command, (args[0] ?? {}) as CommandArgs, result);
         }
     }
 
@@ -210,32 +268,40 @@ export class Runner {
         }
     }
 
-    private async presentUndo(command: string, result: UndoResult): Promise<void> {
-        const verb = command === ServerCommand.redo ? 'Redo' : command === ServerCommand.rollback ? 'Rollback' : 'Undo';
-        const files = (n: number) => `${n} file${n === 1 ? '' : 's'}`;
+    private async presentUndo(command: string, sent: CommandArgs, result: UndoResult): Promise<void> {
+        const kind = UNDO_KINDS[command] ?? UNDO_KINDS[ServerCommand.undo];
         switch (result.status) {
             case 'undone':
                 void vscode.window.showInformationMessage(
-                    `intentls: ${verb} done, ${files(result.restored.length)} restored.`,
+                    `intentls: ${kind.verb} done, ${plural(result.restored.length, 'file')} restored.`,
                 );
                 return;
             case 'nothing':
-                void vscode.window.showInformationMessage(`intentls: nothing to ${verb.toLowerCase()}.`);
+                void vscode.window.showInformationMessage(`intentls: ${kind.nothing}`);
                 return;
             case 'partial':
-            case 'refused': {
-                const conflicts = result.conflicts.map((c) => `${c.path}: ${c.reason}`).join('\n');
-                const force = `${verb} Anyway`;
-                const choice = await vscode.window.showWarningMessage(
-                    `intentls: ${verb} ${result.status === 'partial' ? 'was partial' : 'was refused'}` +
-                        (result.restored.length ? `, ${files(result.restored.length)} restored` : ''),
-                    { modal: true, detail: conflicts },
-                    ...(command === ServerCommand.undo ? [force] : []),
-                );
-                if (choice === force) {
-                    await this.execute(command, [{ runId: result.runId, force: true }]);
-                }
-            }
+            case 'refused':
+                await this.offerForce(command, kind, sent, result);
+        }
+    }
+
+    /** The conflicts of a partial or refused result, and the same command with `force`. */
+    private async offerForce(
+        command: string,
+        kind: UndoKind,
+        sent: CommandArgs,
+        result: UndoResult,
+    ): Promise<void> {
+        const force = forceCanHelp(result) ? kind.force : undefined;
+        const conflicts = result.conflicts.map((c) => `${c.path}: ${c.reason}`).join('\n');
+        const choice = await vscode.window.showWarningMessage(
+            `intentls: ${kind.verb} ${result.status === 'partial' ? 'was partial' : 'was refused'}` +
+                (result.restored.length ? `, ${plural(result.restored.length, 'file')} restored` : ''),
+            { modal: true, detail: [conflicts, force?.note].filter(Boolean).join('\n\n') },
+            ...(force ? [force.button] : []),
+        );
+        if (force && choice === force.button) {
+            await this.execute(command, [force.args(sent, result)]);
         }
     }
 }

@@ -24,6 +24,11 @@ export function formatDuration(ms: number): string {
     return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
+/** "1 file", "3 files". */
+export function plural(n: number, noun: string): string {
+    return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 export function formatAgo(iso: string, now = Date.now()): string {
     const seconds = Math.max(0, (now - Date.parse(iso)) / 1000);
     if (Number.isNaN(seconds)) {
@@ -107,7 +112,7 @@ export class RunView implements vscode.Disposable {
         const changed = result.changedFiles?.length ?? 0;
         this.output.appendLine(
             `■ ${started?.intent ?? result.intent}: ${result.status} in ${formatDuration(result.durationMs)}` +
-                (changed ? `, ${changed} file${changed === 1 ? '' : 's'} changed` : ''),
+                (changed ? `, ${plural(changed, 'file')} changed` : ''),
         );
         for (const step of result.steps ?? []) {
             if (step.error) {

@@ -104,6 +104,9 @@ function writeUserSettings(userData, trusted, launch) {
         'git.enabled': false,
         'chat.disableAIFeatures': true,
         'window.restoreWindows': 'none',
+        // VS Code in a browser saves edits after a delay by default; the rollback test needs an
+        // editor with unsaved changes, as in desktop VS Code.
+        'files.autoSave': 'off',
     };
     fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify(settings, null, 2));
     // Machine-scoped settings of a remote window (code-server is one) belong in the remote's
@@ -561,6 +564,80 @@ check('Intent: Redo re-applies the undone run', async (skip) => {
     if (outcome === 'unsupported') {
         skip('the server does not advertise intentls.redo (the extension said so and sent nothing)');
     }
+});
+
+/** A modal dialog (`showWarningMessage` with `modal: true`) with this text. */
+const dialog = (text) => page.locator('.monaco-dialog-box', { hasText: text });
+const ROLL_BACK = 'Intent: Roll Back to Checkpoint…';
+
+/** Intent: Roll Back to Checkpoint…, the row of `name`, then "Roll Back" in the confirmation. */
+async function rollBackTo(name) {
+    await runPaletteCommand(ROLL_BACK);
+    const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: name }).first();
+    await row.waitFor({ state: 'visible', timeout: STEP_MS });
+    const text = await row.innerText();
+    assert.match(text, /just now/, 'the checkpoint row says how old it is');
+    assert.match(text, /\d+ paths/, 'the checkpoint row says how many paths it holds');
+    await row.click();
+    const confirm = dialog(`Roll back «${name}»?`);
+    await confirm.waitFor({ state: 'visible', timeout: STEP_MS });
+    assert.match(await confirm.innerText(), /can be undone/);
+    await confirm.locator('.monaco-button', { hasText: /^\s*Roll Back\s*$/ }).click();
+}
+
+check('Intent: Roll Back to Checkpoint… returns changed files to a checkpoint; the rollback can be undone', async () => {
+    const byRun = path.join(workspace, 'rollback.txt');
+    const onDisk = path.join(workspace, 'rollback-disk.txt');
+    fs.writeFileSync(byRun, 'before-checkpoint\n');
+    fs.writeFileSync(onDisk, 'disk-before\n');
+    // No checkpoint yet: the message says how to make one, and its button does.
+    await runPaletteCommand(ROLL_BACK);
+    const none = toast('no checkpoints yet');
+    await none.waitFor({ state: 'visible', timeout: STEP_MS });
+    await none.locator('.monaco-button', { hasText: 'Create Checkpoint' }).click();
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Intent: Create Checkpoint' })
+        .waitFor({ state: 'visible', timeout: STEP_MS });
+    await page.locator('.quick-input-widget .quick-input-box input').fill('before-edit');
+    await page.keyboard.press('Enter');
+    await toast('created (before-edit)').waitFor({ state: 'visible', timeout: STEP_MS });
+    // Changes after the checkpoint: one by a run, one straight on disk.
+    await runIntent('$ echo after-checkpoint > rollback.txt', 'run as typed');
+    await waitForFile(byRun, 'after-checkpoint');
+    fs.writeFileSync(onDisk, 'disk-after\n');
+    await rollBackTo('before-edit');
+    await waitForFile(byRun, 'before-checkpoint');
+    await waitForFile(onDisk, 'disk-before');
+    // The rollback is a run: Undo Last takes it back.
+    await runPaletteCommand('Intent: Undo Last');
+    await waitForFile(byRun, 'after-checkpoint');
+    await waitForFile(onDisk, 'disk-after');
+});
+
+check('Roll Back to Checkpoint…: an unsaved editor is a conflict; Roll Back Anyway restores the file', async () => {
+    const byRun = path.join(workspace, 'rollback.txt');
+    const onDisk = path.join(workspace, 'rollback-disk.txt');
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'rollback.txt' }).first().click();
+    const text = page.locator('.editor-instance .view-lines', { hasText: 'after-checkpoint' });
+    await text.waitFor({ state: 'visible', timeout: STEP_MS });
+    await text.click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type(' unsaved-edit');
+    await page.locator('.tabs-container .tab.dirty', { hasText: 'rollback.txt' })
+        .waitFor({ state: 'visible', timeout: STEP_MS });
+    await rollBackTo('before-edit');
+    // The file on disk without a conflict is rolled back; the unsaved one waits for a decision.
+    const conflict = dialog('Rollback was partial');
+    await conflict.waitFor({ state: 'visible', timeout: STEP_MS });
+    await waitForFile(onDisk, 'disk-before');
+    assert.equal(fileText(byRun), 'after-checkpoint\n', 'the unsaved file is left alone until forced');
+    const detail = await conflict.innerText();
+    assert.match(detail, /rollback\.txt: open in the editor with unsaved changes/);
+    assert.match(detail, /nothing is lost/);
+    await conflict.locator('.monaco-button', { hasText: 'Roll Back Anyway' }).click();
+    await waitForFile(byRun, 'before-checkpoint');
+    await runPaletteCommand('File: Revert File');
+    await page.locator('.tabs-container .tab.dirty', { hasText: 'rollback.txt' })
+        .waitFor({ state: 'hidden', timeout: STEP_MS });
 });
 
 check('untrusted folder: a blocked run offers its actions, and the chosen one runs', async () => {

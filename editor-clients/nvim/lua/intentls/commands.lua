@@ -87,6 +87,13 @@ M.commands = {
     end,
   },
   {
+    name = "IntentRollback",
+    desc = "Roll the folder back to one of its checkpoints (pick one, then confirm)",
+    run = function()
+      require("intentls").rollback()
+    end,
+  },
+  {
     name = "IntentOutput",
     desc = "Show or hide the output of runs",
     key = "o",

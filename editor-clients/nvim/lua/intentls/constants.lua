@@ -15,6 +15,7 @@ M.cmd = {
   undo = "intentls.undo",
   redo = "intentls.redo",
   checkpoint = "intentls.checkpoint",
+  checkpoints = "intentls.checkpoints",
   rollback = "intentls.rollback",
   suggest = "intentls.suggest",
   feedback = "intentls.feedback",

@@ -93,6 +93,13 @@ function M.checkpoint(name)
   require("intentls.run").send(require("intentls.constants").cmd.checkpoint, { name = name })
 end
 
+--- Picks one of the folder's checkpoints and, once confirmed, rolls the folder back to it.
+--- Conflicts (such as unsaved buffers) are shown with an offer to roll back anyway.
+function M.rollback()
+  ensure_setup()
+  require("intentls.rollback").pick()
+end
+
 --- Shows or hides the output window.
 function M.output()
   require("intentls.output").toggle()

@@ -51,6 +51,7 @@ local LABELS = {
   [constants.cmd.undo] = "undo",
   [constants.cmd.redo] = "redo",
   [constants.cmd.checkpoint] = "checkpoints",
+  [constants.cmd.checkpoints] = "checkpoints",
   [constants.cmd.rollback] = "rollback",
   [constants.cmd.suggest] = "suggestions",
   [constants.cmd.feedback] = "feedback",
@@ -110,6 +111,24 @@ local function checktime()
   end
 end
 
+--- Whether the server advertises `command`; when it does not, says so.
+---@param client vim.lsp.Client
+---@param command string
+---@return boolean
+function M.supported(client, command)
+  if require("intentls.server").supports(client, command) then
+    return true
+  end
+  notify(
+    ("intentls server does not support %s yet (%s is not among its commands)"):format(
+      LABELS[command] or command,
+      command
+    ),
+    vim.log.levels.WARN
+  )
+  return false
+end
+
 --- Sends `workspace/executeCommand` with a workDoneToken of the plugin's own, unless the
 --- server does not advertise the command. Returns whether the request went out.
 ---@param client vim.lsp.Client
@@ -119,14 +138,7 @@ end
 ---@return boolean
 function M.execute(client, command, arguments, opts)
   opts = opts or {}
-  if not require("intentls.server").supports(client, command) then
-    notify(
-      ("intentls server does not support %s yet (%s is not among its commands)"):format(
-        LABELS[command] or command,
-        command
-      ),
-      vim.log.levels.WARN
-    )
+  if not M.supported(client, command) then
     return false
   end
   token_counter = token_counter + 1
@@ -177,7 +189,7 @@ function M.on_result(client, command, arguments, result, opts)
       M.finish(client, result)
     end
   elseif command == c.undo or command == c.redo or command == c.rollback then
-    M.show_undo(command, result)
+    M.show_undo(client, command, arguments, result)
   elseif command == c.checkpoint and type(result) == "table" then
     notify(("checkpoint %s created"):format(tostring(result.checkpointId)))
   elseif command == c.plan and not opts.on_result then
@@ -322,23 +334,95 @@ local function settle_restored(restored)
   end
 end
 
+---@class intentls.UndoKind
+---@field verb string
+---@field nothing string the message for status "nothing"
+---@field force? {label: string, args: fun(sent: table, result: table): table} how to send it again with `force`
+
+--- How each command that undoes is named, and how it is sent again with `force`.
+---@type table<string, intentls.UndoKind>
+local UNDO_KINDS = {
+  [constants.cmd.undo] = {
+    verb = "undo",
+    nothing = "nothing to undo",
+    force = {
+      label = "Undo anyway (the present state is saved first: :IntentRedo brings it back)",
+      -- runId: the run that was undone (the newest one when none was named)
+      args = function(sent, result)
+        return vim.tbl_extend("force", sent, { runId = result.runId, force = true })
+      end,
+    },
+  },
+  [constants.cmd.redo] = { verb = "redo", nothing = "nothing to redo" },
+  [constants.cmd.rollback] = {
+    verb = "rollback",
+    nothing = "nothing to roll back: no file changed since the checkpoint",
+    force = {
+      label = "Roll back anyway (the present state is saved first: :IntentUndo brings it back)",
+      -- not runId: a rollback's result names its own run, not the checkpoint
+      args = function(sent)
+        return vim.tbl_extend("force", sent, { force = true })
+      end,
+    },
+  },
+}
+
+--- Forcing cannot help a refusal on "." (a run of the folder is running; docs/protocol.md).
+---@param result table UndoResult
+---@return boolean
+local function force_can_help(result)
+  for _, conflict in ipairs(result.conflicts or {}) do
+    if conflict.path ~= "." then
+      return true
+    end
+  end
+  return false
+end
+
+--- After conflicts, offers to send the command again with `force`.
+---@param client vim.lsp.Client
 ---@param command string
----@param result table|nil UndoResult
-function M.show_undo(command, result)
-  if type(result) ~= "table" then
+---@param sent table the arguments object of the request
+---@param result table UndoResult
+local function offer_force(client, command, sent, result)
+  local force = UNDO_KINDS[command].force
+  if not force or not force_can_help(result) then
     return
   end
-  local verb = command == constants.cmd.redo and "redo" or "undo"
+  local choices = { { label = force.label, force = true }, { label = "Leave the files as they are" } }
+  vim.ui.select(choices, {
+    prompt = ("intentls: %s %s because of the conflicts above"):format(UNDO_KINDS[command].verb, result.status),
+    format_item = function(choice)
+      return choice.label
+    end,
+    kind = "intentls.force",
+  }, function(choice)
+    if choice and choice.force then
+      M.execute(client, command, { force.args(sent, result) })
+    end
+  end)
+end
+
+---@param client vim.lsp.Client
+---@param command string intentls.undo, intentls.redo or intentls.rollback
+---@param arguments table the `arguments` array of the request
+---@param result table|nil UndoResult
+function M.show_undo(client, command, arguments, result)
+  if type(result) ~= "table" or not UNDO_KINDS[command] then
+    return
+  end
+  local kind = UNDO_KINDS[command]
   local restored = result.restored or {}
   local level = vim.log.levels.INFO
   local msg
   if result.status == "nothing" then
-    msg = ("nothing to %s"):format(verb)
+    msg = kind.nothing
   elseif result.status == "refused" then
     level = vim.log.levels.WARN
-    msg = ("%s refused"):format(verb)
+    msg = ("%s refused"):format(kind.verb)
   else
-    msg = ("%s %s: %d file(s) restored"):format(verb, result.status, #restored)
+    local outcome = result.status == "undone" and "done" or result.status
+    msg = ("%s %s: %d file(s) restored"):format(kind.verb, outcome, #restored)
   end
   for _, conflict in ipairs(result.conflicts or {}) do
     msg = msg .. ("\n  %s: %s"):format(conflict.path, conflict.reason)
@@ -352,6 +436,9 @@ function M.show_undo(command, result)
     checktime()
   end
   fire("IntentlsUndo", result)
+  if #(result.conflicts or {}) > 0 then
+    offer_force(client, command, arguments[1] or {}, result)
+  end
 end
 
 ---@param plan table|nil
