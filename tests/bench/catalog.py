@@ -44,6 +44,7 @@ async def main() -> None:
         empty = Path(tmp) / "empty"
         empty.mkdir()
         client = LanguageClient("bench", "1")
+        client.feature("window/logMessage")(lambda params: None)
         env = {**os.environ, "INTENTLS_HISTORY": str(Path(tmp) / "history.db")}
         await client.start_io(sys.executable, "-m", "intentls", "serve", env=env)
         await client.initialize_async(

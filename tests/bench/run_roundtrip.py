@@ -28,7 +28,12 @@ async def main() -> None:
         folder = Path(tmp) / "ws"
         folder.mkdir()
         client = LanguageClient("bench", "1")
-        for method in ("intentls/runStarted", "intentls/runFinished", "intentls/output"):
+        for method in (
+            "intentls/runStarted",
+            "intentls/runFinished",
+            "intentls/output",
+            "window/logMessage",
+        ):
             client.feature(method)(lambda params: None)
         env = {**os.environ, "INTENTLS_HISTORY": str(Path(tmp) / "history.db")}
         await client.start_io(sys.executable, "-m", "intentls", "serve", env=env)

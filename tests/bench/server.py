@@ -37,7 +37,12 @@ async def bench_server(
     folder: Path, history: Path, options: dict[str, Any] | None = None
 ) -> AsyncIterator[BenchServer]:
     client = LanguageClient("bench", "1")
-    for method in ("intentls/runStarted", "intentls/runFinished", "intentls/output"):
+    for method in (
+        "intentls/runStarted",
+        "intentls/runFinished",
+        "intentls/output",
+        "window/logMessage",
+    ):
         client.feature(method)(lambda params: None)
     env = {**os.environ, "INTENTLS_HISTORY": str(history)}
     await client.start_io(sys.executable, "-m", "intentls", "serve", env=env)
