@@ -815,12 +815,14 @@ class UndoCore:
         """A file whose in-place rewrite a crash interrupted (`fs.is_mix`)."""
         if op.to is None or op.current is None or {op.to.kind, op.current.kind} != {"file"}:
             return False
+        found = fs.read_state(root, op.path)
+        if found is None or found[1] is None:
+            return False
         try:
-            data = fs.read_file(root, op.path)
             return fs.is_mix(
-                data, self.blobs.get(str(op.current.hash)), self.blobs.get(str(op.to.hash))
+                found[1], self.blobs.get(str(op.current.hash)), self.blobs.get(str(op.to.hash))
             )
-        except (OSError, MissingBlob):
+        except MissingBlob:
             return False
 
     def state_of(self, root: Path, rel: str) -> State | None:

@@ -165,11 +165,6 @@ def _common_prefix(a: bytes, b: bytes) -> int:
     return k
 
 
-def read_file(root: Path, rel: str) -> bytes:
-    with parent_dir(root, rel, create=False) as (fd, name):
-        return read_at(fd, name)
-
-
 def read_at(fd: int, name: str) -> bytes:
     """The content of the file `name` in directory `fd`, refusing a symlink."""
     file_fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd)

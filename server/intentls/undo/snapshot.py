@@ -208,10 +208,12 @@ class _Scan:
             if eligible is None:
                 return False
             if st is None or not eligible:
+                old = self.index.entries.get(rel)
                 self.remove(rel)
-                folder.eligibility.forget(rel)
-                if folder.watch is not None:
-                    folder.watch.drop(folder.watch.watched(rel))
+                if old is not None and old.state.kind == "dir":  # only directories hold rules
+                    folder.eligibility.forget(rel)  # and watches
+                    if folder.watch is not None:
+                        folder.watch.drop(folder.watch.watched(rel))
             else:
                 present.append((rel, st))
         if "" in dirty.trees:
