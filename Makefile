@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all demo test check lint typecheck format unit e2e nvim-test vscode-test bench clean
+.PHONY: all demo test check lint typecheck format unit e2e nvim-test vscode-test bench schema clean
 
 all: $(STAMP)
 
@@ -46,6 +46,9 @@ vscode-test: $(STAMP)
 
 bench: $(STAMP) ## Numbers, not assertions: ratios against baselines measured in the same run
 	$(BIN)/python -m tests.bench
+
+schema: $(STAMP) ## Regenerate intents.schema.json from the classes that parse intents.toml
+	$(BIN)/python -c 'from intentls.planning.sources.schema import SCHEMA_FILE, schema_text; SCHEMA_FILE.write_text(schema_text())'
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -24,6 +24,14 @@ from typing import Any
 from intentls.model import IntentParam
 from intentls.planning.intents import Action, IntentDef, IntentRef, ShellAction, SourceResult
 from intentls.planning.sources.common import SingleFileSource
+from intentls.planning.sources.intents_spec import (
+    IntentSpec,
+    ParamSpec,
+    Scalar,
+    SpecError,
+    StepSpec,
+    read_intent,
+)
 
 FILE_NAME = "intents.toml"
 
@@ -49,122 +57,57 @@ class IntentsTomlSource(SingleFileSource):
         return SourceResult(intents, problems)
 
 
-def _intent(folder: Path, path: Path, text: str, name: str, spec: Any) -> IntentDef:
-    if not isinstance(spec, dict):
-        raise ValueError("must be a table")
-    cwd = _opt_str(spec, "cwd")
-    env = _env(spec.get("env", {}))
-    timeout = spec.get("timeout")
-    number = isinstance(timeout, int | float) and not isinstance(timeout, bool)
-    if timeout is not None and (not number or timeout <= 0):
-        raise ValueError("timeout must be a positive number of seconds")
-    if "run" in spec and "steps" in spec:
-        raise ValueError("give either run or steps, not both")
-    if "run" in spec:
-        actions: list[Action] = [_shell(spec["run"], None, cwd, env, timeout)]
-    elif "steps" in spec:
-        steps = spec["steps"]
-        if not isinstance(steps, list) or not steps:
-            raise ValueError("steps must be a non-empty array")
-        actions = [_step(item, cwd, env, timeout) for item in steps]
+def _intent(folder: Path, path: Path, text: str, name: str, raw: Any) -> IntentDef:
+    try:
+        spec = read_intent(raw)
+    except SpecError as exc:
+        raise ValueError(str(exc)) from None
+    if spec.run is not None:
+        actions: list[Action] = [_shell(spec.run, None, spec.cwd, spec.env, spec.timeout)]
     else:
-        raise ValueError('needs run = "…" or steps = [...]')
-    description = _opt_str(spec, "description")
-    needs = _names(spec, "needs", "intent names")
-    resources = _names(spec, "resources", "resource names")
+        actions = [_step(item, spec) for item in spec.steps or []]
     return IntentDef(
         name=name,
         source="intents.toml",
         folder=folder,
         actions=actions,
-        title=_opt_str(spec, "title") or name,
-        description=description,
-        params=_params(spec.get("params", {})),
+        title=spec.title or name,
+        description=spec.description,
+        params=[_param(pname, p) for pname, p in spec.params.items()],
         defined_in=path,
         line=_line_of(text, name),
-        depends_on=needs,
-        resources=resources,
-        atomic=_flag(spec, "atomic"),
-        background=_flag(spec, "background"),
-        ready=_pattern(spec),
+        depends_on=spec.needs,
+        resources=spec.resources,
+        atomic=spec.atomic,
+        background=spec.background,
+        ready=spec.ready,
     )
 
 
-def _step(item: Any, cwd: str | None, env: dict[str, str], timeout: Any) -> Action:
+def _step(item: str | StepSpec, spec: IntentSpec) -> Action:
     if isinstance(item, str):
-        return _shell(item, None, cwd, env, timeout)
-    if isinstance(item, dict) and isinstance(item.get("intent"), str):
-        return IntentRef(item["intent"])
-    if isinstance(item, dict) and "run" in item:
-        step_env = {**env, **_env(item.get("env", {}))}
-        step_cwd = _opt_str(item, "cwd") or cwd
-        return _shell(item["run"], _opt_str(item, "title"), step_cwd, step_env, timeout)
-    raise ValueError('each step is a command string, {run = "…"} or {intent = "…"}')
+        return _shell(item, None, spec.cwd, spec.env, spec.timeout)
+    if item.intent is not None:
+        return IntentRef(item.intent)
+    assert item.run is not None  # StepSpec holds exactly one of run and intent
+    env = {**spec.env, **item.env}
+    return _shell(item.run, item.title, item.cwd or spec.cwd, env, spec.timeout)
 
 
 def _shell(
-    command: Any, title: str | None, cwd: str | None, env: dict[str, str], timeout: Any
+    command: str, title: str | None, cwd: str | None, env: dict[str, str], timeout: float | None
 ) -> ShellAction:
-    if not isinstance(command, str) or not command.strip():
-        raise ValueError("run must be a non-empty string")
     return ShellAction(command, title, cwd, env, float(timeout) if timeout else None)
 
 
-def _flag(spec: dict[str, Any], key: str) -> bool:
-    value = spec.get(key, False)
-    if not isinstance(value, bool):
-        raise ValueError(f"{key} must be true or false")
-    return value
+def _param(name: str, spec: ParamSpec | Scalar) -> IntentParam:
+    if not isinstance(spec, ParamSpec):
+        spec = ParamSpec(default=spec)
+    default = None if spec.default is None else _text(spec.default)
+    return IntentParam(name, spec.description, default)
 
 
-def _pattern(spec: dict[str, Any]) -> str | None:
-    ready = _opt_str(spec, "ready")
-    if ready is not None:
-        try:
-            re.compile(ready)
-        except re.error as exc:
-            raise ValueError(f"ready is not a regular expression: {exc}") from None
-    return ready
-
-
-def _names(spec: dict[str, Any], key: str, what: str) -> list[str]:
-    value = spec.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(n, str) for n in value):
-        raise ValueError(f"{key} must be an array of {what}")
-    return value
-
-
-def _opt_str(spec: dict[str, Any], key: str) -> str | None:
-    value = spec.get(key)
-    if value is not None and not isinstance(value, str):
-        raise ValueError(f"{key} must be a string")
-    return value
-
-
-def _env(value: Any) -> dict[str, str]:
-    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        raise ValueError("env must be a table of strings")
-    return dict(value)
-
-
-def _params(value: Any) -> list[IntentParam]:
-    if not isinstance(value, dict):
-        raise ValueError("params must be a table")
-    params = []
-    for pname, pspec in value.items():
-        pspec = pspec if isinstance(pspec, dict) else {"default": pspec}
-        default = pspec.get("default")
-        params.append(
-            IntentParam(
-                pname,
-                _opt_str(pspec, "description"),
-                None if default is None else _text(default),
-            )
-        )
-    return params
-
-
-def _text(value: Any) -> str:
+def _text(value: Scalar) -> str:
     """A TOML scalar as the person would type it (`true`, not Python's `True`)."""
     return str(value).lower() if isinstance(value, bool) else str(value)
 
