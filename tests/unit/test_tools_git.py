@@ -93,16 +93,3 @@ def test_create_branch_switch_and_inverses(repo: Path) -> None:
 def test_bad_branch_name(repo: Path) -> None:
     with pytest.raises(ToolError, match="not a valid branch name"):
         do(repo, "git.branch", {"name": "a..b", "create": True})
-
-
-def test_untrusted_repository_config_runs_no_programs(repo: Path, tmp_path: Path) -> None:
-    marker = tmp_path / "ran"
-    git(repo, "config", "core.fsmonitor", f"touch {marker}; false")
-    git(repo, "config", "filter.evil.clean", f"touch {marker}; cat")
-    (repo / ".gitattributes").write_text("*.txt filter=evil\n")
-    (repo / "a.txt").write_text("changed\n")
-    do(repo, "git.stage", {"paths": ["a.txt"]}, trusted=False)
-    do(repo, "git.status", {}, trusted=False)
-    assert not marker.exists()
-    do(repo, "git.status", {}, trusted=True)
-    assert marker.exists(), "the trap is real: a trusted run does run it"

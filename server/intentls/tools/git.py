@@ -1,6 +1,6 @@
 """git tools, through the git CLI run in the request's directory: status, stage, commit, stash,
-branch (create or switch). In an untrusted folder git runs with the repository's fsmonitor,
-hooks and filter drivers switched off, since a downloaded `.git/config` could name programs."""
+branch (create or switch). git runs through `intentls.safegit`: never a hook, fsmonitor or
+filter, and in an untrusted folder none of the programs a downloaded `.git/config` could name."""
 
 from __future__ import annotations
 
@@ -9,49 +9,20 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from intentls.safegit import GitError, SafeGit
 from intentls.tools.base import PlanContext, Planned, RunContext, ToolError, require_str
 from intentls.tools.errors import GIT, INVALID
-
-GIT_TIMEOUT_S = 120
-
-
-def _invoke(cwd: Path, argv: list[str], stdin: str | None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_EDITOR": "true", "LC_ALL": "C"}
-    try:
-        return subprocess.run(
-            ["git", *argv],
-            cwd=cwd,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=GIT_TIMEOUT_S,
-            check=False,
-        )
-    except FileNotFoundError:
-        raise ToolError(GIT, "git is not installed (not found on PATH)") from None
-    except subprocess.TimeoutExpired:
-        raise ToolError(GIT, f"git {argv[0]} took longer than {GIT_TIMEOUT_S} s") from None
-
-
-def neutral_options(cwd: Path, trusted: bool) -> list[str]:
-    """`-c` options that keep an untrusted repository's configuration from running programs."""
-    if trusted:
-        return []
-    opts = ["-c", "core.fsmonitor=false", "-c", f"core.hooksPath={os.devnull}"]
-    listed = _invoke(cwd, ["config", "--name-only", "--get-regexp", r"^filter\."], None).stdout
-    for name in sorted({line.rsplit(".", 1)[0] for line in listed.splitlines() if line}):
-        opts += ["-c", f"{name}.clean=cat", "-c", f"{name}.smudge=cat", "-c", f"{name}.process="]
-        opts += ["-c", f"{name}.required=false"]
-    return opts
 
 
 def run_git(
     cwd: Path, argv: list[str], *, trusted: bool, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run git without a shell (neutralised unless `trusted`); failing to start is a
-    ToolError, a failing command is the caller's to judge (`failure`)."""
-    return _invoke(cwd, [*neutral_options(cwd, trusted), *argv], stdin)
+    """git through the safe runner (`intentls.safegit`); git that cannot run is a ToolError,
+    a failing command is the caller's to judge (`failure`)."""
+    try:
+        return SafeGit(cwd, trusted=trusted).run(argv, stdin)
+    except GitError as exc:
+        raise ToolError(GIT, exc.message) from None
 
 
 def failure(argv: list[str], done: subprocess.CompletedProcess[str]) -> ToolError:
