@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all demo test check lint typecheck format unit e2e nvim-test vscode-test bench schema clean
+.PHONY: all demo test check lint typecheck format unit e2e nvim-test vscode-test bench schema predict-eval clean
 
 all: $(STAMP)
 
@@ -49,6 +49,8 @@ bench: $(STAMP) ## Numbers, not assertions: ratios against baselines measured in
 
 schema: $(STAMP) ## Regenerate intents.schema.json from the classes that parse intents.toml
 	$(BIN)/python -c 'from intentls.planning.sources.schema import SCHEMA_FILE, schema_text; SCHEMA_FILE.write_text(schema_text())'
+predict-eval: $(STAMP) ## Failure prediction replayed on real command histories (docs/failures.md)
+	$(BIN)/python -m tests.eval.prediction
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

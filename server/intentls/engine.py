@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 import uuid
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from intentls import gate
 from intentls.execution.executor import SHELL, Execution, StepObserver
 from intentls.execution.resources import Resources
 from intentls.execution.slots import Slots
+from intentls.failures.forecast import forecast, past_failure
 from intentls.folders import Folder
 from intentls.history.store import History, RunStart
 from intentls.model import (
@@ -34,7 +36,6 @@ from intentls.model import (
     StepStatus,
     UndoStatus,
     Warning,
-    WarningKind,
 )
 from intentls.planning.catalog import Catalog, FolderIntents
 from intentls.planning.planner import AmbiguousIntent, Planner, PlanRequest
@@ -216,25 +217,36 @@ class Engine:
         return await self._with_prediction(plan, request.folder)
 
     async def _with_prediction(self, plan: Plan, folder: Folder) -> Plan:
+        """`predictedSuccess` and a `pastFailure` warning from the folder's history
+        (docs/failures.md)."""
         try:
-            record = await self.history.intent_record(folder.uri, plan.goal)
+            past = await self.history.outcomes(folder.uri)
         except apsw.Error:
             log.exception("history lookup failed")
             return plan
-        if record.runs == 0:
+        if not past:
             return plan
-        predicted = (record.succeeded + 1) / (record.runs + 2)
-        warnings = list(plan.warnings)
-        failed = record.runs - record.succeeded
-        if record.last_status != RunStatus.SUCCEEDED.value and failed:
-            warnings.append(
-                Warning(
-                    WarningKind.PAST_FAILURE,
-                    f"{plan.goal!r} failed in {failed} of its last {record.runs} runs "
-                    f"(last run: {record.last_status})",
-                )
-            )
-        return attrs.evolve(plan, predicted_success=round(predicted, 3), warnings=warnings)
+        names = self.intents(folder).names()
+        saves = self._saves(folder)
+        predicted, changed = await asyncio.to_thread(
+            forecast, past, plan.goal, time.time(), names, saves
+        )
+        warning = past_failure(plan.goal, predicted, changed)
+        warnings = [*plan.warnings, warning] if warning else plan.warnings
+        return attrs.evolve(plan, predicted_success=predicted.predicted_success, warnings=warnings)
+
+    def _saves(self, folder: Folder) -> list[float]:
+        """When the editor saved files of the folder (the folder changed then)."""
+        editor = self.undo.editor if self.undo is not None else None
+        if editor is None:
+            return []
+        inside = os.fspath(folder.path) + os.sep
+        return [
+            t
+            for path, times in editor.view().saves.items()
+            if path.startswith(inside)
+            for t in times
+        ]
 
     # ---- running ---------------------------------------------------------------------------
 

@@ -19,9 +19,11 @@ from typing import Any, TypeVar
 import apsw
 import attrs
 
+from intentls.history import outcomes
 from intentls.history.database import open_database
 from intentls.history.filters import where
 from intentls.history.lease import HEARTBEAT_S, Lease
+from intentls.history.outcomes import PastRun
 from intentls.history.stats import Stats, StatsQuery, compute
 from intentls.model import PlanStep, RunResult, RunStatus, RunSummary
 from intentls.wire import to_wire
@@ -183,6 +185,17 @@ class History:
 
     async def intent_record(self, folder: str, intent: str, last: int = 20) -> IntentRecord:
         return await self._call(self._intent_record, folder, intent, last)
+
+    async def outcomes(self, folder: str, limit: int = 500) -> list[PastRun]:
+        """The folder's last finished runs, oldest first, with their first error."""
+        return await self._call(outcomes.recent, self._conn, folder, limit)
+
+    async def outcome(self, run_id: str) -> tuple[str, PastRun] | None:
+        """One run and its folder."""
+        return await self._call(outcomes.one, self._conn, run_id)
+
+    async def newest_failed(self, folder: str) -> str | None:
+        return await self._call(outcomes.newest_failed, self._conn, folder)
 
     async def stats(self, query: StatsQuery) -> Stats:
         return await self._call(compute, self._conn, query)

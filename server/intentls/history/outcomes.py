@@ -1,0 +1,89 @@
+"""Finished runs of a folder as failure analysis reads them: outcome, first error, what changed.
+
+Runs on the history thread (`History.outcomes`, `History.outcome`)."""
+
+from __future__ import annotations
+
+import json
+
+import apsw
+import attrs
+
+FINISHED = ("succeeded", "failed", "cancelled", "interrupted")
+
+
+@attrs.frozen
+class PastRun:
+    run_id: str
+    intent: str
+    cwd: str
+    status: str
+    started_at: float
+    ended_at: float
+    duration_ms: int
+    changed_files: list[str]
+    category: str | None = None
+    """The first failed step's error category."""
+    message: str | None = None
+    output_tail: str = ""
+    """The first failed step's output tail (or, for a success, its last step's)."""
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "failed"
+
+
+_SELECT = (
+    "SELECT r.id, r.intent, r.cwd, r.status, r.started_at, COALESCE(r.ended_at, r.started_at), "
+    "COALESCE(r.duration_ms, 0), r.changed_files, s.error_category, s.error_message, "
+    "COALESCE(s.output_tail, '') FROM runs r LEFT JOIN steps s ON s.run_id = r.id AND s.step_id = ("
+    "  SELECT step_id FROM steps WHERE run_id = r.id "
+    "  ORDER BY status = 'failed' DESC, position DESC LIMIT 1) "
+)
+
+
+def recent(conn: apsw.Connection, folder: str, limit: int) -> list[PastRun]:
+    """The folder's last `limit` finished runs, oldest first."""
+    marks = ", ".join("?" * len(FINISHED))
+    rows = conn.execute(
+        f"{_SELECT} WHERE r.folder = ? AND r.status IN ({marks}) "
+        "ORDER BY r.started_at DESC, r.rowid DESC LIMIT ?",
+        (folder, *FINISHED, limit),
+    ).fetchall()
+    return [_past(row) for row in reversed(rows)]
+
+
+def one(conn: apsw.Connection, run_id: str) -> tuple[str, PastRun] | None:
+    """A run and its folder, whatever its status."""
+    row = conn.execute(f"{_SELECT} WHERE r.id = ?", (run_id,)).fetchone()
+    if row is None:
+        return None
+    folder = conn.execute("SELECT folder FROM runs WHERE id = ?", (run_id,)).fetchone()
+    assert folder is not None
+    return str(folder[0]), _past(row)
+
+
+def newest_failed(conn: apsw.Connection, folder: str) -> str | None:
+    row = conn.execute(
+        "SELECT id FROM runs WHERE folder = ? AND status = 'failed' "
+        "ORDER BY started_at DESC, rowid DESC LIMIT 1",
+        (folder,),
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def _past(row: tuple[object, ...]) -> PastRun:
+    (run_id, intent, cwd, status, started, ended, duration, changed, category, message, tail) = row
+    return PastRun(
+        run_id=str(run_id),
+        intent=str(intent),
+        cwd=str(cwd),
+        status=str(status),
+        started_at=float(started),  # type: ignore[arg-type]
+        ended_at=float(ended),  # type: ignore[arg-type]
+        duration_ms=int(duration),  # type: ignore[call-overload]
+        changed_files=list(json.loads(str(changed))),
+        category=None if category is None else str(category),
+        message=None if message is None else str(message),
+        output_tail=str(tail),
+    )

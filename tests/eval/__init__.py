@@ -1,0 +1,1 @@
+"""Offline evaluations on real data (`make predict-eval`): figures, not assertions."""
