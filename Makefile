@@ -49,6 +49,7 @@ bench: $(STAMP) ## Numbers, not assertions: ratios against baselines measured in
 
 schema: $(STAMP) ## Regenerate intents.schema.json from the classes that parse intents.toml
 	$(BIN)/python -c 'from intentls.planning.sources.schema import SCHEMA_FILE, schema_text; SCHEMA_FILE.write_text(schema_text())'
+
 predict-eval: $(STAMP) ## Failure prediction replayed on real command histories (docs/failures.md)
 	$(BIN)/python -m tests.eval.prediction
 
