@@ -74,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("intent", help='e.g. "test", "$ pytest -x", "lint and typecheck then test"')
     run.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
     run.add_argument("--yes", action="store_true", help="confirm high-risk steps")
+    run.add_argument("--force", action="store_true", help="run steps even when up to date")
     history = sub.add_parser("history", help="recent runs of the current folder")
     history.add_argument("--failures", action="store_true", help="only failed runs")
     history.add_argument("--limit", type=int, default=20)
@@ -153,6 +154,7 @@ def _run(args: argparse.Namespace) -> int:
         cwd,
         params,
         confirm=args.yes,
+        force=args.force,
         client="intentls-cli",
         arguments={"intent": args.intent, "cwd": str(cwd)},
         roots=(folder.path,),

@@ -69,7 +69,9 @@ class TerminalListener:
         self._last_line.pop(result.id, None)
         mark, style = _MARKS.get(result.status, ("•", ""))
         line = Text(f"{mark} {result.title}", style=style)
-        if result.status is not StepStatus.SKIPPED:
+        if result.up_to_date:
+            line.append("  up to date (output replayed; --force runs it)", style="dim")
+        elif result.status is not StepStatus.SKIPPED:
             line.append(f"  {result.duration_ms / 1000:.1f} s", style="dim")
         if result.error:
             line.append(f"  {result.error.message}", style=style)

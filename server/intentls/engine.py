@@ -22,6 +22,7 @@ from intentls import gate
 from intentls.execution.executor import SHELL, Execution, StepObserver
 from intentls.execution.resources import Resources
 from intentls.execution.slots import Slots
+from intentls.execution.uptodate import UP_TO_DATE, Fingerprints, UpToDate
 from intentls.failures.forecast import forecast, past_failure
 from intentls.folders import Folder
 from intentls.history.store import History, RunStart
@@ -74,6 +75,8 @@ class RunRequest:
     confirm: bool = False
     background: bool = False
     fail_fast: bool = False
+    force: bool = False
+    """Run steps that are up to date anyway."""
     client: str | None = None
     arguments: dict[str, Any] = attrs.Factory(dict)
     """The request as the client sent it, to build ready-to-run `actions` from."""
@@ -104,6 +107,7 @@ class ActiveRun:
         slots: Slots | None,
         tools: ToolRuntime | None = None,
         resources: Resources | None = None,
+        up_to_date: UpToDate | None = None,
     ) -> None:
         self.run_id = run_id
         self.request = request
@@ -115,6 +119,7 @@ class ActiveRun:
             fail_fast=request.fail_fast,
             tools=tools,
             resources=resources,
+            up_to_date=up_to_date,
         )
         self.started = time.monotonic()
         self.started_at = time.time()
@@ -183,6 +188,8 @@ class Engine:
         """Named resources (intents.toml `resources`), exclusive across all runs."""
         self.active: dict[str, ActiveRun] = {}
         """Runs not yet finished, by id."""
+        self.fingerprints = Fingerprints()
+        """What up-to-date checks hashed, kept across runs (a stat cache)."""
         self.undo: UndoService | None = None
         """Snapshots runs so they can be undone (None: no undo, e.g. `intentls list`)."""
         self.undo_settings: Callable[[Folder], UndoSettings] = lambda folder: UndoSettings()
@@ -300,7 +307,10 @@ class Engine:
         run_id = uuid.uuid4().hex[:12]
         slots = None if request.background else self.slots
         tools = self._tools(run_id, request)
-        run = ActiveRun(run_id, request, plan, listener, slots, tools, self.resources)
+        fresh = UpToDate(
+            request.folder.path, self.history, self.fingerprints, run_id, request.force
+        )
+        run = ActiveRun(run_id, request, plan, listener, slots, tools, self.resources, fresh)
         self.active[run_id] = run
         self.history.run_started(self._run_start(run_id, request, run.started_at))
         listener.run_started(run)
@@ -378,12 +388,10 @@ class Engine:
                 for s in run.plan.steps
             ]
         status = run.end_status or (
-            RunStatus.SUCCEEDED
-            if all(s.status is StepStatus.SUCCEEDED for s in steps)
-            else RunStatus.FAILED
+            RunStatus.SUCCEEDED if all(s.ok for s in steps) else RunStatus.FAILED
         )
         run.plan = await prediction
-        result = run.result(status, steps)
+        result = _said_up_to_date(run.result(status, steps), run.request)
         if undo is not None:
             result = await self._undo_after(run, result, undo)
             if result.status is RunStatus.FAILED and _atomic(run.plan):
@@ -490,6 +498,25 @@ class Engine:
     def kill_now(self) -> None:
         for run in self.active.values():
             run.execution.kill_now()
+
+
+def _said_up_to_date(result: RunResult, request: RunRequest) -> RunResult:
+    """Steps skipped as up to date are named in a warning, with the run that forces them."""
+    fresh = [s.title for s in result.steps if s.up_to_date]
+    if not fresh:
+        return result
+    message = (
+        f"up to date, not run (nothing they read changed since their last success; their "
+        f"output is replayed): {', '.join(fresh)}"
+    )
+    force = Command(
+        f"Run «{request.text}» anyway", "intentls.run", [{**request.arguments, "force": True}]
+    )
+    return attrs.evolve(
+        result,
+        warnings=[*(result.warnings or []), Warning(UP_TO_DATE, message)],
+        actions=[*(result.actions or []), force],
+    )
 
 
 def _atomic(plan: Plan) -> bool:

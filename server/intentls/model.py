@@ -98,6 +98,13 @@ class StepResult:
     attempts: int = 0
     exit_code: int | None = None
     error: StepError | None = None
+    up_to_date: bool | None = None
+    """Skipped because nothing it reads changed since its last success (its output replayed)."""
+
+    @property
+    def ok(self) -> bool:
+        """Succeeded, or up to date: what its dependents and the run's status count as done."""
+        return self.status is StepStatus.SUCCEEDED or self.up_to_date is True
 
 
 @attrs.frozen

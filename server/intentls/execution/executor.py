@@ -17,6 +17,7 @@ from intentls.execution.process import GroupProcess
 from intentls.execution.readiness import ReadyWatch
 from intentls.execution.resources import Resources
 from intentls.execution.slots import Slots
+from intentls.execution.uptodate import UpToDate
 from intentls.model import Plan, PlanStep, StepError, StepResult, StepStatus
 from intentls.planning.graph import remaining
 from intentls.tools import registry
@@ -49,8 +50,11 @@ class Execution:
         fail_fast: bool = False,
         tools: ToolRuntime | None = None,
         resources: Resources | None = None,
+        up_to_date: UpToDate | None = None,
     ) -> None:
         self.plan = plan
+        self._up_to_date = up_to_date
+        """Skips steps that opted in and are up to date; None: every step runs."""
         self._observer = observer
         self._slots = slots
         """The server-wide budget of concurrently running steps; None for background runs."""
@@ -97,7 +101,7 @@ class Execution:
                 settle(step.id, StepStatus.CANCELLED)
                 raise
             self.results[step.id] = result
-            settle(step.id, result.status)
+            settle(step.id, StepStatus.SUCCEEDED if result.ok else result.status)
             if self._fail_fast and result.status is StepStatus.FAILED:
                 await self.cancel()
 
@@ -152,6 +156,11 @@ class Execution:
     async def _run_step(self, step: PlanStep) -> StepResult:
         if step.tool != SHELL:
             return await self._run_tool(step)
+        env = {**self._base_env, **step.env}
+        fresh = self._up_to_date
+        check = await fresh.check(step, env) if fresh is not None else None
+        if check is not None and check.fresh is not None:
+            return self._replay(step, check.fresh.output)
         started = time.monotonic()
         self._observer.step_started(step)
         tail = Tail()
@@ -166,7 +175,7 @@ class Execution:
             proc = await GroupProcess.start(
                 step.args["command"],
                 step.cwd,
-                {**self._base_env, **step.env},
+                env,
                 step.args.get("argv"),
             )
         except OSError as exc:
@@ -189,9 +198,20 @@ class Execution:
             error = StepError(TIMEOUT, f"timed out after {step.timeout_s:g} s")
             return self._finish(step, started, tail, StepStatus.FAILED, exit_code, error)
         if exit_code == 0:
+            if fresh is not None and check is not None:
+                await fresh.succeeded(check, step, env, tail.text())
             return self._finish(step, started, tail, StepStatus.SUCCEEDED, 0, None)
         error = classify_exit(exit_code, tail.text())
         return self._finish(step, started, tail, StepStatus.FAILED, exit_code, error)
+
+    def _replay(self, step: PlanStep, output: str) -> StepResult:
+        """An up-to-date step: not run; the output of the success it matches is shown again."""
+        self._observer.step_started(step)
+        if output:
+            self._observer.step_output(step.id, "stdout", output)
+        result = StepResult(step.id, step.title, StepStatus.SKIPPED, exit_code=0, up_to_date=True)
+        self._observer.step_finished(result, output)
+        return result
 
     async def _run_tool(self, step: PlanStep) -> StepResult:
         """A built-in tool, in a worker thread; its lines reach the observer in order."""

@@ -64,6 +64,18 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY(run_id, step_id, seq)
     );
     """,
+    # 3: the last success of each step that opted in to up-to-date skipping
+    # (execution/uptodate.py), by its identity (folder, directory, command text).
+    """
+    CREATE TABLE up_to_date(
+        key TEXT PRIMARY KEY,
+        inputs TEXT NOT NULL,
+        outputs TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        output TEXT NOT NULL,
+        recorded_at REAL NOT NULL
+    ) WITHOUT ROWID;
+    """,
 ]
 
 VERSION = len(MIGRATIONS)

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import apsw
 import attrs
 
+from intentls.execution.uptodate import Record
 from intentls.history import outcomes
 from intentls.history.database import open_database
 from intentls.history.filters import where
@@ -158,6 +159,10 @@ class History:
             return
         self._thread.submit(_retrying, self._insert_inverse, run_id, step_id, seq, op).result()
 
+    def remember_up_to_date(self, key: str, record: Record) -> asyncio.Future[None]:
+        """The last success of an up-to-date step (execution/uptodate.py)."""
+        return self._write(self._put_up_to_date, key, record)
+
     def set_undone(self, run_ids: list[str], undone: bool) -> asyncio.Future[None]:
         """Runs undone (or redone) by `intentls.undo` / `intentls.redo`."""
         return self._write(self._set_undone, run_ids, undone)
@@ -199,6 +204,9 @@ class History:
 
     async def stats(self, query: StatsQuery) -> Stats:
         return await self._call(compute, self._conn, query)
+
+    async def up_to_date_record(self, key: str) -> Record | None:
+        return await self._call(self._get_up_to_date, key)
 
     async def steps(self, run_id: str) -> list[dict[str, Any]]:
         return await self._call(self._steps, run_id)
@@ -357,6 +365,21 @@ class History:
         self._recover()
         rows = self._conn.execute("SELECT id, started_at FROM runs WHERE status = 'running'")
         return {str(run_id): float(started) for run_id, started in rows}
+
+    def _put_up_to_date(self, key: str, record: Record) -> None:
+        with self._conn:
+            self._conn.execute(
+                "INSERT OR REPLACE INTO up_to_date(key, inputs, outputs, run_id, output, "
+                "recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (key, *attrs.astuple(record)),
+            )
+
+    def _get_up_to_date(self, key: str) -> Record | None:
+        row = self._conn.execute(
+            "SELECT inputs, outputs, run_id, output, recorded_at FROM up_to_date WHERE key = ?",
+            (key,),
+        ).fetchone()
+        return None if row is None else Record(*row)
 
     def _set_undone(self, run_ids: list[str], undone: bool) -> None:
         with self._conn:

@@ -43,6 +43,7 @@ class RunArgs(PlanArgs):
     confirm: bool = False
     background: bool = False
     fail_fast: bool = False
+    force: bool = False
     suggestion_id: str | None = None
 
 

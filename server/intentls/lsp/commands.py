@@ -58,6 +58,7 @@ def _request(ls: IntentServer, args: PlanArgs, background: bool = False) -> RunR
         confirm=getattr(args, "confirm", False),
         background=background,
         fail_fast=getattr(args, "fail_fast", False),
+        force=getattr(args, "force", False),
         client=ls.client_name,
         arguments=ready,
         roots=tuple(f.path for f in workspace.folders),

@@ -68,6 +68,12 @@ class IntentDef:
     """The conventional name the definition claims for itself (tasks.json `group`: build, test)."""
     group_default: bool = False
     """The claim is the group's default (tasks.json `isDefault`)."""
+    up_to_date: bool = False
+    """Its steps are skipped while nothing they read changed (execution/uptodate.py)."""
+    inputs: list[str] | None = None
+    """What its steps read (gitignore-style globs); None: every file git would not ignore."""
+    outputs: list[str] = attrs.Factory(list)
+    """What its steps make: not inputs, and must still be as the last success left them."""
 
     @property
     def qualified_name(self) -> str:

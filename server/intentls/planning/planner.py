@@ -231,6 +231,12 @@ class Planner:
                 args["resources"] = sorted(intent.resources)
             if intent.atomic:
                 args["atomic"] = True
+            if intent.up_to_date and not intent.background:
+                args["upToDate"] = True
+                if intent.inputs is not None:
+                    args["inputs"] = list(intent.inputs)
+                if intent.outputs:
+                    args["outputs"] = list(intent.outputs)
             if intent.background:
                 args["background"] = True
                 if intent.ready:

@@ -158,6 +158,28 @@ class IntentSpec:
             format="regex",
         ),
     )
+    up_to_date: bool = attrs.field(
+        default=False,
+        metadata=doc(
+            "Skip its steps while nothing they read changed since their last success "
+            "(their output is replayed; `force` runs them).",
+            key="upToDate",
+        ),
+    )
+    inputs: list[str] | None = attrs.field(
+        default=None,
+        metadata=doc(
+            "What its steps read: gitignore-style globs (implies upToDate; default: every "
+            "file git would not ignore)."
+        ),
+    )
+    outputs: list[str] = attrs.field(
+        factory=list,
+        metadata=doc(
+            "What its steps make: not inputs, and must still be as the last success left "
+            "them (implies upToDate)."
+        ),
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.run is not None and self.steps is not None:

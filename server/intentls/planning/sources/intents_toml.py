@@ -10,6 +10,9 @@ params = { k = { description = "pytest -k expression", default = "" } }
 needs = ["build"]              # intents that must succeed first (at once)
 resources = ["db"]             # never runs at the same time as another step holding "db"
 atomic = true                  # a failed step undoes what the completed steps changed
+upToDate = true                # skipped while nothing it reads changed (its output replayed)
+inputs = ["src/**/*.c"]        # what it reads (implies upToDate; default: every file git keeps)
+outputs = ["build/**"]         # what it makes (implies upToDate; must be as its success left them)
 background = true              # never ends by itself (dev server): see `ready`
 ready = "listening on"         # dependents start when the output matches (default: at once)
 """
@@ -81,6 +84,9 @@ def _intent(folder: Path, path: Path, text: str, name: str, raw: Any) -> IntentD
         atomic=spec.atomic,
         background=spec.background,
         ready=spec.ready,
+        up_to_date=spec.up_to_date or spec.inputs is not None or bool(spec.outputs),
+        inputs=spec.inputs,
+        outputs=spec.outputs,
     )
 
 
