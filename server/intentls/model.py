@@ -81,6 +81,9 @@ class Plan:
     """Step ids by level: the steps of a level can run together (docs/protocol.md)."""
     critical_path: list[str] = attrs.Factory(list)
     """The longest chain of dependent steps: the least time the plan can take."""
+    reading: list[list[str]] = attrs.Factory(list)
+    """How the text was read: stages (joined by `then`) of intents (joined by `and`), each as
+    typed — so a person sees where a `$ …` command ends (docs/protocol.md)."""
 
 
 @attrs.frozen

@@ -91,6 +91,20 @@ async def test_quoted_words_stay_in_the_shell_command(home: Path, folder: Path) 
         assert ses.output_of(result["runId"]) == "fix and test\nthen\n"
 
 
+async def test_shell_words_and_then_belong_to_the_shell(home: Path, folder: Path) -> None:
+    """Grammar v1.1: `and`/`then` in shell text split only before an intent, and the plan says
+    how the text was read."""
+    async with session(home, [folder]) as ses:
+        result = await ses.run("$ echo cats and dogs")
+        assert ses.output_of(result["runId"]) == "cats and dogs\n"
+        text = "$ if true; then echo yes; fi then hello"
+        plan = await ses.command("intentls.plan", {"intent": text})
+        assert plan["reading"] == [["$ if true; then echo yes; fi"], ["hello"]]
+        result = await ses.run(text)
+        assert [s["status"] for s in result["steps"]] == ["succeeded", "succeeded"]
+        assert ses.output_of(result["runId"]) == "yes\nhello\n"
+
+
 async def test_params_env_and_cwd(home: Path, folder: Path) -> None:
     (folder / "sub").mkdir()
     (folder / "intents.toml").write_text(

@@ -1,13 +1,34 @@
-"""PROTOCOL.md "Intent text": POSIX words, `then`/`and` as unquoted whole words, `and` binding
-tighter than `then`, and `$ …` segments handing the shell exactly what was typed."""
+"""PROTOCOL.md "Intent text" (v1.1): POSIX words, `then`/`and` as unquoted whole words, `and`
+binding tighter than `then`, and `$ …` segments handing the shell exactly what was typed — its
+`then` and any `and`/`then` not followed by an intent included."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from intentls.planning.grammar import Composition, GrammarError, Segment, parse, split_words
+from intentls.planning.grammar import (
+    Composition,
+    GrammarError,
+    Segment,
+    Word,
+    split_words,
+)
+from intentls.planning.grammar import parse as parse_with
+
+KNOWN = frozenset({"test", "build", "lint", "typecheck", "a", "b", "c", "d"})
+
+
+def known(words: Sequence[Word]) -> bool:
+    """The test's folder: a few names, and `rename A to B` standing for the built-in phrases."""
+    return words[0].text in KNOWN or (len(words) == 4 and words[0].text == "rename")
+
+
+def parse(text: str) -> Composition:
+    return parse_with(text, known)
 
 
 def view(segment: Segment) -> tuple[str, ...]:
@@ -58,6 +79,35 @@ def shape(composition: Composition) -> list[list[tuple[str, ...]]]:
         ("$ echo   spaced   out", [[("$", "echo   spaced   out")]]),
         ('$ grep -r "x y" src | wc -l and test', [[("$", 'grep -r "x y" src | wc -l'), ("test",)]]),
         ("$ echo \"$HOME\" 'it''s'", [[("$", "echo \"$HOME\" 'it''s'")]]),
+        # v1.1: inside `$ …` an `and`/`then` splits only before an intent of its own.
+        ("$ echo cats and dogs", [[("$", "echo cats and dogs")]]),
+        ("$ echo a then b", [[("$", "echo a")], [("b",)]]),
+        ("$ echo this then that", [[("$", "echo this then that")]]),
+        ("$ pytest -x then build", [[("$", "pytest -x")], [("build",)]]),
+        ("$ make and $ npm test", [[("$", "make"), ("$", "npm test")]]),
+        ("$ ls then rename x to y", [[("$", "ls")], [("rename", "x", "to", "y")]]),
+        ("$ ls then rename x", [[("$", "ls then rename x")]]),
+        ("$ echo up and down then test", [[("$", "echo up and down")], [("test",)]]),
+        ("$ echo cats and dogs and lint", [[("$", "echo cats and dogs"), ("lint",)]]),
+        ("$ echo x then", [[("$", "echo x then")]]),
+        ("$ and z", [[("$", "and z")]]),
+        ("test and $ echo a and z", [[("test",), ("$", "echo a and z")]]),
+        # `then` where the shell expects a command is the shell's, whatever follows.
+        ("$ if [ -f go.mod ]; then echo yes; fi", [[("$", "if [ -f go.mod ]; then echo yes; fi")]]),
+        ("$ if true; then test; fi", [[("$", "if true; then test; fi")]]),
+        (
+            "$ if true ; then build ; fi then lint",
+            [[("$", "if true ; then build ; fi")], [("lint",)]],
+        ),
+        ("$ true &&\nthen", [[("$", "true &&\nthen")]]),
+        ("$ if x\nthen test\nfi", [[("$", "if x\nthen test\nfi")]]),
+        ("$ if then test", [[("$", "if then test")]]),
+        ("$ then test", [[("$", "then test")]]),
+        ("$ echo a\\; then test", [[("$", "echo a\\;")], [("test",)]]),
+        ('$ echo "x;" then test', [[("$", 'echo "x;"')], [("test",)]]),
+        ("$ (cd x; then) and test", [[("$", "(cd x; then)"), ("test",)]]),
+        # Outside `$ …` the words split as before, whatever follows.
+        ("greet then dogs", [[("greet",)], [("dogs",)]]),
     ],
 )
 def test_parse(text: str, expected: list[list[tuple[str, ...]]]) -> None:
@@ -99,8 +149,8 @@ def test_segment_raw_is_the_typed_text(text: str, raws: list[list[str]]) -> None
         "a then and b",
         "$",
         "a then $",
+        "a and $",
         "$ and b",
-        "a and $ then b",
         "'unclosed",
         '"unclosed',
         "a 'b",
@@ -157,10 +207,11 @@ def test_parse_returns_composition_or_grammar_error(text: str) -> None:
             if segment.is_shell:
                 assert segment.shell_command
                 assert segment.shell_command in segment.raw
-    # Every word that is not a separator ends up in exactly one segment, in order.
+    # Every word ends up in exactly one segment, in order, unless it separates two of them.
     kept = [w for stage in composition.stages for seg in stage for w in seg.words]
-    separators = [w for w in split_words(text) if not w.quoted and w.text in ("and", "then")]
-    assert len(kept) + len(separators) == len(split_words(text))
+    separators = sum(len(stage) for stage in composition.stages) - 1
+    assert len(kept) + separators == len(split_words(text))
+    assert kept == sorted(kept, key=lambda w: w.start)
 
 
 _safe_word = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_.=/", min_size=1).filter(

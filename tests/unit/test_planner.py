@@ -180,6 +180,41 @@ def test_shell_segment(folder: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "reading", "commands"),
+    [
+        ("$ echo cats and dogs", [["$ echo cats and dogs"]], ["echo cats and dogs"]),
+        (
+            "$ if [ -f go.mod ]; then echo yes; fi",
+            [["$ if [ -f go.mod ]; then echo yes; fi"]],
+            ["if [ -f go.mod ]; then echo yes; fi"],
+        ),
+        ("$ echo x then hello", [["$ echo x"], ["hello"]], ["echo x", "echo hello"]),
+        (
+            "$ echo x and intents.toml:lint",
+            [["$ echo x", "intents.toml:lint"]],
+            ["echo x", "echo lint"],
+        ),
+        ("$ echo x and $ echo y", [["$ echo x", "$ echo y"]], ["echo x", "echo y"]),
+        ("$ ls then mkdir out", [["$ ls"], ["mkdir out"]], ["ls"]),
+        ("$ ls then builtin:mkdir out", [["$ ls"], ["builtin:mkdir out"]], ["ls"]),
+        (
+            "lint and typecheck then test",
+            [["lint", "typecheck"], ["test"]],
+            ["echo lint", "echo typecheck", "echo test"],
+        ),
+    ],
+)
+def test_shell_text_v11_reading(
+    folder: Path, text: str, reading: list[list[str]], commands: list[str]
+) -> None:
+    """Grammar v1.1: inside `$ …`, `and`/`then` hand over only to an intent of the folder."""
+    p = plan(folder, text)
+    assert p.reading == reading
+    assert [s.args["command"] for s in p.steps if s.tool == "shell"] == commands
+    assert to_wire(p)["reading"] == reading
+
+
+@pytest.mark.parametrize(
     ("text", "cycle"),
     [
         ("loop", "intents.toml:loop → intents.toml:loop"),

@@ -68,6 +68,7 @@ def test_plan() -> None:
         "confidence",
         "warnings",
         "levels",
+        "reading",
         "criticalPath",
     }
     assert not SERVER_ONLY & set(wire["steps"][0])

@@ -172,16 +172,19 @@ T.test("the server's code lenses show and run through the plugin", function()
   end, "progress of the lens's run on the plugin's token")
 end)
 
-T.test(":IntentPlan shows the steps without running them", function()
+T.test(":IntentPlan shows the steps and how the text was read, without running them", function()
   local f0, n0 = #T.finished, #T.notes
-  vim.cmd("IntentPlan hello then $ echo planned")
+  vim.cmd("IntentPlan $ echo cats and dogs then hello")
+  local shown
   T.wait(10000, function()
     for i = n0 + 1, #T.notes do
       if T.notes[i].msg:find("plan for", 1, true) then
+        shown = T.notes[i].msg
         return true
       end
     end
   end, "the plan to be shown")
+  T.ok(shown:find("read as: «$ echo cats and dogs» then «hello»", 1, true), shown)
   T.eq(f0, #T.finished, "nothing ran")
 end)
 

@@ -1,7 +1,8 @@
 /** The extension's palette commands. */
 import * as vscode from 'vscode';
 import { Command, ContextKey, ServerCommand, StateKey } from './constants';
-import { CheckpointInfo, IntentInfo, RunSummary } from './protocol';
+import { CheckpointInfo, IntentInfo, Plan, RunSummary } from './protocol';
+import { ReadingPreview } from './reading';
 import { NotSent, Runner, showError } from './runner';
 import { restartServer, serverCommands } from './server';
 import { RunView, formatAgo, formatDuration, plural, statusIcon } from './status';
@@ -225,17 +226,32 @@ class PaletteCommands {
     private pickIntent(target: Target): Promise<IntentItem | undefined> {
         const qp = vscode.window.createQuickPick<IntentItem>();
         qp.title = 'Intent: Run…';
-        qp.placeholder = 'An intent: "test", "$ pytest -x", "lint and typecheck then test"';
+        qp.placeholder =
+            'An intent: "test", "$ pytest -x", "lint and typecheck then test" (in "$ …", and/then split only before an intent)';
         qp.matchOnDescription = true;
         qp.matchOnDetail = true;
         qp.busy = true;
         let listed: IntentItem[] = [];
+        const preview = this.runner.supports(ServerCommand.plan)
+            ? new ReadingPreview(
+                  (text) => this.runner.execute(ServerCommand.plan, [{ ...target, intent: text }]) as Promise<Plan>,
+                  () => refresh(),
+              )
+            : undefined;
         const refresh = () => {
             const text = qp.value.trim();
             const exact = listed.some((item) => item.intent === text || item.label === text);
             const typed: IntentItem[] =
                 text && !exact
-                    ? [{ label: text, description: 'run as typed', intent: text, alwaysShow: true }]
+                    ? [
+                          {
+                              label: text,
+                              description: 'run as typed',
+                              detail: preview?.line(text),
+                              intent: text,
+                              alwaysShow: true,
+                          },
+                      ]
                     : [];
             qp.items = [...typed, ...listed];
         };
@@ -247,13 +263,17 @@ class PaletteCommands {
             .finally(() => (qp.busy = false));
         return new Promise((resolve) => {
             let accepted: IntentItem | undefined;
-            qp.onDidChangeValue(refresh);
+            qp.onDidChangeValue(() => {
+                preview?.request(qp.value.trim());
+                refresh();
+            });
             qp.onDidAccept(() => {
                 const text = qp.value.trim();
                 accepted = qp.selectedItems[0] ?? (text ? { label: text, intent: text } : undefined);
                 qp.hide();
             });
             qp.onDidHide(() => {
+                preview?.dispose();
                 qp.dispose();
                 resolve(accepted);
             });

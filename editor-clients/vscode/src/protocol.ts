@@ -45,6 +45,22 @@ export interface RunResult {
     suggestions?: Suggestion[];
 }
 
+export interface PlanStep {
+    id: string;
+    title: string;
+    tool: string;
+    dependsOn: string[];
+    risk: number;
+}
+
+export interface Plan {
+    goal: string;
+    steps: PlanStep[];
+    warnings: Warning[];
+    /** How the text was read: stages (`then`) of intents (`and`), each as typed. */
+    reading?: string[][];
+}
+
 export interface UndoResult {
     runId: string;
     undoRunId?: string;

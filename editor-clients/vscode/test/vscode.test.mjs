@@ -435,10 +435,11 @@ check('run an intents.toml entry from the palette: progress, output, effect on d
     await progress.waitFor({ state: 'hidden', timeout: STEP_MS });
 });
 
-check('run free text "$ …" from the palette', async () => {
-    const intent = '$ echo hi-from-shell > out.txt && echo shell-output-line';
-    await runIntent(intent, 'run as typed');
-    await waitForFile(path.join(workspace, 'out.txt'), 'hi-from-shell');
+check('run free text "$ …" from the palette, shown as the server read it', async () => {
+    // Grammar v1.1: `and` before words that are no intent stays the shell's, and the row says so.
+    const intent = '$ echo hi-from-shell and dogs > out.txt && echo shell-output-line';
+    await runIntent(intent, `read as: «${intent}» · 1 step`);
+    await waitForFile(path.join(workspace, 'out.txt'), 'hi-from-shell and dogs');
     await statusItem(`${intent} succeeded`).waitFor({ state: 'visible', timeout: STEP_MS });
     await runPaletteCommand('Intent: Show Output');
     await page.locator('.part.panel .monaco-editor .view-lines', { hasText: 'shell-output-line' })

@@ -1,11 +1,18 @@
-"""PROTOCOL.md's intent grammar: POSIX words; unquoted `then` and `and` separate intents,
-`and` binding tighter than `then`.
+"""PROTOCOL.md's intent grammar (v1.1): POSIX words; unquoted `then` and `and` separate
+intents, `and` binding tighter than `then`.
+
+Inside `$ …` the words are the shell's: a `then` where the shell expects a command is its
+reserved word (`$ if [ -f x ]; then make; fi`), and an `and`/`then` separates only when what
+follows is itself an intent (`$ …`, a known name, a built-in phrase) — the caller says which
+words are, since only it knows the folder's intents. `$ echo cats and dogs` stays one command.
 
 Words keep their offsets in the original text so that a `$ …` segment hands the shell exactly
 what the person typed (quotes, `&&`, `|` and all), not a re-joined approximation.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
 
 import attrs
 
@@ -46,6 +53,19 @@ class Composition:
     """`stages` run one after another (`then`); the segments of a stage are independent (`and`)."""
 
     stages: list[list[Segment]]
+
+    def reading(self) -> list[list[str]]:
+        """How the text was read: each stage's segments as typed (`Plan.reading`)."""
+        return [[seg.raw for seg in stage] for stage in self.stages]
+
+
+IsIntent = Callable[[Sequence[Word]], bool]
+"""Whether words (up to the next unquoted `and`/`then`) read as an intent of their own: a known
+name or a built-in phrase. A `$ …` after a separator always does."""
+
+
+def _no_intent(words: Sequence[Word]) -> bool:
+    return False
 
 
 def split_words(text: str) -> list[Word]:
@@ -98,27 +118,78 @@ def _is_keyword(word: Word, keyword: str) -> bool:
     return not word.quoted and word.text == keyword
 
 
-def parse(text: str) -> Composition:
+SEPARATORS = ("then", "and")
+
+COMMAND_BEFORE = frozenset({"$", "if", "then", "else", "elif", "do", "while", "until", "!", "{"})
+"""Unquoted words after which the shell expects a command (`$` starts the shell's text)."""
+
+
+def parse(text: str, is_intent: IsIntent = _no_intent) -> Composition:
     """Split intent text into stages of independent segments."""
     words = split_words(text)
     if not words:
         raise GrammarError("the intent is empty")
-    stages: list[list[Segment]] = []
-    for stage_words in _split(words, "then"):
-        stages.append([_segment(text, seg) for seg in _split(stage_words, "and")])
+    separators = _separators(text, words, is_intent)
+    stages: list[list[Segment]] = [[]]
+    current: list[Word] = []
+    for index, word in enumerate(words):
+        keyword = separators.get(index)
+        if keyword is None:
+            current.append(word)
+            continue
+        if not current or index + 1 == len(words) or (index + 1) in separators:
+            raise GrammarError(f"'{keyword}' needs an intent on both sides")
+        stages[-1].append(_segment(text, current))
+        current = []
+        if keyword == "then":
+            stages.append([])
+    stages[-1].append(_segment(text, current))
     return Composition(stages)
 
 
-def _split(words: list[Word], keyword: str) -> list[list[Word]]:
-    parts: list[list[Word]] = [[]]
-    for word in words:
-        if _is_keyword(word, keyword):
-            parts.append([])
-        else:
-            parts[-1].append(word)
-    if any(not part for part in parts):
-        raise GrammarError(f"'{keyword}' needs an intent on both sides")
-    return parts
+def _separators(text: str, words: list[Word], is_intent: IsIntent) -> dict[int, str]:
+    """The indexes of the words that separate intents, and which keyword each is."""
+    found: dict[int, str] = {}
+    shell_from: int | None = None
+    """Where the current segment's `$` is, when it is a shell segment."""
+    for index, word in enumerate(words):
+        if _is_keyword(word, "$") and (index == 0 or index - 1 in found):
+            shell_from = index
+        if word.quoted or word.text not in SEPARATORS:
+            continue
+        if shell_from is not None and not _ends_shell(text, words, index, is_intent):
+            continue
+        found[index] = word.text
+        shell_from = None
+    return found
+
+
+def _ends_shell(text: str, words: list[Word], index: int, is_intent: IsIntent) -> bool:
+    """Whether the keyword at `index`, inside shell text, hands over to another intent."""
+    if words[index].text == "then" and _command_expected(text, words[index - 1], words[index]):
+        return False
+    following = list(_until_separator(words[index + 1 :]))
+    if not following:
+        return False
+    return _is_keyword(following[0], "$") or is_intent(following)
+
+
+def _command_expected(text: str, before: Word, word: Word) -> bool:
+    """Whether the shell expects a command at `word`: after `;`, `&`, `|`, `(`, a newline or
+    a reserved word that starts a command list."""
+    if "\n" in text[before.end : word.start]:
+        return True
+    if not before.quoted and before.text in COMMAND_BEFORE:
+        return True
+    raw = text[before.start : before.end]
+    return raw[-1] in ";&|(" and not raw.endswith("\\" + raw[-1])
+
+
+def _until_separator(words: list[Word]) -> list[Word]:
+    for end, word in enumerate(words):
+        if not word.quoted and word.text in SEPARATORS:
+            return words[:end]
+    return words
 
 
 def _segment(text: str, words: list[Word]) -> Segment:

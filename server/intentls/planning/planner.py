@@ -12,7 +12,7 @@ import itertools
 import os
 import re
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import attrs
@@ -20,7 +20,7 @@ import attrs
 from intentls.model import Plan, PlanStep, Warning, WarningKind
 from intentls.planning import graph, phrases
 from intentls.planning.catalog import FolderIntents
-from intentls.planning.grammar import GrammarError, Segment, Word, parse
+from intentls.planning.grammar import Composition, GrammarError, Segment, Word, parse
 from intentls.planning.intents import IntentDef, IntentRef, ShellAction
 from intentls.planning.variables import (
     EditorContext,
@@ -84,7 +84,8 @@ class Planner:
     @classmethod
     def plan(cls, intents: FolderIntents, request: PlanRequest) -> Plan:
         planner = cls(intents, request)
-        planner._text(request.text, deps=[], stack=())
+        composition = planner._parse(request.text)
+        planner._stages(composition, deps=[], stack=())
         steps, reasons = graph.order_by_paths(planner._steps)
         return Plan(
             goal=request.text,
@@ -94,14 +95,30 @@ class Planner:
             warnings=[Warning(WarningKind.ORDERED, reason) for reason in reasons],
             levels=graph.levels(steps),
             critical_path=graph.critical_path(steps),
+            reading=composition.reading(),
         )
+
+    def _parse(self, text: str) -> Composition:
+        try:
+            return parse(text, self._reads_as_intent)
+        except GrammarError as exc:
+            raise IntentError(f"cannot read intent {text!r}: {exc}") from None
+
+    def _reads_as_intent(self, words: Sequence[Word]) -> bool:
+        """After shell text, whether `and`/`then` hand over to `words` (grammar v1.1): a known
+        name, `builtin:…` or a built-in phrase."""
+        first = words[0]
+        if not first.quoted and first.text.startswith(BUILTIN):
+            return True
+        return bool(self._intents.lookup(first.text)) or phrases.match(list(words)) is not None
 
     def _text(self, text: str, deps: list[str], stack: tuple[str, ...]) -> list[str]:
         """Plan `text` after `deps`; returns its exit steps."""
-        try:
-            composition = parse(text)
-        except GrammarError as exc:
-            raise IntentError(f"cannot read intent {text!r}: {exc}") from None
+        return self._stages(self._parse(text), deps, stack)
+
+    def _stages(
+        self, composition: Composition, deps: list[str], stack: tuple[str, ...]
+    ) -> list[str]:
         for stage in composition.stages:
             deps = [exit_ for seg in stage for exit_ in self._segment(seg, deps, stack)]
         return deps

@@ -441,12 +441,34 @@ function M.show_undo(client, command, arguments, result)
   end
 end
 
+--- How the server read the text (Plan.reading): «a» and «b» then «c»; nil without it.
+---@param plan table
+---@return string|nil
+function M.reading(plan)
+  if type(plan.reading) ~= "table" or #plan.reading == 0 then
+    return nil
+  end
+  local stages = {}
+  for _, stage in ipairs(plan.reading) do
+    local parts = {}
+    for _, text in ipairs(stage) do
+      table.insert(parts, "«" .. text .. "»")
+    end
+    table.insert(stages, table.concat(parts, " and "))
+  end
+  return table.concat(stages, " then ")
+end
+
 ---@param plan table|nil
 function M.show_plan(plan)
   if type(plan) ~= "table" then
     return
   end
   local lines = { ("plan for %s (confidence %.0f%%)"):format(plan.goal or "?", (plan.confidence or 0) * 100) }
+  local reading = M.reading(plan)
+  if reading then
+    table.insert(lines, "  read as: " .. reading)
+  end
   for i, step in ipairs(plan.steps or {}) do
     local deps = step.dependsOn and #step.dependsOn > 0
         and (" after " .. table.concat(step.dependsOn, ", "))
