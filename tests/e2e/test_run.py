@@ -49,11 +49,10 @@ async def test_no_progress_without_the_capability(home: Path, folder: Path) -> N
 
 async def test_every_byte_of_output_arrives_in_order(home: Path, folder: Path) -> None:
     async with session(home, [folder]) as ses:
-        result = await ses.run("$ seq 1 30000; echo to-stderr >&2")
+        result = await ses.run("$ seq 1 30000; echo to-stderr >&2; seq 30001 30003")
         assert result["status"] == "succeeded"
-        expected = "".join(f"{n}\n" for n in range(1, 30001))
-        assert ses.output_of(result["runId"], "stdout") == expected
-        assert ses.output_of(result["runId"], "stderr") == "to-stderr\n"
+        expected = "".join(f"{n}\n" for n in range(1, 30001)) + "to-stderr\n30001\n30002\n30003\n"
+        assert ses.output_of(result["runId"], "stdout") == expected, "one stream, in order"
         notes = [n for n in ses.notes_of("intentls/output") if n["runId"] == result["runId"]]
         assert {n["stepId"] for n in notes} == {"s1"}
         assert len(notes) < 50, "output is batched, not one notification per chunk"

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from intentls.execution.executor import Execution
-from intentls.execution.output import Tail
+from intentls.execution.output import PlainText, Tail
 from intentls.execution.slots import Slots
 from intentls.model import Plan, PlanStep, StepResult, StepStatus
 
@@ -102,16 +102,30 @@ def group_members(pgid: int) -> list[int]:
 # ---- output and outcomes ------------------------------------------------------------------
 
 
-async def test_output_in_order_per_stream(make_step: Any) -> None:
+async def test_output_keeps_the_order_written_across_streams(make_step: Any) -> None:
+    """stdout and stderr share one pipe: lines arrive in the order the program wrote them."""
     script = "i=0; while [ $i -lt 3000 ]; do i=$((i+1)); echo out$i; echo err$i >&2; done"
     ex, rec = execution([make_step("s1", script)])
     (result,) = await ex.run()
     assert result.status is StepStatus.SUCCEEDED
-    assert rec.output("s1", "stdout") == "".join(f"out{i}\n" for i in range(1, 3001))
-    assert rec.output("s1", "stderr") == "".join(f"err{i}\n" for i in range(1, 3001))
-    assert rec.tails["s1"].endswith(("out3000\n", "err3000\n"))
+    assert rec.output("s1") == "".join(f"out{i}\nerr{i}\n" for i in range(1, 3001))
+    assert rec.output("s1", "stderr") == ""
+    assert rec.tails["s1"].endswith("out3000\nerr3000\n")
     assert rec.events[0] == ("started", "s1")
     assert rec.events[-1] == ("finished", "s1", StepStatus.SUCCEEDED)
+
+
+async def test_colours_are_removed_even_split_across_reads(make_step: Any) -> None:
+    """Escape sequences a tool forces on a pipe (`--color=always`) are terminal controls, not
+    text: editors' output panes, the history and the failure classifier get the text alone."""
+    command = (
+        "printf '\\033[1;31merror\\033[0m: bad \\033['; sleep 0; printf '32mok\\033[m\\n';"
+        " printf '\\033]8;;http://x\\007link\\033]8;;\\007 \\033[2Kdone\\n' >&2"
+    )
+    ex, rec = execution([make_step("s1", command)])
+    await ex.run()
+    assert rec.output("s1") == "error: bad ok\nlink done\n"
+    assert "\x1b" not in rec.tails["s1"]
 
 
 async def test_utf8_split_across_reads(make_step: Any) -> None:
@@ -271,7 +285,7 @@ async def test_slots_allow_parallel_steps(make_step: Any, tmp_path: Path) -> Non
         pytest.param("echo ready $$; sleep 30 & sleep 30 & wait", id="background children"),
         pytest.param("trap '' TERM; echo ready $$; sleep 30", id="ignores SIGTERM"),
         pytest.param(
-            "trap 'echo got TERM; exit 0' TERM; echo ready $$; while :; do sleep 0.05; done",
+            "trap 'echo got TERM; exit 0' TERM; echo ready $$; while :; do sleep 0; done",
             id="traps SIGTERM and exits",
         ),
     ],
@@ -353,3 +367,24 @@ def test_tail_bounded_memory() -> None:
         tail.add(f"line {n}\n")
     assert tail.text() == "".join(f"line {n}\n" for n in range(10_000))[-100:]
     assert tail._size < 100 + len("line 9999\n") * 2
+
+
+# ---- terminal control sequences -----------------------------------------------------------
+
+_COLOURED = (
+    "\x1b[1;31merror\x1b[0m: x\x1b]0;title\x07 \x1b(B\x1b[?25lok\x1b]8;;u\x1b\\l\x1b]8;;\x1b\\\n"
+)
+
+
+@pytest.mark.parametrize("cut", range(len(_COLOURED) + 1))
+def test_plain_text_wherever_a_piece_ends(cut: int) -> None:
+    plain = PlainText()
+    text = plain.feed(_COLOURED[:cut]) + plain.feed(_COLOURED[cut:]) + plain.feed("", final=True)
+    assert text == "error: x okl\n"
+
+
+def test_plain_text_holds_back_only_what_may_still_end() -> None:
+    plain = PlainText()
+    assert plain.feed("a \x1b[") == "a "
+    assert plain.feed("", final=True) == ""
+    assert plain.feed("\x1b]" + "x" * 5000) == "x" * 5000

@@ -261,8 +261,8 @@ class Execution:
         self, proc: GroupProcess, sink: Pump, timeout_s: float | None
     ) -> tuple[int, bool]:
         p = proc.proc
-        assert p.stdout is not None and p.stderr is not None
-        readers = asyncio.gather(pump(p.stdout, "stdout", sink), pump(p.stderr, "stderr", sink))
+        assert p.stdout is not None  # stderr shares it
+        readers = asyncio.ensure_future(pump(p.stdout, "stdout", sink))
         timed_out = False
         try:
             await asyncio.wait_for(p.wait(), timeout_s)

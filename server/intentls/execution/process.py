@@ -1,4 +1,9 @@
-"""A shell command in its own process group, so that cancelling it reaches every descendant."""
+"""A shell command in its own process group, so that cancelling it reaches every descendant.
+
+Its stdout and stderr are one pipe, as in a terminal: lines arrive in the order the program
+wrote them (two pipes would be read in whatever order the event loop saw them ready), at the
+cost of telling the streams apart (docs/protocol.md, "Output order").
+"""
 
 from __future__ import annotations
 
@@ -46,7 +51,7 @@ class GroupProcess:
             env=dict(env),
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,  # one pipe: the order the program wrote in
             start_new_session=True,
         )
         return cls(proc)
