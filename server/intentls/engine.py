@@ -45,6 +45,7 @@ from intentls.settings import UndoSettings
 from intentls.tools.confine import Roots
 from intentls.tools.runtime import HistoryJournal, ToolRuntime, trash_root
 from intentls.trust import Trust, TrustPolicy
+from intentls.undo.bounds import NotSnapshotted
 
 if TYPE_CHECKING:
     from intentls.undo.service import UndoService
@@ -127,6 +128,8 @@ class ActiveRun:
         """Set when something other than the steps ended the run (cancel, shutdown)."""
         self.tails: dict[str, str] = {}
         self.task: asyncio.Task[RunResult] | None = None
+        self.warnings: list[Warning] = []
+        """Gathered on the way (why the run is not undoable, ...), after the plan's."""
 
     def result(self, status: RunStatus, steps: list[StepResult]) -> RunResult:
         return RunResult(
@@ -137,7 +140,7 @@ class ActiveRun:
             duration_ms=round((time.monotonic() - self.started) * 1000),
             steps=steps,
             changed_files=sorted(self.execution.changed_files),
-            warnings=self.plan.warnings or None,
+            warnings=[*self.plan.warnings, *self.warnings] or None,
         )
 
     def snapshot(self) -> RunResult:
@@ -424,6 +427,10 @@ class Engine:
             await self.undo.run_started(
                 run.run_id, run.request.text, run.request.folder.path, settings, builtin_only
             )
+        except NotSnapshotted as exc:
+            run.warnings.append(Warning("undo", f"not undoable: {exc.reason}"))
+            await self.undo.run_abandoned(run.run_id)
+            return None
         except Exception:
             log.exception("snapshot before run %s failed; it cannot be undone", run.run_id)
             await self.undo.run_abandoned(run.run_id)

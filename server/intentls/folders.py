@@ -36,14 +36,14 @@ def to_path(value: str, what: str) -> Path:
     if value.startswith("file:"):
         fs = to_fs_path(value)
         if fs is None:
-            raise FolderError(f"{what}: cannot read file URI {value!r}")
+            raise FolderError(f"{what}: cannot read file URI {_shown(value)!r}")
         path = Path(fs)
     elif "://" in value:
-        raise FolderError(f"{what}: only file URIs are supported, got {value!r}")
+        raise FolderError(f"{what}: only file URIs are supported, got {_shown(value)!r}")
     else:
         path = Path(value)
     if not path.is_absolute():
-        raise FolderError(f"{what}: expected a file URI or an absolute path, got {value!r}")
+        raise FolderError(f"{what}: expected a file URI or an absolute path, got {_shown(value)!r}")
     return Path(os.path.normpath(path))
 
 
@@ -62,18 +62,45 @@ class Workspace:
         return best
 
     def resolve(self, uri: str | None, cwd: str | None) -> tuple[Folder, Path]:
-        """The request's folder, and the directory its `$ …` commands run in."""
+        """The request's folder, and the directory its `$ …` commands run in. A `cwd` must be
+        inside a workspace folder (also once symbolic links are followed): a directory outside
+        them never becomes a folder. A `uri` outside them is not used (PROTOCOL.md: the folder
+        is then the cwd's, else the first)."""
         cwd_path = to_path(cwd, "cwd") if cwd else None
-        if cwd_path is not None and not cwd_path.is_dir():
-            raise FolderError(f"cwd: {cwd_path} is not a directory")
+        cwd_folder = None
+        if cwd_path is not None:
+            if not os.path.isdir(cwd_path):  # noqa: PTH112 (Path.is_dir raises on a huge name)
+                raise FolderError(f"cwd: {_shown(cwd_path)} is not a directory")
+            cwd_folder = self.inside(cwd_path, "cwd")
         if uri:
             folder = self.containing(to_path(uri, "uri"))
             if folder is not None:
                 return folder, cwd_path or folder.path
-        if cwd_path is not None:
-            return self.containing(cwd_path) or Folder.from_path(cwd_path), cwd_path
+        if cwd_folder is not None and cwd_path is not None:
+            return cwd_folder, cwd_path
         if self.folders:
             return self.folders[0], self.folders[0].path
-        raise FolderError(
-            "no workspace folder is open and the request has no cwd: pass cwd or open a folder"
-        )
+        raise FolderError("no workspace folder is open: open a folder to run intents in it")
+
+    def inside(self, path: Path, what: str) -> Folder:
+        """The folder holding `path`, lexically and once links are followed; else FolderError."""
+        folder = self.containing(path)
+        if folder is None:
+            names = ", ".join(_shown(f.path) for f in self.folders[:5]) or "none is open"
+            more = f" and {len(self.folders) - 5} more" if len(self.folders) > 5 else ""
+            raise FolderError(
+                f"{what}: {_shown(path)} is outside every workspace folder ({names}{more})"
+            )
+        real, base = os.path.realpath(path), os.path.realpath(folder.path)
+        if real != base and not real.startswith(base.rstrip(os.sep) + os.sep):
+            raise FolderError(
+                f"{what}: {_shown(path)} leads outside its workspace folder "
+                f"{_shown(folder.path)} (to {_shown(real)}, through a symbolic link)"
+            )
+        return folder
+
+
+def _shown(path: str | Path, limit: int = 200) -> str:
+    """A path in a message, cut so that a huge argument is not repeated back."""
+    text = os.fspath(path)
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"

@@ -76,3 +76,19 @@ async def test_a_broken_intents_toml_is_reported(home: Path, folder: Path) -> No
             await ses.run("x")
         assert error.value.code == -32602
         assert (await ses.run("$ echo still fine"))["status"] == "succeeded"
+
+
+async def test_a_directory_outside_the_workspace_never_becomes_a_folder(
+    home: Path, folder: Path, tmp_path: Path
+) -> None:
+    (folder / "out").symlink_to(tmp_path)
+    async with session(home, [folder]) as ses:
+        for cwd, words in (
+            ("/usr", "outside every workspace folder"),
+            ("/proc", "outside every workspace folder"),
+            (str(folder / "out"), "through a symbolic link"),
+        ):
+            with pytest.raises(JsonRpcException) as error:
+                await ses.command("intentls.run", {"intent": "$ true", "cwd": cwd})
+            assert error.value.code == -32602 and words in error.value.message
+        await _still_serving(ses)

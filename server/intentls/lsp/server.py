@@ -119,7 +119,11 @@ class IntentServer(LanguageServer):
                 await asyncio.wait_for(self.configured.wait(), CONFIG_WAIT_S)
 
     def workspace_folders(self) -> Workspace:
-        paths = [(_path(f.uri), f.uri) for f in self.workspace.folders.values()]
+        """The client's folders; a client that named only a `rootUri` has that one."""
+        uris = [f.uri for f in self.workspace.folders.values()]
+        if not uris and self.workspace.root_uri:
+            uris = [self.workspace.root_uri]
+        paths = [(_path(uri), uri) for uri in uris]
         return Workspace([Folder(path, uri) for path, uri in paths if path is not None])
 
     def document_folder(self, uri: str) -> tuple[Folder, Path] | None:

@@ -28,6 +28,7 @@ from intentls.model import Conflict, UndoResult, UndoStatus, Warning
 from intentls.settings import UndoSettings
 from intentls.undo import fs, gitsteps, inverses, overlap
 from intentls.undo.apply import Applier
+from intentls.undo.bounds import NotSnapshotted
 from intentls.undo.database import open_undo_database
 from intentls.undo.gitsteps import GitStep
 from intentls.undo.index import FolderIndex, Overlay
@@ -134,7 +135,12 @@ class UndoCore:
         group = self._groups_of_runs.pop(run_id)
         group.active.discard(run_id)
         key = os.fspath(group.root)
-        after = self._scan(group.root, settings)
+        try:
+            after = self._scan(group.root, settings)
+        except NotSnapshotted as exc:
+            if not group.active:
+                self._open.pop(key, None)
+            return RunChanges([], False, [Warning("undo", f"not undoable: {exc.reason}")])
         if not group.active:
             self._open.pop(key, None)
         paths = sorted(p for p, was in group.before.items() if after.get(p) != was)

@@ -4,7 +4,8 @@
 wins within a file, `!` re-includes) and `.git/info/exclude`, read with `pathspec`'s gitignore
 semantics, also outside a git repository. A directory that is ignored is not entered (git cannot
 re-include a file below it either). `.git` is never entered. Sockets, FIFOs and devices are not
-content and are skipped.
+content and are skipped, and so is anything on a pseudo filesystem (`/proc`, `/sys`, ...
+mounted inside the folder: `bounds.py`).
 
 The rules in effect in each directory walked are kept, so that one path a watcher reports can be
 judged without walking again from the top."""
@@ -18,6 +19,8 @@ from pathlib import Path
 
 import attrs
 from pathspec import GitIgnoreSpec
+
+from intentls.undo.bounds import pseudo_devices
 
 GIT = ".git"
 GITIGNORE = ".gitignore"
@@ -68,6 +71,8 @@ class Eligibility:
         if info is not None:
             top.append(Level("", info))
         self._top = top
+        self.pseudo = pseudo_devices()
+        """Devices of pseudo filesystems: never entered or read."""
         self._levels: dict[str, list[Level]] = {}
         """Directory prefix ("" or ending in "/") → the rules in effect for its entries."""
 
@@ -84,7 +89,7 @@ class Eligibility:
     def eligible(self, rel: str, st: os.stat_result) -> bool | None:
         """Whether one path is covered; None when its directory's rules are not known (that
         directory was not walked: walk it instead)."""
-        if not content_kind(st) or rel.rsplit("/", 1)[-1] == GIT:
+        if not content_kind(st) or st.st_dev in self.pseudo or rel.rsplit("/", 1)[-1] == GIT:
             return False
         levels = self._levels.get(parent_of(rel))
         if levels is None:
@@ -128,7 +133,7 @@ class Eligibility:
                     st = entry.stat(follow_symlinks=False)
                 except OSError:
                     continue
-                if not content_kind(st):
+                if not content_kind(st) or st.st_dev in self.pseudo:
                     continue
                 is_dir = stat.S_ISDIR(st.st_mode)
                 rel = prefix + name

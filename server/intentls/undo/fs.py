@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+from intentls.undo.bounds import read_regular
 from intentls.undo.store import State, digest
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -166,15 +167,10 @@ def _common_prefix(a: bytes, b: bytes) -> int:
 
 
 def read_at(fd: int, name: str) -> bytes:
-    """The content of the file `name` in directory `fd`, refusing a symlink."""
-    file_fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd)
-    try:
-        chunks = []
-        while chunk := os.read(file_fd, 1 << 20):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(file_fd)
+    """The content of the regular file `name` in directory `fd`: no link followed, no FIFO or
+    device opened (`bounds.read_regular`)."""
+    st = os.lstat(name, dir_fd=fd)
+    return read_regular(name, st, None, dir_fd=fd)
 
 
 def read_state(root: Path, rel: str) -> tuple[State, bytes | None] | None:

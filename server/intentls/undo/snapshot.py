@@ -26,10 +26,14 @@ from pathlib import Path
 import apsw
 import attrs
 
+from intentls.undo.bounds import DEFAULT_BOUNDS, Bounds, Budget, NotSnapshotted, read_regular
 from intentls.undo.eligible import Eligibility, info_exclude
 from intentls.undo.index import Entry, FolderIndex, st_mode
 from intentls.undo.store import UNSTORED, BlobStore, State
 from intentls.undo.watch import Dirty, Watch
+
+REFUSED_FOR_S = 300.0
+"""How long a folder found past the bounds is refused without another try."""
 
 RACY_NS = 10_000_000
 """10 ms: more than the coarsest kernel timestamp tick (jiffies at HZ=100)."""
@@ -82,8 +86,9 @@ class _Folder:
 class _Scan:
     """One scan's bookkeeping: what changed, what to persist."""
 
-    def __init__(self, folder: _Folder, blobs: BlobStore, started: int) -> None:
+    def __init__(self, folder: _Folder, blobs: BlobStore, started: int, budget: Budget) -> None:
         self.folder = folder
+        self.budget = budget
         self.index = folder.index
         self.blobs = blobs
         self.racy_from = started - RACY_NS
@@ -104,6 +109,7 @@ class _Scan:
 
     def visit(self, rel: str, st: os.stat_result) -> None:
         """An eligible path as it is now."""
+        self.budget.path()
         old = self.index.entries.get(rel)
         if old is not None and old.same_stat(st):
             return
@@ -153,9 +159,10 @@ class _Scan:
         if st.st_size > limit:
             return State("file", mode, f"{UNSTORED}{st.st_size}:{st.st_mtime_ns}", None, st.st_size)
         try:
-            data = read_nofollow(full)
+            data = read_regular(full, st, limit)
         except OSError:
             return None
+        self.budget.content(len(data))
         if len(data) > limit:
             return State("file", mode, f"{UNSTORED}{len(data)}:{st.st_mtime_ns}", None, len(data))
         return State("file", mode, self.blobs.put(data), None, len(data))
@@ -236,8 +243,18 @@ class _Scan:
 class Snapshots:
     """The index of every folder this process has scanned, over one connection."""
 
-    def __init__(self, conn: apsw.Connection, blobs: BlobStore, watch: bool = True) -> None:
+    def __init__(
+        self,
+        conn: apsw.Connection,
+        blobs: BlobStore,
+        watch: bool = True,
+        bounds: Bounds = DEFAULT_BOUNDS,
+    ) -> None:
         self._conn = conn
+        self.bounds = bounds
+        self._refused: dict[str, tuple[float, str]] = {}
+        """Folders past the bounds lately (monotonic time, why): refused again at once, so
+        every run there does not pay for a scan that cannot succeed."""
         self._blobs = blobs
         self._folders: dict[str, _Folder] = {}
         self._watch = watch
@@ -281,10 +298,28 @@ class Snapshots:
         return folder
 
     def scan(self, root: Path, exclude: list[str], max_file_bytes: int) -> ScanReport:
-        """The folder's tree now; updates the index and stores new content (one transaction)."""
+        """The folder's tree now; updates the index and stores new content (one transaction).
+        NotSnapshotted when the folder is a pseudo filesystem or past `bounds`: nothing of the
+        scan is kept, and the folder is known again only by what was persisted before."""
         rules = Rules(tuple(exclude), max_file_bytes)
         folder = self._load(root, rules)
-        scan = _Scan(folder, self._blobs, self.clock())
+        key = os.fspath(root)
+        refused = self._refused.get(key)
+        if refused is not None and time.monotonic() - refused[0] < REFUSED_FOR_S:
+            raise NotSnapshotted(refused[1])
+        try:
+            return self._scan(folder)
+        except NotSnapshotted as exc:
+            self.forget(root)
+            self._refused[key] = (time.monotonic(), exc.reason)
+            raise
+
+    def _scan(self, folder: _Folder) -> ScanReport:
+        root = folder.root
+        root_st = _lstat(os.fspath(root))
+        if root_st is not None and root_st.st_dev in folder.eligibility.pseudo:
+            raise NotSnapshotted(f"{root} is a pseudo filesystem")
+        scan = _Scan(folder, self._blobs, self.clock(), Budget(self.bounds))
         info = _stat_key(info_exclude(root))
         watch = folder.watch
         walked = False
@@ -379,17 +414,6 @@ def _lstat(path: str) -> os.stat_result | None:
 def _stat_key(path: str) -> tuple[int, int, int] | None:
     st = _lstat(path)
     return None if st is None else (st.st_ino, st.st_size, st.st_mtime_ns)
-
-
-def read_nofollow(path: str) -> bytes:
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
-    try:
-        chunks = []
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
 
 
 def diff(before: Tree, after: Tree) -> list[str]:
