@@ -3,8 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+# Reproducible artifacts: every file stamped with the last commit's time.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 315532800)
+export SOURCE_DATE_EPOCH
+VSIX := $(CURDIR)/dist/intentls-$(VERSION).vsix
 
-.PHONY: all demo test check lint typecheck format unit e2e nvim-test vscode-test bench schema predict-eval clean
+.PHONY: all demo test check lint typecheck format unit e2e nvim-test vscode-test bench schema predict-eval dist dist-test clean
 
 all: $(STAMP)
 
@@ -17,7 +22,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP) ## The main job end to end: a sample workspace, the real server, a real LSP client
 	$(BIN)/intentls demo
 
-test: check unit e2e nvim-test vscode-test ## Everything CI runs
+test: check unit e2e nvim-test dist-test vscode-test ## Everything CI runs
 
 check: lint typecheck
 
@@ -41,8 +46,8 @@ e2e: $(STAMP)
 nvim-test: $(STAMP)
 	bash editor-clients/nvim/scripts/test.sh
 
-vscode-test: $(STAMP)
-	bash editor-clients/vscode/scripts/test.sh
+vscode-test: $(STAMP) dist
+	VSIX=$(VSIX) bash editor-clients/vscode/scripts/test.sh
 
 bench: $(STAMP) ## Numbers, not assertions: ratios against baselines measured in the same run
 	$(BIN)/python -m tests.bench
@@ -53,5 +58,17 @@ schema: $(STAMP) ## Regenerate intents.schema.json from the classes that parse i
 predict-eval: $(STAMP) ## Failure prediction replayed on real command histories (docs/failures.md)
 	$(BIN)/python -m tests.eval.prediction
 
+dist: $(STAMP) ## The wheel, the sdist and the .vsix (carrying the server's wheels) into dist/
+	rm -rf dist editor-clients/vscode/bundled
+	$(BIN)/python -m build --outdir dist . >/dev/null
+	$(BIN)/python .ci/reproducible-sdist dist/intentls-$(VERSION).tar.gz
+	$(BIN)/pip wheel --quiet --wheel-dir editor-clients/vscode/bundled/wheels dist/intentls-$(VERSION)-py3-none-any.whl
+	cd editor-clients/vscode && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; }
+	bash editor-clients/vscode/scripts/package.sh $(VSIX) >/dev/null
+	cd dist && sha256sum * > SHA256SUMS && cat SHA256SUMS
+
+dist-test: dist ## The wheel in a fresh virtual environment: --version and the demo's smoke run
+	bash .ci/dist-smoke dist/intentls-$(VERSION)-py3-none-any.whl
+
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache dist

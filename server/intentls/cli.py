@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         from intentls.demo import main as demo
 
-        return demo()
+        return demo(quiet=args.quiet)
     if args.command in UNDO_COMMANDS:
         from intentls.cli_undo import main as undo_main
 
@@ -80,7 +80,8 @@ def _parser() -> argparse.ArgumentParser:
     history.add_argument("--limit", type=int, default=20)
     history.add_argument("--all", action="store_true", help="every folder, not just this one")
     history.add_argument("--json", action="store_true")
-    sub.add_parser("demo", help="show the main job end to end on a sample project")
+    demo = sub.add_parser("demo", help="show the main job end to end on a sample project")
+    demo.add_argument("--quiet", action="store_true", help="print only whether it all worked")
     listing = sub.add_parser("list", help="intents this folder offers")
     listing.add_argument("--json", action="store_true")
     undo = sub.add_parser("undo", help="undo the newest run that changed files (or RUN)")

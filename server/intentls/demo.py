@@ -87,12 +87,16 @@ def _client() -> LanguageClient:
     def show(params: lsp.ShowMessageParams) -> None:
         console.print(f"[yellow]server says: {params.message}[/]")
 
+    def log(params: lsp.LogMessageParams) -> None:
+        console.print(f"  [dim]server log: {params.message}[/]")
+
     handlers: dict[str, Any] = {
         "intentls/output": output,
         lsp.PROGRESS: progress,
         "intentls/runStarted": started,
         "intentls/runFinished": finished,
         lsp.WINDOW_SHOW_MESSAGE: show,
+        lsp.WINDOW_LOG_MESSAGE: log,
     }
     for method, handler in handlers.items():
         client.feature(method)(handler)
@@ -130,11 +134,13 @@ async def _session(client: LanguageClient, folder: Path) -> int:
     console.print("\n[bold]3. Run it[/]  intentls.run, progress and output streamed live")
     result = await command("intentls.run", {"intent": goal}, token="demo-1")
     _summary(result)
+    ran = result["status"]
     console.print(f"  dist/app.txt: {(folder / 'dist' / 'app.txt').read_text().strip()!r}")
 
     console.print("\n[bold]4. A failing run[/]  the error is classified and kept")
     result = await command("intentls.run", {"intent": "deploy"}, token="demo-2")
     _summary(result)
+    failed = result["status"]
 
     console.print("\n[bold]5. History[/]  intentls.history (this folder, newest first)")
     table = Table("started", "status", "ms", "intent", "run", box=None)
@@ -154,6 +160,22 @@ async def _session(client: LanguageClient, folder: Path) -> int:
     )
     console.print(f"  dist/app.txt still there: {(folder / 'dist' / 'app.txt').exists()}")
     console.print("\nSame history from a terminal: [bold]intentls history --all[/]")
+    return _verdict(
+        {
+            f"«{goal}» succeeded": ran == "succeeded",
+            "deploy failed": failed == "failed",
+            "the undo restored the build": undone["status"] == "undone",
+        }
+    )
+
+
+def _verdict(checks: dict[str, bool]) -> int:
+    """One line, even with --quiet: what the demo showed, or what did not behave."""
+    wrong = [what for what, ok in checks.items() if not ok]
+    if wrong:
+        Console(stderr=True, soft_wrap=True).print(f"intentls demo: FAILED: not as expected: {'; '.join(wrong)}")
+        return 1
+    Console(highlight=False, soft_wrap=True).print(f"intentls demo: ok ({', '.join(checks)})")
     return 0
 
 
@@ -168,5 +190,7 @@ def _summary(result: dict[str, Any]) -> None:
         console.print(f"    {step['id']} {step['title']}: {step['status']}{why}")
 
 
-def main() -> int:
+def main(quiet: bool = False) -> int:
+    """`quiet`: only the verdict line (a smoke test of an installed server)."""
+    console.quiet = quiet
     return asyncio.run(demo())

@@ -75,7 +75,7 @@ passed=0 failed=$lint_failed skipped=0
 for f in "${files[@]}"; do
   out="$TMP/$(basename "$f").out"
   set +e
-  timeout 120 "$NVIM" --headless -u NONE -i NONE -n -l tests/runner.lua "$f" >"$out" 2>&1
+  timeout 300 "$NVIM" --headless -u NONE -i NONE -n -l tests/runner.lua "$f" >"$out" 2>&1
   rc=$?
   set -e
   cat "$out"

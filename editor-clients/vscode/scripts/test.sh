@@ -5,6 +5,8 @@
 #
 # INTENTLS_SERVER  the server to test (default: $REPO/.venv/bin/intentls)
 # UPDATE_SCREENSHOT=1  also write docs/images/vscode-run.png (written anyway when missing)
+# VSIX             test this package (`make dist`'s, with the server's wheels) instead of
+#                  packaging one without them
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -49,10 +51,14 @@ fi
 
 step "typecheck"
 npx --no-install tsc --noEmit -p .
-step "build and package"
-npm run --silent package >/dev/null 2>&1 || { npm run package; fail "packaging failed"; }
-VSIX="$HERE/intentls.vsix"
-[ -f "$VSIX" ] || fail "no vsix was made"
+if [ -n "${VSIX:-}" ]; then
+  step "the vsix under test: $VSIX"
+else
+  step "build and package"
+  VSIX="$HERE/intentls.vsix"
+  bash scripts/package.sh "$VSIX" >/dev/null || fail "packaging failed"
+fi
+[ -f "$VSIX" ] || fail "no vsix at $VSIX"
 
 step "code-server $CODE_SERVER_VERSION"
 CS_DIR="$CACHE/code-server"

@@ -1,10 +1,10 @@
 /** The extension's palette commands. */
 import * as vscode from 'vscode';
-import { Command, ContextKey, ServerCommand, StateKey } from './constants';
+import { Command, ServerCommand, StateKey, unsupportedKey } from './constants';
 import { CheckpointInfo, IntentInfo, Plan, RunSummary } from './protocol';
 import { ReadingPreview } from './reading';
 import { NotSent, Runner, showError } from './runner';
-import { restartServer, serverCommands } from './server';
+import { getClient, restartServer, serverCommands } from './server';
 import { RunView, formatAgo, formatDuration, plural, statusIcon } from './status';
 
 /** Where a command applies: the active file's folder, else the only or a chosen folder. */
@@ -15,8 +15,17 @@ interface LastIntent {
     params?: Record<string, string>;
 }
 
-/** The server commands "Roll Back to Checkpoint…" sends. */
-const ROLLBACK_NEEDS = [ServerCommand.checkpoints, ServerCommand.rollback];
+/** The server commands each palette command sends: hidden while the server lacks one. */
+export const PALETTE_NEEDS: Readonly<Record<string, readonly string[]>> = {
+    [Command.pickAndRun]: [ServerCommand.run, ServerCommand.list],
+    [Command.runLast]: [ServerCommand.run],
+    [Command.undoLast]: [ServerCommand.undo],
+    [Command.redoLast]: [ServerCommand.redo],
+    [Command.showHistory]: [ServerCommand.history],
+    [Command.cancelRun]: [ServerCommand.cancel],
+    [Command.createCheckpoint]: [ServerCommand.checkpoint],
+    [Command.rollbackToCheckpoint]: [ServerCommand.checkpoints, ServerCommand.rollback],
+};
 
 interface IntentItem extends vscode.QuickPickItem {
     intent: string;
@@ -54,11 +63,17 @@ export function registerCommands(
     }
 }
 
-/** Offers the palette commands that need server commands only while the server has them. */
+/**
+ * Hides the palette commands whose server commands the running server does not advertise.
+ * With no server running they stay: running one waits for the server or says why it is down.
+ */
 export function updateOfferedCommands(): void {
+    const running = getClient() !== undefined;
     const advertised = serverCommands();
-    const canRollback = ROLLBACK_NEEDS.every((command) => advertised.includes(command));
-    void vscode.commands.executeCommand('setContext', ContextKey.canRollback, canRollback);
+    for (const [command, needs] of Object.entries(PALETTE_NEEDS)) {
+        const lacking = running && !needs.every((need) => advertised.includes(need));
+        void vscode.commands.executeCommand('setContext', unsupportedKey(command), lacking);
+    }
 }
 
 class PaletteCommands {
@@ -141,7 +156,7 @@ class PaletteCommands {
     }
 
     async rollbackToCheckpoint(): Promise<void> {
-        await this.runner.clientFor(...ROLLBACK_NEEDS);
+        await this.runner.clientFor(...PALETTE_NEEDS[Command.rollbackToCheckpoint]);
         const target = await pickTarget();
         if (!target) {
             return;

@@ -58,9 +58,15 @@ export const Notification = {
 export const ContextKey = {
     running: 'intentls.serverRunning',
     runActive: 'intentls.runActive',
-    /** The server advertises what "Roll Back to Checkpoint…" sends. */
-    canRollback: 'intentls.canRollback',
 } as const;
+
+/**
+ * The context key that hides a palette command while the running server does not advertise a
+ * server command it sends (`commandPalette` `when` clauses in package.json).
+ */
+export function unsupportedKey(paletteCommand: string): string {
+    return `intentls.unsupported.${paletteCommand}`;
+}
 
 /** Keys in the extension's workspace state. */
 export const StateKey = {

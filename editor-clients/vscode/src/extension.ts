@@ -22,7 +22,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
                 view.setServerState(state);
                 updateOfferedCommands();
             },
-        }),
+        }, context),
         vscode.workspace.onDidGrantWorkspaceTrust(() => {
             void getClient()?.sendNotification(Notification.setTrust, { trusted: true });
         }),

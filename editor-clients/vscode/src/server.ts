@@ -13,6 +13,7 @@ import {
     State,
 } from 'vscode-languageclient/node';
 import { CONFIG_SECTION, ContextKey, EXTENSION_NAME } from './constants';
+import { candidatePythons, findBundle, provisionServer, PythonTooOldError } from './provision';
 import { initializationOptions, launchSettings, serverSettings } from './settings';
 
 /** What the rest of the extension plugs into each new client. */
@@ -41,8 +42,12 @@ let clientDisposables: vscode.Disposable[] = [];
 /** Restarts run one after another, never interleaved. */
 let pending: Promise<void> = Promise.resolve();
 
-export function initServer(serverHooks: ServerHooks): vscode.Disposable {
+/** Where the extension is installed and may keep a private server environment. */
+let place: { extensionPath: string; storage: string } | undefined;
+
+export function initServer(serverHooks: ServerHooks, context: vscode.ExtensionContext): vscode.Disposable {
     hooks = serverHooks;
+    place = { extensionPath: context.extensionPath, storage: context.globalStorageUri.fsPath };
     return new vscode.Disposable(() => void stopServer());
 }
 
@@ -117,7 +122,7 @@ async function startFresh(): Promise<void> {
         const message = err instanceof Error ? err.message : String(err);
         h.log.error(message);
         h.onStateChange({ kind: 'failed', message });
-        void offerFix(message, err instanceof ServerNotFoundError);
+        void offerFix(message, err instanceof ServerNotFoundError || err instanceof PythonTooOldError);
         return;
     }
 
@@ -180,11 +185,15 @@ function clientOptions(h: ServerHooks): LanguageClientOptions {
 }
 
 const FIX =
-    'Install it so that `intentls` is on PATH (e.g. `pipx install intentls`, or `pip install -e .` ' +
+    'Install it so that `intentls` is on PATH (e.g. `pip install intentls`, or `pip install -e .` ' +
     'in a checkout), or set "intentls.server.path" to the executable, or "intentls.server.python" ' +
     'to a Python interpreter that has intentls installed.';
 
-/** `intentls.server.path`, else `python -m intentls` of `intentls.server.python`, else PATH. */
+/**
+ * `intentls.server.path`, else `python -m intentls` of `intentls.server.python`, else the
+ * server bundled with the extension (installed into a private environment on first start),
+ * else `intentls` on PATH (a development build carries no bundle).
+ */
 async function resolveServer(): Promise<ServerOptions> {
     const launch = launchSettings();
     if (launch.path) {
@@ -207,6 +216,12 @@ async function resolveServer(): Promise<ServerOptions> {
             );
         }
         return { command: python, args: ['-m', 'intentls', 'serve'] };
+    }
+    const bundle = place && findBundle(place.extensionPath);
+    if (place && bundle && hooks) {
+        const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+        const exe = await provisionServer(bundle, place.storage, await candidatePythons(folder), hooks.log);
+        return { command: exe, args: ['serve'] };
     }
     const onPath = findOnPath('intentls');
     if (onPath) {

@@ -117,10 +117,19 @@ function writeUserSettings(userData, trusted, launch) {
     fs.writeFileSync(path.join(machine, 'settings.json'), JSON.stringify(machineSettings, null, 2));
 }
 
+/** PATH without any folder that holds an `intentls` executable: the extension must bring its own. */
+function pathWithoutIntentls() {
+    return (process.env.PATH ?? '')
+        .split(path.delimiter)
+        .filter((dir) => dir && !fs.existsSync(path.join(dir, 'intentls')))
+        .join(path.delimiter);
+}
+
 /** Environment for code-server: no writes to the real home's config or data. */
 function isolatedEnv(dir) {
     return {
         ...process.env,
+        PATH: pathWithoutIntentls(),
         XDG_CONFIG_HOME: path.join(dir, 'xdg-config'),
         XDG_DATA_HOME: path.join(dir, 'xdg-data'),
         XDG_CACHE_HOME: path.join(dir, 'xdg-cache'),
@@ -688,4 +697,21 @@ check('a missing server: the status bar and a message say what to fix', async ()
     await message.waitFor({ state: 'visible', timeout: STEP_MS });
     assert.match(await message.innerText(), /pip install intentls/);
     await message.locator('.monaco-button', { hasText: 'Open Settings' }).waitFor({ state: 'visible', timeout: STEP_MS });
+});
+
+check('one-step install: no server configured and none on PATH, the extension installs its bundled one', async (skip) => {
+    for (const session of sessions) {
+        await closeSession(session, false);
+    }
+    const bundled = execFileSync('python3', ['-m', 'zipfile', '-l', VSIX], { encoding: 'utf8' });
+    if (!/bundled\/wheels\/intentls-/.test(bundled)) {
+        skip('this vsix carries no server wheels (test the one `make dist` builds)');
+        return;
+    }
+    // No intentls.server.* settings; PATH has no intentls (isolatedEnv).
+    await openSession('provisioned', { trusted: true, launch: {} });
+    assert.match(serverLog(), /installed the intentls server [^ ]+ into .*globalStorage/);
+    const intent = '$ echo from-bundled-server > bundled.txt';
+    await runIntent(intent, 'run as typed');
+    await waitForFile(path.join(workspace, 'bundled.txt'), 'from-bundled-server');
 });

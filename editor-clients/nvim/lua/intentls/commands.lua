@@ -27,6 +27,16 @@ M.commands = {
     end,
   },
   {
+    name = "IntentInstall",
+    desc = "Install or update the server in the plugin's own environment (what lazy.nvim's build does)",
+    run = function()
+      local ok, err = pcall(require("intentls.install").build)
+      if not ok then
+        vim.notify(tostring(err), vim.log.levels.ERROR)
+      end
+    end,
+  },
+  {
     name = "IntentLast",
     desc = "Run the last intent again",
     key = "l",

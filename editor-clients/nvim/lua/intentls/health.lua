@@ -15,6 +15,20 @@ function M.check()
     })
   end
 
+  health.start("intentls: install")
+  local install = require("intentls.install")
+  if install.installed() then
+    health.ok("server installed in the plugin's environment: " .. install.server())
+  else
+    health.info("no server in the plugin's environment (" .. install.venv() .. ")")
+  end
+  local python, perr = install.find_python()
+  if python then
+    health.ok("Python for the server: " .. python)
+  else
+    health.warn(perr or "no Python", { "Install Python 3.11 or newer, or set g:python3_host_prog." })
+  end
+
   health.start("intentls: server")
   local cmd, err = require("intentls.server").resolve_cmd(cfg)
   if not cmd then
@@ -34,7 +48,7 @@ function M.check()
       health.ok("`" .. table.concat(probe, " ") .. "` works")
     else
       health.error("`" .. table.concat(probe, " ") .. "` failed", {
-        "Install the server: `pip install intentls` (or `pip install -e .` in its repository).",
+        "Install the server: :IntentInstall (lazy.nvim's `build` runs it), or `pip install -e .` in its repository.",
         "Or set `cmd` / `python` in require('intentls').setup({...}).",
         ok and (res.stderr or "") or tostring(res),
       })

@@ -3,11 +3,33 @@ local constants = require("intentls.constants")
 
 local M = {}
 
+--- An ISO 8601 time from the server (UTC, or with an offset) as the person's local time.
+---@param iso string
+---@return string "YYYY-MM-DD HH:MM:SS", or the text as it came when it is not ISO 8601
+function M.local_time(iso)
+  local y, mo, d, h, mi, sec, zone = iso:match("^(%d+)-(%d+)-(%d+)T(%d+):(%d+):(%d+)[.%d]*(.*)$")
+  if not y then
+    return iso
+  end
+  local offset = 0
+  local sign, oh, om = zone:match("^([+-])(%d%d):?(%d%d)$")
+  if sign then
+    offset = (tonumber(oh) * 3600 + tonumber(om) * 60) * (sign == "-" and -1 or 1)
+  end
+  -- os.time reads a table as local time; the difference to the same table read as UTC is the
+  -- local offset at that moment.
+  local fields = { year = y, month = mo, day = d, hour = h, min = mi, sec = sec, isdst = false }
+  local as_local = os.time(fields)
+  local utc_of_as_local = os.time(os.date("!*t", as_local) --[[@as osdateparam]])
+  local epoch = as_local + (as_local - utc_of_as_local) - offset
+  return os.date("%Y-%m-%d %H:%M:%S", epoch) --[[@as string]]
+end
+
 ---@param s RunSummary|table
 ---@return string
 function M.format(s)
   local run = require("intentls.run")
-  local when = type(s.startedAt) == "string" and s.startedAt:sub(1, 19):gsub("T", " ") or ""
+  local when = type(s.startedAt) == "string" and M.local_time(s.startedAt) or ""
   local flags = ""
   if s.undone then
     flags = " [undone]"

@@ -6,8 +6,9 @@ local M = {}
 ---@type table<integer, fun(client: vim.lsp.Client)[]> callbacks waiting for a client's init
 local waiting = {}
 
-local INSTALL_HINT = "Install the server (`pip install intentls`, or `pip install -e .` in its "
-  .. "repository) so that `intentls` is on PATH, or set `cmd` or `python` in "
+local INSTALL_HINT = "Install the server into the plugin's own environment with :IntentInstall "
+  .. "(lazy.nvim's `build` does it), or `pip install intentls` / `pip install -e .` in its "
+  .. "repository so that `intentls` is on PATH, or set `cmd` or `python` in "
   .. "require('intentls').setup({...})."
 
 --- The command that starts the server, or nil and a message saying how to fix it.
@@ -20,6 +21,10 @@ function M.resolve_cmd(cfg)
       return cfg.cmd
     end
     return nil, ("intentls: `cmd` %s is not executable. %s"):format(cfg.cmd[1], INSTALL_HINT)
+  end
+  local install = require("intentls.install")
+  if install.installed() then
+    return { install.server(), "serve" }
   end
   if vim.fn.executable("intentls") == 1 then
     return { "intentls", "serve" }
