@@ -173,7 +173,8 @@ def _verdict(checks: dict[str, bool]) -> int:
     """One line, even with --quiet: what the demo showed, or what did not behave."""
     wrong = [what for what, ok in checks.items() if not ok]
     if wrong:
-        Console(stderr=True, soft_wrap=True).print(f"intentls demo: FAILED: not as expected: {'; '.join(wrong)}")
+        failed = f"intentls demo: FAILED: not as expected: {'; '.join(wrong)}"
+        Console(stderr=True, soft_wrap=True).print(failed)
         return 1
     Console(highlight=False, soft_wrap=True).print(f"intentls demo: ok ({', '.join(checks)})")
     return 0
