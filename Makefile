@@ -9,7 +9,7 @@ SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 3155328
 export SOURCE_DATE_EPOCH
 VSIX := $(CURDIR)/dist/intentls-$(VERSION).vsix
 
-.PHONY: all demo test check lint typecheck format unit e2e nvim-test vscode-test bench schema predict-eval dist dist-test clean
+.PHONY: all demo test check lint typecheck format unit e2e nvim-test vscode-test bench schema predict-eval dist dist-test replay clean
 
 all: $(STAMP)
 
@@ -69,6 +69,10 @@ dist: $(STAMP) ## The wheel, the sdist and the .vsix (carrying the server's whee
 
 dist-test: dist ## The wheel in a fresh virtual environment: --version and the demo's smoke run
 	bash .ci/dist-smoke dist/intentls-$(VERSION)-py3-none-any.whl
+
+REPLAY_DATA ?= ../shared/data/command-sequences
+replay: $(STAMP) ## Next-intent model vs successor counts, replayed on real command sequences
+	$(BIN)/python -m tests.replay --data $(REPLAY_DATA) $(ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache dist

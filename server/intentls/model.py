@@ -122,6 +122,18 @@ class RunResult:
     changed_files: list[str] = attrs.Factory(list)
     warnings: list[Warning] | None = None
     actions: list[Command] | None = None
+    suggestions: list[Suggestion] | None = None
+
+
+@attrs.frozen
+class Suggestion:
+    """A proactive suggestion (docs/suggestions.md): its command carries its `suggestionId`."""
+
+    id: str
+    title: str
+    reason: str
+    confidence: float
+    command: Command
 
 
 @attrs.frozen

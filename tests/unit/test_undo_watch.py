@@ -192,3 +192,25 @@ def test_a_folder_opened_through_a_symlink_is_watched_where_it_is(tmp_path: Path
     _write(root, "g.txt", b"new at the top")
     report = snaps.scan(root, [], 1 << 20)
     assert not report.walked and list(report.changes) == ["g.txt"]
+
+
+def test_generation_tells_a_change_before_any_scan(tmp_path: Path) -> None:
+    """What suggestions' "nothing changed" / "stale" read: no scan, no cost to runs."""
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / "a.py").write_text("one\n")
+    snaps = snapshots(tmp_path / "undo.db", watch=True)
+    try:
+        assert snaps.generation(root) is None  # never scanned here: unknown
+        snaps.scan(root, [], 1 << 20)
+        first = snaps.generation(root)
+        assert first is not None
+        snaps.scan(root, [], 1 << 20)
+        assert snaps.generation(root) == first  # nothing changed
+        (root / "a.py").write_text("two\n")
+        changed = snaps.generation(root)
+        assert changed is not None and changed > first  # pending, not scanned yet
+        snaps.scan(root, [], 1 << 20)
+        assert snaps.generation(root) == changed  # the scan read it: same number
+    finally:
+        snaps.close()

@@ -76,6 +76,20 @@ MIGRATIONS: list[str] = [
         recorded_at REAL NOT NULL
     ) WITHOUT ROWID;
     """,
+    # 4: what people did with suggestions (docs/suggestions.md): one row per suggestion shown,
+    # taken or dismissed; learning starts from their counts per provider and kind.
+    """
+    CREATE TABLE suggestion_events(
+        suggestion_id TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        folder TEXT NOT NULL,
+        intent TEXT NOT NULL,
+        event TEXT NOT NULL,
+        at REAL NOT NULL
+    );
+    CREATE INDEX suggestion_events_by_id ON suggestion_events(suggestion_id);
+    """,
 ]
 
 VERSION = len(MIGRATIONS)

@@ -211,6 +211,16 @@ class History:
     async def steps(self, run_id: str) -> list[dict[str, Any]]:
         return await self._call(self._steps, run_id)
 
+    # ---- other domains' rows (suggestions) -------------------------------------------------
+
+    def write_with(self, fn: Callable[[apsw.Connection], None]) -> asyncio.Future[None]:
+        """Another domain's write, on the history thread in order with the runs' writes."""
+        return self._write(fn, self._conn)
+
+    async def read_with(self, fn: Callable[[apsw.Connection], T]) -> T:
+        """Another domain's query, on the history thread (after every earlier write)."""
+        return await self._call(fn, self._conn)
+
     # ---- on the history thread -------------------------------------------------------------
 
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:

@@ -122,6 +122,10 @@ class UndoService:
             self._core.record_builtin, run_id, ops, succeeded, saves, time.time()
         )
 
+    def generation(self, root: Path) -> int | None:
+        """See `Snapshots.generation`: called from the event loop, with no thread hop."""
+        return self._core.snapshots.generation(root)
+
     async def run_abandoned(self, run_id: str) -> None:
         self._by_inverses.discard(run_id)
         await self._call(self._core.abandon, run_id)

@@ -81,6 +81,8 @@ class _Folder:
         self.info_exclude = _stat_key(info_exclude(root))
         self.persisted: Rules | None = None
         """The rules last written to `scans` by this process."""
+        self.generation = 0
+        """How many scans in this process found a change (suggestions compare it)."""
 
 
 class _Scan:
@@ -336,10 +338,22 @@ class Snapshots:
                 scan.walk_all()
                 walked = True
             self._save(folder, scan.saved)
+        if scan.changes:
+            folder.generation += 1
         if watch is not None and watch.broken:
             watch.close()
             folder.watch = None
         return ScanReport(folder.index, scan.changes, scan.read, scan.too_big, walked)
+
+    def generation(self, root: Path) -> int | None:
+        """A number that grows whenever the folder's files change, as far as this process
+        can tell without a scan: the scans that found changes, plus one while the watcher
+        holds events no scan has read yet. None: unknown (never scanned here, or unwatched).
+        Cheap and safe from any thread: it reads two attributes and polls a descriptor."""
+        folder = self._folders.get(os.fspath(root))
+        if folder is None or folder.watch is None or not folder.walked:
+            return None
+        return folder.generation + folder.watch.pending()
 
     def held(self) -> set[str]:
         """Every content hash this process's indexes name: the before-state of its next runs,

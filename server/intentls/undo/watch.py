@@ -23,6 +23,7 @@ import contextlib
 import errno
 import logging
 import os
+import select
 from pathlib import Path
 
 import attrs
@@ -139,6 +140,14 @@ class Watch:
             # OSError: the kernel removed it already (the directory is gone).
             with contextlib.suppress(OSError):
                 self._inotify.rm_watch(wd)
+
+    def pending(self) -> bool:
+        """Events are queued (something changed since the last drain); nothing is read."""
+        try:
+            ready, _, _ = select.select([self._inotify.fileno()], [], [], 0)
+        except (OSError, ValueError):
+            return True  # closed meanwhile: say "changed", never wrongly "unchanged"
+        return bool(ready)
 
     def drain(self) -> Dirty:
         """Every event queued until now, without blocking."""
