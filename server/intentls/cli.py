@@ -54,6 +54,11 @@ def main(argv: list[str] | None = None) -> int:
         from intentls.demo import main as demo
 
         return demo(quiet=args.quiet)
+    if args.command == "schema":
+        from intentls.planning.sources.schema import SCHEMA_FILE, schema_text
+
+        print(SCHEMA_FILE if args.path else schema_text(), end="\n" if args.path else "")
+        return 0
     if args.command in UNDO_COMMANDS:
         from intentls.cli_undo import main as undo_main
 
@@ -82,6 +87,8 @@ def _parser() -> argparse.ArgumentParser:
     history.add_argument("--json", action="store_true")
     demo = sub.add_parser("demo", help="show the main job end to end on a sample project")
     demo.add_argument("--quiet", action="store_true", help="print only whether it all worked")
+    schema = sub.add_parser("schema", help="the JSON Schema of intents.toml (for taplo, editors)")
+    schema.add_argument("--path", action="store_true", help="print where the file is instead")
     listing = sub.add_parser("list", help="intents this folder offers")
     listing.add_argument("--json", action="store_true")
     undo = sub.add_parser("undo", help="undo the newest run that changed files (or RUN)")

@@ -3,6 +3,9 @@ agreeing with the parser on what is valid."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -78,3 +81,17 @@ def test_what_the_parser_refuses_the_schema_refuses(tmp_path: Path, body: str) -
 
 def test_an_unknown_key_is_flagged_by_the_schema() -> None:
     assert not _validates('run = "a"\ntimout = 5')
+
+
+def test_the_terminal_prints_the_schema_and_where_it_is() -> None:
+    printed = subprocess.run(
+        [sys.executable, "-m", "intentls", "schema"], capture_output=True, text=True, check=True
+    )
+    assert json.loads(printed.stdout) == intents_schema()
+    where = subprocess.run(
+        [sys.executable, "-m", "intentls", "schema", "--path"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert Path(where.stdout.strip()) == SCHEMA_FILE
