@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.bench import catalog, history_writes, parallel, run_roundtrip, undo
+from tests.bench import analytics, catalog, history_writes, parallel, run_roundtrip, undo
 
 
 def main() -> None:
@@ -14,6 +14,7 @@ def main() -> None:
     asyncio.run(catalog.main())
     asyncio.run(parallel.main())
     asyncio.run(undo.main())
+    asyncio.run(analytics.main())
 
 
 main()

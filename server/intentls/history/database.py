@@ -9,7 +9,7 @@ from pathlib import Path
 import apsw
 import apsw.bestpractice
 
-from intentls.history import schema
+from intentls.history import rollups, schema
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +27,7 @@ def open_database(path: Path | None) -> tuple[apsw.Connection, str | None]:
     """Returns the connection and, if it had to be opened read-only, why."""
     if path is None:
         conn = apsw.Connection(":memory:")
+        rollups.register(conn)
         migrate(conn)
         return conn, None
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -35,6 +36,7 @@ def open_database(path: Path | None) -> tuple[apsw.Connection, str | None]:
     # In WAL mode NORMAL is still safe against a crash of any process; only a power cut can
     # lose the last commits. FULL would fsync on every run's two writes.
     conn.pragma("synchronous", "NORMAL")
+    rollups.register(conn)
     try:
         migrate(conn)
     except NewerSchemaError as exc:
@@ -56,7 +58,11 @@ def migrate(conn: apsw.Connection) -> None:
             )
         for number in range(version, schema.VERSION):
             log.info("migrating history schema to version %d", number + 1)
-            conn.execute(schema.MIGRATIONS[number])
+            migration = schema.MIGRATIONS[number]
+            if isinstance(migration, str):
+                conn.execute(migration)
+            else:
+                migration(conn)
             conn.pragma("user_version", number + 1)
 
 

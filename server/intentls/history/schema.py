@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-MIGRATIONS: list[str] = [
+from collections.abc import Callable
+
+import apsw
+
+from intentls.history import rebuild, rollups
+
+
+def _rollups(conn: apsw.Connection) -> None:
+    conn.execute(rollups.SCHEMA)
+    rebuild.rebuild(conn)
+
+
+MIGRATIONS: list[str | Callable[[apsw.Connection], None]] = [
     # 1: runs, their steps, and the leases of the processes that own running runs.
     """
     CREATE TABLE runs(
@@ -90,6 +102,8 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX suggestion_events_by_id ON suggestion_events(suggestion_id);
     """,
+    # 5: rollups (history/rollups.py), built from the runs already recorded.
+    _rollups,
 ]
 
 VERSION = len(MIGRATIONS)

@@ -25,6 +25,7 @@ from intentls.history.database import open_database
 from intentls.history.filters import where
 from intentls.history.lease import HEARTBEAT_S, Lease
 from intentls.history.outcomes import PastRun
+from intentls.history.rollups import FINISHED, Rollup, RunFact, StepFact, flip
 from intentls.history.stats import Stats, StatsQuery, compute
 from intentls.model import PlanStep, RunResult, RunStatus, RunSummary
 from intentls.wire import to_wire
@@ -120,12 +121,7 @@ class History:
         if self.read_only_reason is None:
             now = time.time()
             with self._conn:
-                self._conn.execute(
-                    "UPDATE runs SET status = 'interrupted', ended_at = ?, "
-                    "duration_ms = CAST((? - started_at) * 1000 AS INTEGER) "
-                    "WHERE owner = ? AND status = 'running'",
-                    (now, now, self.owner),
-                )
+                self._interrupt(self.owner, now)
                 self._conn.execute("DELETE FROM leases WHERE owner = ?", (self.owner,))
         self._conn.close()
 
@@ -265,14 +261,45 @@ class History:
             ]
             lapsed = [o for o in owners if o != self.owner and self._lapsed(o, now)]
             for owner in lapsed:
-                self._conn.execute(
-                    "UPDATE runs SET status = 'interrupted', ended_at = ?, "
-                    "duration_ms = CAST((? - started_at) * 1000 AS INTEGER) "
-                    "WHERE owner = ? AND status = 'running'",
-                    (now, now, owner),
-                )
+                self._interrupt(owner, now)
                 self._conn.execute("DELETE FROM leases WHERE owner = ?", (owner,))
                 log.info("marked runs of lapsed owner %s interrupted", owner)
+
+    def _interrupt(self, owner: str, now: float) -> None:
+        """Mark the owner's running rows interrupted, and roll them up (inside a transaction)."""
+        rows: list[Any] = self._conn.execute(
+            "UPDATE runs SET status = 'interrupted', ended_at = ?, "
+            "duration_ms = CAST((? - started_at) * 1000 AS INTEGER) "
+            "WHERE owner = ? AND status = 'running' "
+            "RETURNING folder, intent, started_at, duration_ms",
+            (now, now, owner),
+        ).fetchall()
+        rollup = Rollup()
+        for folder, intent, started_at, duration_ms in rows:
+            rollup.add(self._fact(folder, intent, "interrupted", started_at, duration_ms))
+        rollup.save(self._conn)
+
+    def _fact(
+        self,
+        folder: str,
+        intent: str,
+        status: str,
+        started_at: float,
+        duration_ms: int,
+        undoable: bool = False,
+        steps: tuple[StepFact, ...] = (),
+    ) -> RunFact:
+        """A finished run as the rollups see it (and now the intent's last outcome)."""
+        return RunFact(
+            folder,
+            intent,
+            status,
+            started_at,
+            duration_ms,
+            undoable,
+            flipped=flip(self._conn, folder, intent, status),
+            steps=steps,
+        )
 
     def _lapsed(self, owner: str, now: float) -> bool:
         row = self._conn.execute(
@@ -361,6 +388,38 @@ class History:
                     for position, step in enumerate(result.steps)
                 ],
             )
+            if result.status.value in FINISHED:
+                self._roll_up(result)
+
+    def _roll_up(self, result: RunResult) -> None:
+        row = self._conn.execute(
+            "SELECT started_at FROM runs WHERE id = ?", (result.run_id,)
+        ).fetchone()
+        if row is None:
+            return
+        steps = tuple(
+            StepFact(
+                s.title,
+                s.status.value,
+                s.duration_ms,
+                s.attempts,
+                s.error.category if s.error else None,
+                s.error.message if s.error else None,
+            )
+            for s in result.steps
+        )
+        rollup = Rollup()
+        fact = self._fact(
+            result.folder,
+            result.intent,
+            result.status.value,
+            float(row[0]),
+            result.duration_ms,
+            result.undoable,
+            steps,
+        )
+        rollup.add(fact)
+        rollup.save(self._conn)
 
     def _forget_before(self, before: float) -> int:
         with self._conn:
@@ -392,10 +451,21 @@ class History:
         return None if row is None else Record(*row)
 
     def _set_undone(self, run_ids: list[str], undone: bool) -> None:
+        rollup = Rollup()
         with self._conn:
+            for run_id in run_ids:
+                changed: list[Any] = self._conn.execute(
+                    "UPDATE runs SET undone = ? WHERE id = ? AND undone != ? "
+                    f"AND status IN ({', '.join('?' * len(FINISHED))}) "
+                    "RETURNING folder, intent, started_at",
+                    (int(undone), run_id, int(undone), *FINISHED),
+                ).fetchall()
+                for folder, intent, started_at in changed:
+                    rollup.undone(folder, intent, started_at, 1 if undone else -1)
             self._conn.executemany(
                 "UPDATE runs SET undone = ? WHERE id = ?", [(int(undone), r) for r in run_ids]
             )
+            rollup.save(self._conn)
 
     def _runs(self, q: HistoryQuery) -> list[RunSummary]:
         self._recover()
