@@ -9,7 +9,7 @@ import pytest
 
 from intentls.model import IntentParam
 from intentls.planning.intents import IntentDef, IntentRef, ShellAction, SourceResult
-from intentls.planning.sources.intents_toml import IntentsTomlSource
+from intentls.planning.sources.intents_toml import IntentsTomlSource, read
 
 GOOD = """
 [intents.good]
@@ -251,3 +251,25 @@ def test_unreadable_bytes_are_a_problem(tmp_path: Path) -> None:
 
 def test_no_intents_table(tmp_path: Path) -> None:
     assert detect(tmp_path, "[other]\nx = 1\n") == SourceResult()
+
+
+def test_each_problem_is_at_the_line_of_its_key(tmp_path: Path) -> None:
+    text = (
+        '[intents.ok]\nrun = "x"\n\n'
+        '[intents.bad]\nrun = "a"\ntimeout = "10"\nenv = { A = 1 }\n\n'
+        '[intents.whole]\ndescription = "no run"\n\n'
+        "[intents]\ninline = { run = 3 }\n"
+    )
+    intents, problems = read(tmp_path, tmp_path / "intents.toml", text)
+    assert [i.name for i in intents] == ["ok"]
+    assert sorted((p.line, p.message) for p in problems) == [
+        (6, "intent 'bad': timeout: must be a number, not a string"),
+        (7, "intent 'bad': env['A']: must be a string, not an integer"),
+        (9, "intent 'whole': needs run = \"…\" or steps = [...]"),
+        (13, "intent 'inline': run: must be a string, not an integer"),
+    ]
+
+
+def test_a_toml_syntax_error_is_at_its_line(tmp_path: Path) -> None:
+    _, (problem,) = read(tmp_path, tmp_path / "intents.toml", '[intents.x]\nrun = "a\n')
+    assert problem.line == 2

@@ -189,20 +189,25 @@ class IntentSpec:
 
 
 class SpecError(ValueError):
-    """An entry does not fit the spec; the message names the key."""
+    """An entry does not fit the spec: each wrong place (a key path such as `steps[0].run`, or
+    "" for the entry as a whole) with what is wrong there."""
+
+    def __init__(self, places: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{path}: {what}" if path else what for path, what in places))
+        self.places = places
 
 
 def read_intent(raw: Any) -> IntentSpec:
     """One `[intents.NAME]` table as an `IntentSpec`, or a `SpecError` saying what is wrong."""
     if not isinstance(raw, dict):
-        raise SpecError("must be a table")
+        raise SpecError([("", "must be a table")])
     try:
         return _converter.structure(raw, IntentSpec)
     except cattrs.BaseValidationError as exc:
         lines = cattrs.transform_error(exc, "", _describe)
-        raise SpecError("; ".join(_placed(line) for line in lines)) from None
+        raise SpecError([_placed(line) for line in lines]) from None
     except (ValueError, TypeError) as exc:
-        raise SpecError(str(exc)) from None
+        raise SpecError([("", str(exc))]) from None
 
 
 def _describe(exc: BaseException, _type: Any) -> str:
@@ -210,10 +215,9 @@ def _describe(exc: BaseException, _type: Any) -> str:
     return str(exc) if isinstance(exc, ValueError | TypeError) else "is missing"
 
 
-def _placed(line: str) -> str:
+def _placed(line: str) -> tuple[str, str]:
     message, _, path = line.rpartition(" @ ")
-    path = path.lstrip(".")
-    return f"{path}: {message}" if path else message
+    return path.lstrip("."), message
 
 
 def _make_converter() -> cattrs.Converter:

@@ -24,6 +24,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from intentls.model import IntentParam
 from intentls.planning.intents import Action, IntentDef, IntentRef, ShellAction, SourceResult
 from intentls.planning.sources.common import SingleFileSource
@@ -44,27 +46,57 @@ class IntentsTomlSource(SingleFileSource):
     file_name = FILE_NAME
 
     def parse(self, folder: Path, path: Path, text: str) -> SourceResult:
+        intents, problems = read(folder, path, text)
+        return SourceResult(intents, [f"{FILE_NAME}: {p.message}" for p in problems])
+
+
+@attrs.frozen
+class Problem:
+    """What is wrong with an intents.toml, where: the server's diagnostics on the file."""
+
+    line: int
+    """1-based."""
+    message: str
+
+
+def read(folder: Path, path: Path, text: str) -> tuple[list[IntentDef], list[Problem]]:
+    """The file's intents, and each problem at the line of the key it is about (the intent's
+    header when it is about the whole entry). A broken entry is left out; the rest stay."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        where = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        return [], [Problem(int(where.group(1)) if where else 1, str(exc))]
+    table = data.get("intents", {})
+    if not isinstance(table, dict):
+        return [], [Problem(_key_line(text, 1, "intents") or 1, "[intents] must be a table")]
+    intents, problems = [], []
+    for name, spec in table.items():
         try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            return SourceResult(problems=[f"{FILE_NAME}: {exc}"])
-        table = data.get("intents", {})
-        if not isinstance(table, dict):
-            return SourceResult(problems=[f"{FILE_NAME}: [intents] must be a table"])
-        intents, problems = [], []
-        for name, spec in table.items():
-            try:
-                intents.append(_intent(folder, path, text, name, spec))
-            except ValueError as exc:
-                problems.append(f"{FILE_NAME}: intent {name!r}: {exc}")
-        return SourceResult(intents, problems)
+            intents.append(_intent(folder, path, text, name, spec))
+        except SpecError as exc:
+            start = _line_of(text, name) or 1
+            for place, what in exc.places:
+                line = _key_line(text, start, re.split(r"[.\[]", place)[0]) if place else None
+                said = f"{place}: {what}" if place else what
+                problems.append(Problem(line or start, f"intent {name!r}: {said}"))
+    return intents, problems
+
+
+def _key_line(text: str, start: int, key: str) -> int | None:
+    """The line of `key = …` in the table that begins at line `start` (inline tables: the
+    header line itself)."""
+    pattern = re.compile(rf"""^\s*(?:{re.escape(key)}|"{re.escape(key)}")\s*=""")
+    for number, line in enumerate(text.splitlines()[start - 1 :], start=start):
+        if number > start and line.lstrip().startswith("["):
+            return None
+        if pattern.match(line) or (number == start and re.search(rf"\b{re.escape(key)}\s*=", line)):
+            return number
+    return None
 
 
 def _intent(folder: Path, path: Path, text: str, name: str, raw: Any) -> IntentDef:
-    try:
-        spec = read_intent(raw)
-    except SpecError as exc:
-        raise ValueError(str(exc)) from None
+    spec = read_intent(raw)
     if spec.run is not None:
         actions: list[Action] = [_shell(spec.run, None, spec.cwd, spec.env, spec.timeout)]
     else:
