@@ -88,8 +88,13 @@ class Plan:
 
 @attrs.frozen
 class StepError:
+    """Why a step failed (intentls.failures): a category of PROTOCOL.md v1.1 and the line that
+    says so; `transient` failures may pass when tried again."""
+
     category: str
     message: str
+    severity: str = "error"
+    transient: bool = False
 
 
 @attrs.frozen

@@ -138,7 +138,7 @@ async def test_stats(home: Path, folder: Path, tmp_path: Path) -> None:
         assert by_intent["hello"]["runs"] == 2 and by_intent["hello"]["successRate"] == 1.0
         assert by_intent["fail"]["successRate"] == 0.0 and "p50Ms" in by_intent["fail"]
         (failure,) = stats["topFailures"]
-        assert failure["category"] == "exitCode" and failure["count"] == 1
+        assert failure["category"] == "unknown" and failure["count"] == 1
         assert "broken" in failure["example"]
         everywhere = await ses.command("intentls.stats", {"allFolders": True})
         assert everywhere["runs"] == 4

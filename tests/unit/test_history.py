@@ -135,7 +135,7 @@ async def test_round_trip(history: History) -> None:
         2500,
         [
             StepResult("s1", "lint", StepStatus.SUCCEEDED, 100, 1, 0),
-            StepResult("s2", "test", StepStatus.FAILED, 2400, 1, 3, StepError("exitCode", "boom")),
+            StepResult("s2", "test", StepStatus.FAILED, 2400, 1, 3, StepError("unknown", "boom")),
         ],
         undoable=True,
         changed_files=["a.py"],
@@ -162,7 +162,7 @@ async def test_round_trip(history: History) -> None:
         ("s1", "succeeded", 0),
         ("s2", "failed", 3),
     ]
-    assert recorded[1]["error_category"] == "exitCode"
+    assert recorded[1]["error_category"] == "unknown"
     assert recorded[1]["error_message"] == "boom"
     assert recorded[1]["output_tail"] == "E assert 1 == 2"
     assert recorded[0]["output_tail"] == ""

@@ -95,7 +95,9 @@ def test_plan() -> None:
             },
         ),
         (
-            StepResult("s1", "t", StepStatus.FAILED, 7, 1, 2, StepError("exitCode", "boom")),
+            StepResult(
+                "s1", "t", StepStatus.FAILED, 7, 1, 2, StepError("unknown", "boom", "error", True)
+            ),
             {
                 "id": "s1",
                 "title": "t",
@@ -103,7 +105,12 @@ def test_plan() -> None:
                 "durationMs": 7,
                 "attempts": 1,
                 "exitCode": 2,
-                "error": {"category": "exitCode", "message": "boom"},
+                "error": {
+                    "category": "unknown",
+                    "message": "boom",
+                    "severity": "error",
+                    "transient": True,
+                },
             },
         ),
         (
@@ -201,7 +208,11 @@ def test_round_trip() -> None:
         "file:///p",
         RunStatus.FAILED,
         10,
-        [StepResult("s1", "t", StepStatus.FAILED, 7, 1, 2, StepError("exitCode", "boom"))],
+        [
+            StepResult(
+                "s1", "t", StepStatus.FAILED, 7, 1, 2, StepError("unknown", "boom", "error", True)
+            )
+        ],
         changed_files=["a.py"],
     )
     assert from_wire(to_wire(result), RunResult) == result

@@ -11,13 +11,13 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Protocol
 
-from intentls.execution.failures import SPAWN, TIMEOUT, classify_exit
 from intentls.execution.output import Tail, pump
 from intentls.execution.process import GroupProcess
 from intentls.execution.readiness import ReadyWatch
 from intentls.execution.resources import Resources
 from intentls.execution.slots import Slots
 from intentls.execution.uptodate import UpToDate
+from intentls.failures import Category, Evidence, classify, from_tool_error
 from intentls.model import Plan, PlanStep, StepError, StepResult, StepStatus
 from intentls.planning.graph import remaining
 from intentls.tools import registry
@@ -179,7 +179,9 @@ class Execution:
                 step.args.get("argv"),
             )
         except OSError as exc:
-            error = StepError(SPAWN, f"cannot start in {step.cwd}: {exc.strerror or exc}")
+            error = StepError(
+                Category.FILE_NOT_FOUND, f"cannot start in {step.cwd}: {exc.strerror or exc}"
+            )
             return self._finish(step, started, tail, StepStatus.FAILED, None, error)
         self._running[step.id] = proc
         if _is_background(step):
@@ -194,14 +196,14 @@ class Execution:
             return self._finish(step, started, tail, StepStatus.SUCCEEDED, exit_code, None)
         if self.cancelled:
             return self._finish(step, started, tail, StepStatus.CANCELLED, exit_code, None)
-        if timed_out:
-            error = StepError(TIMEOUT, f"timed out after {step.timeout_s:g} s")
-            return self._finish(step, started, tail, StepStatus.FAILED, exit_code, error)
-        if exit_code == 0:
+        if exit_code == 0 and not timed_out:
             if fresh is not None and check is not None:
                 await fresh.succeeded(check, step, env, tail.text())
             return self._finish(step, started, tail, StepStatus.SUCCEEDED, 0, None)
-        error = classify_exit(exit_code, tail.text())
+        evidence = Evidence(
+            step.args["command"], tail.text(), exit_code, step.timeout_s if timed_out else None
+        )
+        error = classify(evidence)
         return self._finish(step, started, tail, StepStatus.FAILED, exit_code, error)
 
     def _replay(self, step: PlanStep, output: str) -> StepResult:
@@ -229,7 +231,7 @@ class Execution:
 
         runtime = self._tools
         if runtime is None:
-            missing = StepError(SPAWN, f"built-in tool {step.tool} cannot run here")
+            missing = StepError(Category.USAGE, f"built-in tool {step.tool} cannot run here")
             return self._finish(step, started, tail, StepStatus.FAILED, None, missing)
         ctx = RunContext(
             folder=runtime.folder,
@@ -248,9 +250,9 @@ class Execution:
         except ToolCancelled:
             status = StepStatus.CANCELLED
         except ToolError as exc:
-            status, error = StepStatus.FAILED, StepError(exc.category, exc.message)
+            status, error = StepStatus.FAILED, from_tool_error(exc.category, exc.message)
         except OSError as exc:
-            status, error = StepStatus.FAILED, StepError(IO, f"{exc.strerror or exc}")
+            status, error = StepStatus.FAILED, from_tool_error(IO, f"{exc.strerror or exc}")
         finally:
             self.changed_files |= ctx.changed
         if error is not None:
