@@ -401,6 +401,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(ANY, r"^(?P<message>(?:\S+: )?(?i:error|fatal)(?:\[\w+\])?: .*)$", C.UNKNOWN),
     Rule(ANY, _PY_EXC.format(names=r"\w*(?:Error|Exception|Exit)"), C.UNKNOWN),
+    Rule(ANY, r"^thread '[^']*'(?: \(\d+\))? panicked at \S+:\n(?P<message>.*)$", C.UNKNOWN),
 )
 
 NOISE: re.Pattern[str] = re.compile(
@@ -427,6 +428,7 @@ NOISE: re.Pattern[str] = re.compile(
             r"^error: aborting due to",
             r"^error: test failed, to rerun pass",
             r"^For more information about this error, try `rustc --explain",
+            r"^note: (?:run with `RUST_BACKTRACE|Some details are omitted)",
             r"^exit status \d+$",
             r"^Error: Process completed with exit code",
             r"^Command exited with non-zero status",
