@@ -67,6 +67,9 @@ class PlanStep:
     cwd: str = attrs.field(default="", metadata={"wire": False})
     env: dict[str, str] = attrs.field(factory=dict, metadata={"wire": False})
     timeout_s: float | None = attrs.field(default=None, metadata={"wire": False})
+    run_argv: list[str] | None = attrs.field(default=None, metadata={"wire": False})
+    """The argument words as run when they differ from `args["argv"]` (which keeps
+    `${env:…}` as typed: values of the environment are never shown or recorded)."""
 
 
 @attrs.frozen

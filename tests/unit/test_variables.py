@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from intentls.planning import variables
 from intentls.planning.variables import EditorContext, VariableError, expand_plain, expand_shell
 
 FOLDER = Path("/work/project")
@@ -81,3 +82,40 @@ def test_strict_mode_refuses_unknown_variables() -> None:
         expand_plain("${config:x}", CTX)
     with pytest.raises(VariableError, match="not a variable"):
         expand_shell("echo ${input:name}", CTX, strict=True)
+
+
+SECRET_CTX = EditorContext(FOLDER, env={"API_TOKEN": "s3cr3t 'x'", "odd-name": "v$1"})
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        'test "${env:API_TOKEN}" = "$EXPECTED"',
+        'test ${env:API_TOKEN} = "$EXPECTED"',
+        "test 'a'${env:API_TOKEN}'b' = \"a${EXPECTED}b\"",
+        "test 'a${env:API_TOKEN}b' = \"a${EXPECTED}b\"",
+        'test "${env:odd-name}" = v\\$1',
+    ],
+)
+def test_environment_values_are_referred_to_never_written(command: str) -> None:
+    secrets = variables.Secrets(frozenset())
+    expanded = expand_shell(command, SECRET_CTX, secrets=secrets)
+    assert "s3cr3t" not in expanded
+    env = {"PATH": "/usr/bin:/bin", "EXPECTED": "s3cr3t 'x'", **secrets.values}
+    assert subprocess.run(["/bin/sh", "-c", expanded], env=env, check=False).returncode == 0
+
+
+def test_a_name_the_step_sets_itself_is_not_reused() -> None:
+    secrets = variables.Secrets(frozenset({"API_TOKEN"}))
+    assert expand_shell("echo ${env:API_TOKEN}", SECRET_CTX, secrets=secrets) == (
+        'echo "${INTENTLS_ENV_API_TOKEN}"'
+    )
+    assert secrets.values == {"INTENTLS_ENV_API_TOKEN": "s3cr3t 'x'"}
+
+
+def test_argument_words_keep_the_text_and_run_with_the_value() -> None:
+    ctx = EditorContext(FOLDER, line=3, env={"API_TOKEN": "s3cr3t"})
+    shown, run = variables.expand_argv(["--token=${env:API_TOKEN}", "${lineNumber}"], ctx, True)
+    assert shown == ["--token=${env:API_TOKEN}", "3"] and run == ["--token=s3cr3t", "3"]
+    with pytest.raises(VariableError, match="not set"):
+        variables.expand_argv(["${env:NOPE}"], ctx, True)

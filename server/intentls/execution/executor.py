@@ -176,7 +176,7 @@ class Execution:
                 step.args["command"],
                 step.cwd,
                 env,
-                step.args.get("argv"),
+                step.run_argv if step.run_argv is not None else step.args.get("argv"),
             )
         except OSError as exc:
             error = StepError(

@@ -24,7 +24,9 @@ from intentls.planning.grammar import Composition, GrammarError, Segment, Word, 
 from intentls.planning.intents import IntentDef, IntentRef, ShellAction
 from intentls.planning.variables import (
     EditorContext,
+    Secrets,
     VariableError,
+    expand_argv,
     expand_plain,
     expand_shell,
 )
@@ -127,17 +129,20 @@ class Planner:
         if seg.is_shell:
             action = ShellAction(seg.shell_command)
             return [self._shell(action, f"$ {action.command}", None, self._request.cwd, deps)]
-        seg = self._with_variables(seg)
+        # A phrase takes every value; words passed on to an intent's command keep `${env:…}`
+        # as typed (the command refers to the variable: see `_shell`).
+        full = self._with_variables(seg)
+        seg = self._with_variables(seg, keep_env=True)
         first = seg.words[0]
         name, extra = first.text, [w.text for w in seg.words[1:]]
         if not first.quoted and name.startswith(BUILTIN):
-            verb = attrs.evolve(first, text=name[len(BUILTIN) :])
-            phrase = phrases.match([verb, *seg.words[1:]])
+            verb = attrs.evolve(full.words[0], text=full.words[0].text[len(BUILTIN) :])
+            phrase = phrases.match([verb, *full.words[1:]])
             if phrase is None:
                 raise IntentError(f"{seg.raw!r} is not a built-in phrase{self._phrase_hint(verb)}")
             return [self._builtin(seg, phrase, deps)]
         found = self._intents.lookup(name)
-        phrase = phrases.match(seg.words)
+        phrase = phrases.match(full.words)
         if phrase is not None and found:
             names = sorted([*(i.qualified_name for i in found), BUILTIN + name])
             if stack:
@@ -207,12 +212,15 @@ class Planner:
             return deps
         return [exit_ for text in intent.depends_on for exit_ in self._text(text, deps, stack)]
 
-    def _with_variables(self, seg: Segment) -> Segment:
+    def _with_variables(self, seg: Segment, keep_env: bool = False) -> Segment:
         """`${file}` and friends in a phrase or an intent's extra words become their values."""
         if "${" not in seg.raw:
             return seg
         ctx = self._request.variables()
-        words = [attrs.evolve(w, text=expand_plain(w.text, ctx, strict=False)) for w in seg.words]
+        words = [
+            attrs.evolve(w, text=expand_plain(w.text, ctx, strict=False, keep_env=keep_env))
+            for w in seg.words
+        ]
         return attrs.evolve(seg, words=words)
 
     def _shell(
@@ -225,14 +233,19 @@ class Planner:
     ) -> str:
         # Editor variables: in tasks.json every `${…}` is one (an unknown one is an error);
         # elsewhere an unknown `${…}` belongs to the shell.
+        # `${env:…}` values never enter what is shown and recorded: a shell command refers to
+        # them (`"${API_TOKEN}"`, the value in the process's environment), argument words keep
+        # the text as typed and run with the value.
         ctx, strict = self._request.variables(), intent is not None and intent.source == "vscode"
+        secrets = Secrets(frozenset(action.env))
+        run_argv = None
         try:
-            action = attrs.evolve(
-                action,
-                command=expand_shell(action.command, ctx, strict),
-                argv=[expand_plain(a, ctx, strict) for a in action.argv] if action.argv else None,
-                env={k: expand_plain(v, ctx, strict) for k, v in action.env.items()},
-            )
+            env = {k: expand_plain(v, ctx, strict) for k, v in action.env.items()}
+            command = expand_shell(action.command, ctx, strict, secrets)
+            argv = None
+            if action.argv:
+                argv, run_argv = expand_argv(action.argv, ctx, strict)
+            action = attrs.evolve(action, command=command, argv=argv, env=env)
             cwd = Path(expand_plain(os.fspath(cwd), ctx, strict))
         except VariableError as exc:
             raise IntentError(f"{title}: {exc}") from None
@@ -268,8 +281,9 @@ class Planner:
                 risk=1,
                 needs_trust=intent.needs_trust if intent else True,
                 cwd=os.fspath(cwd),
-                env=dict(action.env),
+                env={**action.env, **secrets.values},
                 timeout_s=action.timeout_s,
+                run_argv=run_argv,
             )
         )
         return step_id

@@ -62,10 +62,15 @@ def _relative(file: Path, folder: Path) -> str:
         return str(file)
 
 
-def expand_shell(command: str, ctx: EditorContext, strict: bool = False) -> str:
+def expand_shell(
+    command: str, ctx: EditorContext, strict: bool = False, secrets: Secrets | None = None
+) -> str:
     """Fill known variables in a shell command, quote-aware. With `strict` (tasks.json, where
     every `${…}` is an editor variable) an unknown one is an error; otherwise it is left for
-    the shell (`${HOME}`)."""
+    the shell (`${HOME}`). With `secrets`, an `${env:NAME}` is never written into the command:
+    it becomes a reference to an environment variable (`"${NAME}"`), and `secrets` gets that
+    variable's value for the process — the command, which is shown and recorded, keeps no
+    value of the environment."""
     known = values(ctx)
     out: list[str] = []
     quote: str | None = None
@@ -77,6 +82,8 @@ def expand_shell(command: str, ctx: EditorContext, strict: bool = False) -> str:
             value = _resolve(match.group(1), known, ctx, strict)
             if value is None:
                 out.append(match.group(0))
+            elif secrets is not None and match.group(1).startswith("env:"):
+                out.append(_reference(secrets.name_for(match.group(1)[4:], value), quote))
             else:
                 out.append(_quoted(value, quote))
             i = match.end()
@@ -92,13 +99,17 @@ def expand_shell(command: str, ctx: EditorContext, strict: bool = False) -> str:
     return "".join(out)
 
 
-def expand_plain(text: str, ctx: EditorContext, strict: bool = True) -> str:
-    """Fill variables in a value that is not shell text (a cwd, an argv item, an env value)."""
+def expand_plain(text: str, ctx: EditorContext, strict: bool = True, keep_env: bool = False) -> str:
+    """Fill variables in a value that is not shell text (a cwd, an argv item, an env value).
+    With `keep_env`, an `${env:…}` stays as typed (still an error when the variable is not
+    set): its value is filled in later, where it is not recorded."""
     known = values(ctx)
 
     def fill(match: re.Match[str]) -> str:
         value = _resolve(match.group(1), known, ctx, strict)
-        return match.group(0) if value is None else value
+        if value is None or (keep_env and match.group(1).startswith("env:")):
+            return match.group(0)
+        return value
 
     return _PLACEHOLDER.sub(fill, text)
 
@@ -127,6 +138,48 @@ def _needs(name: str) -> str:
     if name == "selectedText":
         return "a selection in an open document (the request's uri and range)"
     return "a file (the request's uri)"
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+SECRET = "INTENTLS_ENV_"
+
+
+@attrs.define
+class Secrets:
+    """Environment values a shell command refers to instead of containing them."""
+
+    taken: frozenset[str] = frozenset()
+    """Names the step's own `env` sets: a reference must not mean one of those."""
+    values: dict[str, str] = attrs.Factory(dict)
+    """Name → value, for the process's environment."""
+
+    def name_for(self, var: str, value: str) -> str:
+        name = var if _NAME.fullmatch(var) and var not in self.taken else None
+        name = name or SECRET + re.sub(r"\W", "_", var)
+        while self.values.get(name, value) != value:
+            name += "_"
+        self.values[name] = value
+        return name
+
+
+def _reference(name: str, quote: str | None) -> str:
+    """A shell reference to the variable `name` that is one word, like a quoted value."""
+    ref = "${" + name + "}"
+    if quote == "'":
+        return f"'\"{ref}\"'"
+    if quote == '"':
+        return ref
+    return f'"{ref}"'
+
+
+def expand_argv(
+    argv: list[str], ctx: EditorContext, strict: bool
+) -> tuple[list[str], list[str] | None]:
+    """Argument words (no shell): as shown and recorded (`${env:…}` as typed), and as run
+    when that differs (None: the same)."""
+    shown = [expand_plain(a, ctx, strict, keep_env=True) for a in argv]
+    run = [expand_plain(a, ctx, strict) for a in argv]
+    return shown, (None if run == shown else run)
 
 
 def _quoted(value: str, quote: str | None) -> str:
