@@ -23,8 +23,10 @@ from intentls.execution.executor import SHELL, Execution, StepObserver
 from intentls.execution.resources import Resources
 from intentls.execution.slots import Slots
 from intentls.execution.uptodate import UP_TO_DATE, Fingerprints, UpToDate
+from intentls.failures import flaky
 from intentls.failures.forecast import forecast, past_failure
 from intentls.folders import Folder
+from intentls.history.environment import fingerprint
 from intentls.history.store import History, RunStart
 from intentls.model import (
     Command,
@@ -37,6 +39,7 @@ from intentls.model import (
     StepStatus,
     UndoStatus,
     Warning,
+    WarningKind,
 )
 from intentls.planning.catalog import Catalog, FolderIntents
 from intentls.planning.planner import AmbiguousIntent, Planner, PlanRequest
@@ -316,6 +319,7 @@ class Engine:
         run = ActiveRun(run_id, request, plan, listener, slots, tools, self.resources, fresh)
         self.active[run_id] = run
         self.history.run_started(self._run_start(run_id, request, run.started_at))
+        self.history.record_context(run_id, env=self._env_fingerprint(plan))
         listener.run_started(run)
         run.task = asyncio.get_running_loop().create_task(self._execute(run, listener, prediction))
         return run
@@ -400,9 +404,32 @@ class Engine:
             if result.status is RunStatus.FAILED and _atomic(run.plan):
                 result = await self._undo_atomic(run, result, undo)
         self.history.run_finished(result, run.plan.steps, run.tails, time.time())
+        result = await self._flaky(run, result)
         self.active.pop(run.run_id, None)
         listener.run_finished(result)
         return result
+
+    async def _flaky(self, run: ActiveRun, result: RunResult) -> RunResult:
+        """A pass right after a failure with nothing changed marks the intent flaky; a failure
+        of a flaky intent is offered a re-run (docs/failures.md)."""
+        if result.status not in (RunStatus.SUCCEEDED, RunStatus.FAILED):
+            return result
+        try:
+            past = await self.history.outcomes(run.request.folder.uri, flaky.WINDOW * 3)
+        except apsw.Error:
+            log.exception("history lookup failed")
+            return result
+        message = flaky.verdict(past, run.run_id)
+        if message is None:
+            return result
+        warnings = [*(result.warnings or []), Warning(WarningKind.FLAKY, message)]
+        actions = result.actions
+        if result.status is RunStatus.FAILED:
+            rerun = Command(
+                f"Run «{run.request.text}» again", "intentls.run", [run.request.arguments]
+            )
+            actions = [*(actions or []), rerun]
+        return attrs.evolve(result, warnings=warnings, actions=actions)
 
     def _tools(self, run_id: str, request: RunRequest) -> ToolRuntime:
         history = self.history
@@ -424,9 +451,10 @@ class Engine:
             return None
         builtin_only = all(s.tool != SHELL for s in run.plan.steps)
         try:
-            await self.undo.run_started(
+            edited = await self.undo.run_started(
                 run.run_id, run.request.text, run.request.folder.path, settings, builtin_only
             )
+            self.history.record_context(run.run_id, edited=edited)
         except NotSnapshotted as exc:
             run.warnings.append(Warning("undo", f"not undoable: {exc.reason}"))
             await self.undo.run_abandoned(run.run_id)
@@ -478,6 +506,13 @@ class Engine:
             undoable=undone.status is not UndoStatus.UNDONE and result.undoable,
             warnings=[*(result.warnings or []), Warning("atomic", message)],
         )
+
+    def _env_fingerprint(self, plan: Plan) -> dict[str, str]:
+        """The environment the steps get, as names and keyed hashes (never values)."""
+        env = dict(os.environ)
+        for step in plan.steps:
+            env.update(step.env)
+        return fingerprint(env, self.history.env_key)
 
     def _run_start(self, run_id: str, request: RunRequest, started_at: float) -> RunStart:
         return RunStart(

@@ -36,6 +36,8 @@ class WarningKind(enum.StrEnum):
     AMBIGUOUS = "ambiguous"
     ORDERED = "ordered"
     """Steps were ordered because they touch the same paths."""
+    FLAKY = "flaky"
+    """The intent failed and then passed with nothing changed between."""
 
 
 @attrs.frozen
@@ -209,3 +211,35 @@ class UndoResult:
     restored: list[str] = attrs.Factory(list)
     conflicts: list[Conflict] = attrs.Factory(list)
     undo_run_id: str | None = None
+
+
+@attrs.frozen
+class EnvChange:
+    """An environment variable, by name only, that differs from the run compared with."""
+
+    name: str
+    change: str
+    """"added", "removed" or "changed"."""
+
+
+@attrs.frozen
+class DurationComparison:
+    this: int
+    usual: int | None = None
+    """The median of the intent's recent successes."""
+
+
+@attrs.frozen
+class Explanation:
+    """`intentls.explain`: a failed run beside the last success of the same intent."""
+
+    run_id: str
+    intent: str
+    status: RunStatus
+    summary: str
+    changed_files: list[str]
+    env: list[EnvChange]
+    new_errors: list[str]
+    duration_ms: DurationComparison
+    flaky: bool
+    compared_with: str | None = None

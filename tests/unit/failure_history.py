@@ -19,9 +19,13 @@ async def record(
     changed: list[str] | None = None,
     duration_ms: int = 1000,
     tail: str = "",
+    edited: list[str] | None = None,
+    env: dict[str, str] | None = None,
 ) -> None:
-    """A one-step run started at `at`: failed with `error`, else succeeded."""
+    """A one-step run started at `at`: failed with `error`, else succeeded; `edited`: what its
+    snapshot saw edited before it, `env`: its environment's fingerprint."""
     await h.run_started(RunStart(run_id, intent, FOLDER, "/work/project", "test", at))
+    await h.record_context(run_id, edited or [], env)
     status = RunStatus.FAILED if error else RunStatus.SUCCEEDED
     step = StepResult(
         "s1",

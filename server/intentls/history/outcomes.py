@@ -27,6 +27,12 @@ class PastRun:
     message: str | None = None
     output_tail: str = ""
     """The first failed step's output tail (or, for a success, its last step's)."""
+    edited_before: list[str] = attrs.Factory(list)
+    """Paths its snapshot saw edited since the folder's previous snapshot."""
+    env: dict[str, str] | None = None
+    """Its environment's fingerprint (names, keyed hashes of values); None: not recorded."""
+    attempts: int = 1
+    """Attempts of the step above (more than one: retried after transient failures)."""
 
     @property
     def failed(self) -> bool:
@@ -36,7 +42,9 @@ class PastRun:
 _SELECT = (
     "SELECT r.id, r.intent, r.cwd, r.status, r.started_at, COALESCE(r.ended_at, r.started_at), "
     "COALESCE(r.duration_ms, 0), r.changed_files, s.error_category, s.error_message, "
-    "COALESCE(s.output_tail, '') FROM runs r LEFT JOIN steps s ON s.run_id = r.id AND s.step_id = ("
+    "COALESCE(s.output_tail, ''), r.edited_before, e.entries, COALESCE(s.attempts, 1) "
+    "FROM runs r LEFT JOIN env_sets e ON e.hash = r.env_set "
+    "LEFT JOIN steps s ON s.run_id = r.id AND s.step_id = ("
     "  SELECT step_id FROM steps WHERE run_id = r.id "
     "  ORDER BY status = 'failed' DESC, position DESC LIMIT 1) "
 )
@@ -73,7 +81,22 @@ def newest_failed(conn: apsw.Connection, folder: str) -> str | None:
 
 
 def _past(row: tuple[object, ...]) -> PastRun:
-    (run_id, intent, cwd, status, started, ended, duration, changed, category, message, tail) = row
+    (
+        run_id,
+        intent,
+        cwd,
+        status,
+        started,
+        ended,
+        duration,
+        changed,
+        category,
+        message,
+        tail,
+        edited,
+        env,
+        attempts,
+    ) = row
     return PastRun(
         run_id=str(run_id),
         intent=str(intent),
@@ -86,4 +109,7 @@ def _past(row: tuple[object, ...]) -> PastRun:
         category=None if category is None else str(category),
         message=None if message is None else str(message),
         output_tail=str(tail),
+        edited_before=list(json.loads(str(edited))),
+        env=None if env is None else dict(json.loads(str(env))),
+        attempts=int(attempts),  # type: ignore[call-overload]
     )

@@ -104,6 +104,28 @@ MIGRATIONS: list[str | Callable[[apsw.Connection], None]] = [
     """,
     # 5: rollups (history/rollups.py), built from the runs already recorded.
     _rollups,
+    # 6: failure analysis (docs/failures.md): the paths a run's snapshot saw edited since the
+    # previous snapshot of its folder (hand edits between runs), the fingerprint of the
+    # environment it ran in (names with keyed hashes of values, shared by runs: `env_sets`),
+    # and each attempt of a step tried again after a transient failure.
+    """
+    ALTER TABLE runs ADD COLUMN edited_before TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE runs ADD COLUMN env_set TEXT;
+    CREATE TABLE env_sets(
+        hash TEXT PRIMARY KEY,
+        entries TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE attempts(
+        run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        step_id TEXT NOT NULL,
+        attempt INTEGER NOT NULL,
+        exit_code INTEGER,
+        duration_ms INTEGER NOT NULL,
+        error_category TEXT,
+        error_message TEXT,
+        PRIMARY KEY(run_id, step_id, attempt)
+    ) WITHOUT ROWID;
+    """,
 ]
 
 VERSION = len(MIGRATIONS)

@@ -22,6 +22,7 @@ import attrs
 from intentls.execution.uptodate import Record
 from intentls.history import outcomes
 from intentls.history.database import open_database
+from intentls.history.environment import key_for, set_id
 from intentls.history.filters import where
 from intentls.history.lease import HEARTBEAT_S, Lease
 from intentls.history.outcomes import PastRun
@@ -84,6 +85,7 @@ class History:
         self._lease = Lease.mine()
         self._heartbeat: asyncio.Task[None] | None = None
         self._closed = False
+        self._env_key: bytes | None = None
         if self.read_only_reason is None:
             self._thread.submit(self._take_lease).result()
         self._thread.submit(self._recover).result()
@@ -142,6 +144,20 @@ class History:
         ended_at: float,
     ) -> asyncio.Future[None]:
         return self._write(self._finish_run, result, steps, tails, ended_at)
+
+    def record_context(
+        self, run_id: str, edited: list[str] | None = None, env: dict[str, str] | None = None
+    ) -> asyncio.Future[None]:
+        """What failure analysis compares runs by: paths edited since the folder's previous
+        snapshot, and the environment's fingerprint (names and keyed hashes, never values)."""
+        return self._write(self._record_context, run_id, edited, env)
+
+    @property
+    def env_key(self) -> bytes:
+        """The key environment values are hashed with (failures/environment.py)."""
+        if self._env_key is None:
+            self._env_key = key_for(self.path)
+        return self._env_key
 
     def record_blocked(self, start: RunStart, result: RunResult) -> asyncio.Future[None]:
         self._write(self._insert_run, start)
@@ -326,6 +342,22 @@ class History:
                     self.owner,
                 ),
             )
+
+    def _record_context(
+        self, run_id: str, edited: list[str] | None, env: dict[str, str] | None
+    ) -> None:
+        with self._conn:
+            if edited is not None:
+                self._conn.execute(
+                    "UPDATE runs SET edited_before = ? WHERE id = ?", (json.dumps(edited), run_id)
+                )
+            if env is not None:
+                env_id = set_id(env)
+                self._conn.execute(
+                    "INSERT OR IGNORE INTO env_sets(hash, entries) VALUES (?, ?)",
+                    (env_id, json.dumps(env, sort_keys=True)),
+                )
+                self._conn.execute("UPDATE runs SET env_set = ? WHERE id = ?", (env_id, run_id))
 
     def _insert_inverse(self, run_id: str, step_id: str, seq: int, op: dict[str, Any]) -> None:
         with self._conn:

@@ -31,7 +31,7 @@ from intentls.undo.apply import Applier
 from intentls.undo.bounds import NotSnapshotted
 from intentls.undo.database import open_undo_database
 from intentls.undo.gitsteps import GitStep
-from intentls.undo.index import FolderIndex, Overlay
+from intentls.undo.index import Overlay
 from intentls.undo.records import (
     GIT,
     Applied,
@@ -53,7 +53,7 @@ from intentls.undo.records import (
 )
 from intentls.undo.retention import Collected, Held, Policy, collect
 from intentls.undo.selection import busy, keep_parents_of, relative, select, with_parents
-from intentls.undo.snapshot import Snapshots, Tree, diff
+from intentls.undo.snapshot import ScanReport, Snapshots, Tree, diff
 from intentls.undo.store import BlobStore, MissingBlob, State, digest
 
 if TYPE_CHECKING:
@@ -115,18 +115,22 @@ class UndoCore:
 
     def begin(
         self, root: Path, run_id: str, intent: str, settings: UndoSettings, now: float
-    ) -> None:
-        """Before a run: snapshot, unless a run of the folder is running (then: same group)."""
+    ) -> list[str]:
+        """Before a run: snapshot, unless a run of the folder is running (then: same group).
+        Returns the paths the snapshot saw changed since the folder's previous one: edited
+        between runs (failure analysis compares runs by them)."""
         key = os.fspath(root)
         group = self._open.get(key)
+        edited: list[str] = []
         if group is None:
-            self._scan(root, settings)
+            edited = sorted(self._scan(root, settings).changes)
             group = _OpenGroup(new_id(), root, now)
             self._open[key] = group
             self._overlapping(group)
         group.runs.append((run_id, intent))
         group.active.add(run_id)
         self._groups_of_runs[run_id] = group
+        return edited
 
     def end(
         self, run_id: str, settings: UndoSettings, saves: dict[str, list[float]], now: float
@@ -136,7 +140,7 @@ class UndoCore:
         group.active.discard(run_id)
         key = os.fspath(group.root)
         try:
-            after = self._scan(group.root, settings)
+            after = self._scan(group.root, settings).tree
         except NotSnapshotted as exc:
             if not group.active:
                 self._open.pop(key, None)
@@ -181,14 +185,14 @@ class UndoCore:
         warnings += [overlap.shared_warning(p, f"this run and «{i}»") for i, p in shared.items()]
         return RunChanges(shown_paths(changes), bool(changes) and not lost, warnings)
 
-    def _scan(self, root: Path, settings: UndoSettings) -> FolderIndex:
+    def _scan(self, root: Path, settings: UndoSettings) -> ScanReport:
         """Snapshot the folder; what changed counts for the group of runs running there."""
         report = self.snapshots.scan(root, settings.exclude, settings.max_file_bytes)
         group = self._open.get(os.fspath(root))
         if group is not None:
             for path, (was, _) in report.changes.items():
                 group.before.setdefault(path, was)
-        return report.tree
+        return report
 
     def abandon(self, run_id: str) -> None:
         """A run whose `end` will never come (its snapshot failed)."""
@@ -496,7 +500,7 @@ class UndoCore:
     # ---- checkpoints -----------------------------------------------------------------------
 
     def checkpoint(self, root: Path, name: str, settings: UndoSettings, now: float) -> str:
-        tree = self._scan(root, settings)
+        tree = self._scan(root, settings).tree
         checkpoint_id = new_id()
         with self.conn:
             self.conn.execute(
@@ -597,7 +601,7 @@ class UndoCore:
         started = time.time()
         # The present is snapshotted (and its content stored) before anything is touched: even
         # a forced undo loses nothing, and the undo's own record can be undone (redo).
-        current_tree = Overlay(self._scan(root, settings))
+        current_tree = Overlay(self._scan(root, settings).tree)
         wants = wants_for(current_tree)
         self._beyond_snapshots(root, current_tree, wants)
         ops: list[Op] = []

@@ -96,14 +96,15 @@ class UndoService:
 
     async def run_started(
         self, run_id: str, intent: str, root: Path, settings: UndoSettings, builtin_only: bool
-    ) -> None:
+    ) -> list[str]:
         """`builtin_only`: every step is a built-in tool, so the run is recorded by the inverse
-        operations they record (unless the history cannot keep them) instead of snapshots."""
+        operations they record (unless the history cannot keep them) instead of snapshots.
+        Returns the paths edited since the folder's previous snapshot (none known without one)."""
         if builtin_only and self.history.read_only_reason is None:
             self._by_inverses.add(run_id)
             await self._call(self._core.begin_builtin, root, run_id, intent, time.time())
-        else:
-            await self._call(self._core.begin, root, run_id, intent, settings, time.time())
+            return []
+        return await self._call(self._core.begin, root, run_id, intent, settings, time.time())
 
     async def run_finished(
         self, run_id: str, settings: UndoSettings, succeeded: set[str]
