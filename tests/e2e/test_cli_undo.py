@@ -4,30 +4,10 @@ redo and blame of a run the server made, and checkpoints taken with the folder's
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from tests.e2e.session import session
-
-
-def cli(home: Path, folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "XDG_DATA_HOME": str(home / "data"),
-        "XDG_STATE_HOME": str(home / "state"),
-        "INTENTLS_HISTORY": str(home / "history.db"),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "intentls", *args],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+from tests.e2e.terminal import cli
 
 
 async def test_a_servers_run_undone_redone_and_blamed_from_the_terminal(

@@ -86,7 +86,9 @@ def test_gnumakefile_is_read_before_makefile(tmp_path: Path) -> None:
         ("$(OBJS): %.o: %.c\n", []),
         ("a.o b.o: %.o: %.c\n", ["a.o", "b.o"]),
         (".PHONY: a\n.SUFFIXES:\n.DEFAULT:\n.c.o:\n", []),
-        ("target: VAR = value\n", ["target"]),
+        ("target: VAR = value\n", []),
+        ("t: override V += 1\nt2: export V := 2\nt3: private V ?= 3\n", []),
+        (": orphan\n", []),
         ("long \\\n  names: deps\n", ["long", "names"]),
         ("define BLOCK\ninner: x\nendef\nafter:\n", ["after"]),
         ("a:\n\tb: not a target, a recipe line\n", ["a"]),
@@ -102,6 +104,51 @@ def test_what_is_a_target(tmp_path: Path, text: str, names: list[str]) -> None:
     result = MakeSource().detect(tmp_path, True)
     assert [i.name for i in result.intents] == names
     assert result.problems == []
+
+
+GITLIKE = """\
+.PHONY: all install
+all:: git$X
+git.o: GIT-VERSION-FILE
+git.o: EXTRA_CPPFLAGS = -DGIT_VERSION='"$(GIT_VERSION)"'
+git.s git.o: git.c
+po/git.pot: $(GENERATED_H)
+config.status: configure
+install: all
+help:
+\t@echo help
+man-pages: doc
+doc:
+\t$(MAKE) -C Documentation
+%.o: %.c
+\t$(CC) -c $<
+gen-%: gen/%.in
+\tcp $< $@
+gen-version:
+\t./make-version
+dist-%.tar:
+.c.s:
+\t$(CC) -S $<
+"""
+
+
+def test_listed_targets_are_tasks_and_file_targets_run_by_name(tmp_path: Path) -> None:
+    """.PHONY targets and names that are no file are listed; `git.o`, `po/git.pot`,
+    `config.status` and what a pattern rule makes (`gen-version`) only run when named."""
+    (tmp_path / "Makefile").write_text(GITLIKE, encoding="utf-8")
+    intents = MakeSource().detect(tmp_path, True).intents
+    assert {i.name: i.listed for i in intents} == {
+        "all": True,
+        "git.o": False,
+        "git.s": False,
+        "po/git.pot": False,
+        "config.status": False,
+        "install": True,
+        "help": True,
+        "man-pages": True,
+        "doc": True,
+        "gen-version": False,
+    }
 
 
 def test_first_description_wins_and_later_lines_add_one(tmp_path: Path) -> None:

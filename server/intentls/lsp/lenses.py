@@ -18,7 +18,7 @@ _MARKS = {RunStatus.SUCCEEDED.value: "✓", RunStatus.FAILED.value: "✗"}
 async def lenses_for(engine: Engine, folder: Folder, path: Path) -> list[lsp.CodeLens]:
     intents = engine.intents(folder)
     found = []
-    for intent in intents.intents:
+    for intent in intents.listed():
         if intent.defined_in != path or intent.line is None:
             continue
         name = intent.name if len(intents.lookup(intent.name)) == 1 else intent.qualified_name

@@ -84,8 +84,12 @@ class FolderIntents:
         standing_for = self.conventional.get(name)
         return [standing_for] if standing_for is not None else []
 
+    def listed(self) -> list[IntentDef]:
+        """The intents a person is shown (a Makefile's file targets are not; they still run)."""
+        return [i for i in self.intents if i.listed]
+
     def closest(self, name: str, limit: int = 3) -> list[str]:
-        plain = sorted({i.name for i in self.intents} | set(self.conventional))
+        plain = sorted({i.name for i in self.listed()} | set(self.conventional))
         return difflib.get_close_matches(name, plain, n=limit, cutoff=0.5)
 
     def infos(self, folder_uri: str) -> list[IntentInfo]:
@@ -103,7 +107,7 @@ class FolderIntents:
                 description=i.description,
                 params=i.params or None,
             )
-            for i in self.intents
+            for i in self.listed()
         ]
         for name, target in self.conventional.items():
             qualified = target.qualified_name

@@ -42,7 +42,8 @@ def resolve(intents: list[IntentDef]) -> dict[str, IntentDef]:
     order = {source: rank for rank, source in enumerate(SOURCE_ORDER)}
     by_source: dict[str, _Source] = {}
     for intent in intents:
-        by_source.setdefault(intent.source, _Source()).add(intent)
+        if intent.listed:  # a file target is never the folder's `build`
+            by_source.setdefault(intent.source, _Source()).add(intent)
     sources = [by_source[s] for s in sorted(by_source, key=lambda s: (order.get(s, len(order)), s))]
     resolved: dict[str, IntentDef] = {}
     for name, aliases in ALIASES.items():

@@ -74,6 +74,9 @@ class IntentDef:
     """What its steps read (gitignore-style globs); None: every file git would not ignore."""
     outputs: list[str] = attrs.Factory(list)
     """What its steps make: not inputs, and must still be as the last success left them."""
+    listed: bool = True
+    """Shown in lists, lenses and hints; False for what a person would not call a task (a
+    Makefile's file targets: `git.o`, `po/git.pot`), which still runs when named."""
 
     @property
     def qualified_name(self) -> str:

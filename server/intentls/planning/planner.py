@@ -340,7 +340,7 @@ class Planner:
 
     def _unknown(self, name: str) -> str:
         close = self._intents.closest(name)
-        known = sorted({i.name for i in self._intents.intents})
+        known = sorted({i.name for i in self._intents.listed()})
         if close:
             hint = f"did you mean {' or '.join(close)}?"
         elif known:

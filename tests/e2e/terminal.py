@@ -1,0 +1,29 @@
+"""`intentls` run in a subprocess as a person runs it in a terminal, with its own user data."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def cli_env(home: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_STATE_HOME": str(home / "state"),
+        "INTENTLS_HISTORY": str(home / "history.db"),
+    }
+
+
+def cli(home: Path, folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "intentls", *args],
+        cwd=folder,
+        env=cli_env(home),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
