@@ -35,3 +35,23 @@ def test_makefile_file_targets_are_not_listed_but_run_by_name(home: Path, tmp_pa
     ran = cli(home, folder, "run", "config.status")
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert "configured" in ran.stdout
+
+
+def test_conventional_names_are_the_primary_build_systems(home: Path, tmp_path: Path) -> None:
+    """git: a C project (Makefile) with a small Cargo crate — `build` and `test` are make's,
+    `lint`/`format`/`typecheck` are not cargo's; vim's `types` target is no type check."""
+    folder = tmp_path / "git"
+    folder.mkdir()
+    git_init(folder)
+    (folder / "Makefile").write_text(
+        ".PHONY: all check types\nall:\n\t@echo built-by-make\ncheck:\ntypes:\n", encoding="utf-8"
+    )
+    (folder / "Cargo.toml").write_text(
+        '[package]\nname = "gitcore"\nversion = "0.1.0"\n', encoding="utf-8"
+    )
+    names = listed(home, folder)
+    resolved = {n: i.get("resolvesTo") for n, i in names.items() if i.get("resolvesTo")}
+    assert resolved == {"build": "make:all", "test": "make:check"}
+    assert {"lint", "format", "typecheck"}.isdisjoint(names)
+    ran = cli(home, folder, "run", "build")
+    assert ran.returncode == 0 and "built-by-make" in ran.stdout, ran.stdout + ran.stderr

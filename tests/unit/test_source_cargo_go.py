@@ -32,6 +32,19 @@ def test_cargo_virtual_workspace_has_nothing_to_run(tmp_path: Path) -> None:
     assert names == ["build", "test", "check", "clippy", "fmt"]
 
 
+def test_cargo_at_a_workspace_root_acts_on_the_workspace(tmp_path: Path) -> None:
+    manifest = '[package]\nname = "root"\nversion = "0.1.0"\n[workspace]\nmembers = ["a"]\n'
+    (tmp_path / "Cargo.toml").write_text(manifest, encoding="utf-8")
+    assert {i.name: commands(i) for i in CargoSource().detect(tmp_path, True).intents} == {
+        "build": ["cargo build --workspace"],
+        "test": ["cargo test --workspace"],
+        "check": ["cargo check --workspace"],
+        "clippy": ["cargo clippy --workspace"],
+        "fmt": ["cargo fmt --all"],
+        "run": ["cargo run"],
+    }
+
+
 def test_cargo_broken_manifest(tmp_path: Path) -> None:
     (tmp_path / "Cargo.toml").write_text("[package\n", encoding="utf-8")
     result = CargoSource().detect(tmp_path, True)

@@ -121,6 +121,16 @@ def test_two_tools_defining_a_name_are_ambiguous(tmp_path: Path) -> None:
             {"lint": "cargo:clippy", "format": "cargo:fmt", "typecheck": "cargo:check"},
         ),
         ({"go.mod": "module x\n"}, {"lint": "go:vet"}),
+        # The primary build system (a task file) over a tool found beside it; exact names only.
+        (
+            {
+                "Makefile": ".PHONY: all check\nall:\ncheck:\nstyle:\n",
+                "Cargo.toml": '[package]\nname = "gitcore"\nversion = "0.1.0"\n',
+            },
+            {"build": "make:all", "test": "make:check"},
+        ),
+        ({"Makefile": "types: syntax/vim.vim\nsyntax/vim.vim:\n"}, {}),
+        ({"Makefile": "docs:\n", "pyproject.toml": "[tool.pytest.ini_options]\n"}, {}),
         (
             {"pyproject.toml": "[tool.ruff]\n[tool.mypy]\n[tool.pytest.ini_options]\n"},
             {

@@ -10,7 +10,8 @@ that tier: ambiguous, a person picks with `SOURCE:NAME`):
 2. task files people write — tasks.json, package.json, Makefile, justfile;
 3. tool commands inferred from a project file — cargo, go, python tools;
 4. conventional names (`test`, `build`, …) standing for the best detected task
-   (`intentls.planning.conventional`).
+   (`intentls.planning.conventional`) — before tool commands of the same name when the folder's
+   build is written in a task file (git's `build` is its Makefile's, not its Cargo crate's).
 """
 
 from __future__ import annotations
@@ -42,12 +43,8 @@ def _signature(paths: list[str]) -> Signature:
     return tuple(entries)
 
 
-TOOL_SOURCES = frozenset({"cargo", "go", "python"})
-"""Sources whose intents are a tool's commands rather than tasks someone wrote down."""
-
-
 def tier(source: str) -> int:
-    return 0 if source == "intents.toml" else 2 if source in TOOL_SOURCES else 1
+    return 0 if source == "intents.toml" else 2 if source in conventional.TOOL_SOURCES else 1
 
 
 @attrs.frozen
@@ -77,12 +74,14 @@ class FolderIntents:
         exact = [i for i in self.intents if i.qualified_name == name]
         if exact:
             return exact
-        plain = [i for i in self.intents if i.name == name]
-        if plain:
-            first = min(tier(i.source) for i in plain)
-            return [i for i in plain if tier(i.source) == first]
         standing_for = self.conventional.get(name)
-        return [standing_for] if standing_for is not None else []
+        if standing_for is not None:  # no source counted names it (a tool's `build` beside a
+            return [standing_for]  # Makefile is not the folder's build)
+        plain = [i for i in self.intents if i.name == name]
+        if not plain:
+            return []
+        first = min(tier(i.source) for i in plain)
+        return [i for i in plain if tier(i.source) == first]
 
     def listed(self) -> list[IntentDef]:
         """The intents a person is shown (a Makefile's file targets are not; they still run)."""

@@ -4,8 +4,14 @@ a folder has detected when none of its sources defines the name itself.
 Deterministic: sources are tried in `SOURCE_ORDER`; within a source, tasks.json's `group`
 (the group's default task first) for `build` and `test`, then the names of `ALIASES[name]` in
 order. The first task found wins. An alias `SOURCE:NAME` matches that source only (`make:check`
-is GNU's name for the tests, `cargo:check` a type check; an npm `check` script could be either,
-so it is not guessed).
+is GNU's name for the tests, `make:all` for building, `cargo:check` a type check; an npm `check`
+script could be either, so it is not guessed).
+
+Names map exactly, never by resemblance (a Makefile's `types` generates a syntax file in vim;
+it is no type check). A folder whose build is written down in a task file (package.json,
+Makefile, justfile) has that as its primary build system: a tool's commands found beside it
+(the small Cargo crate in git, a pyproject's pytest) then stand for no conventional name —
+they are still listed and run by their own names.
 """
 
 from __future__ import annotations
@@ -13,16 +19,19 @@ from __future__ import annotations
 from intentls.planning.intents import IntentDef
 
 SOURCE_ORDER = ("intents.toml", "vscode", "npm", "make", "just", "cargo", "go", "python")
+TASK_FILE_SOURCES = frozenset({"npm", "make", "just"})
+"""Build systems written down in a task file: when a folder has one, it is the primary one."""
+TOOL_SOURCES = frozenset({"cargo", "go", "python"})
+"""Sources whose intents are a tool's commands rather than tasks someone wrote down."""
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "test": ("test", "tests", "make:check", "pytest", "nox-tests", "nox-test", "tox"),
-    "build": ("build", "compile"),
+    "build": ("build", "compile", "make:all"),
     "lint": ("lint", "eslint", "clippy", "vet", "ruff", "nox-lint", "tox-lint"),
     "format": ("format", "fmt", "prettier", "ruff-format", "nox-format", "tox-format"),
     "typecheck": (
         "typecheck",
         "type-check",
-        "types",
         "check-types",
         "tsc",
         "cargo:check",
@@ -38,10 +47,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
 
 def resolve(intents: list[IntentDef]) -> dict[str, IntentDef]:
     """For each conventional name that no intent is named, the intent it stands for."""
-    defined = {i.name for i in intents}
+    written = any(i.source in TASK_FILE_SOURCES for i in intents)
+    counted = [i for i in intents if not (written and i.source in TOOL_SOURCES)]
+    defined = {i.name for i in counted}
     order = {source: rank for rank, source in enumerate(SOURCE_ORDER)}
     by_source: dict[str, _Source] = {}
-    for intent in intents:
+    for intent in counted:
         if intent.listed:  # a file target is never the folder's `build`
             by_source.setdefault(intent.source, _Source()).add(intent)
     sources = [by_source[s] for s in sorted(by_source, key=lambda s: (order.get(s, len(order)), s))]

@@ -1,5 +1,8 @@
 """Cargo's everyday commands where `Cargo.toml` exists: build, test, check, clippy, fmt, and
-run for a package (not for a virtual workspace manifest, which has nothing to run by itself)."""
+run for a package (not for a virtual workspace manifest, which has nothing to run by itself).
+
+At a workspace root the commands take the whole workspace (`cargo test --workspace`, `cargo fmt
+--all`): without it cargo acts on the root package alone and leaves the members untested."""
 
 from __future__ import annotations
 
@@ -19,6 +22,15 @@ COMMANDS = {
     "run": "Run the package's binary",
 }
 
+WORKSPACE_FLAGS = {
+    "build": ("--workspace",),
+    "test": ("--workspace",),
+    "check": ("--workspace",),
+    "clippy": ("--workspace",),
+    "fmt": ("--all",),
+}
+"""At a workspace root: every member, not just the root package."""
+
 
 class CargoSource(SingleFileSource):
     name = "cargo"
@@ -30,9 +42,17 @@ class CargoSource(SingleFileSource):
         except tomllib.TOMLDecodeError as exc:
             return SourceResult(problems=[f"{MANIFEST}: {exc}"])
         has_package = isinstance(manifest.get("package"), dict)
+        flags = WORKSPACE_FLAGS if isinstance(manifest.get("workspace"), dict) else {}
         return SourceResult(
             [
-                command_intent(self.name, folder, command, f"cargo {command}", description, path)
+                command_intent(
+                    self.name,
+                    folder,
+                    command,
+                    " ".join(["cargo", command, *flags.get(command, ())]),
+                    description,
+                    path,
+                )
                 for command, description in COMMANDS.items()
                 if command != "run" or has_package
             ]
