@@ -9,8 +9,10 @@ from pathlib import Path
 
 
 def cli_env(home: Path) -> dict[str, str]:
+    """The person's environment, with the venv's tools (just) on PATH and user data in `home`."""
     return {
         **os.environ,
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
         "XDG_DATA_HOME": str(home / "data"),
         "XDG_STATE_HOME": str(home / "state"),
         "INTENTLS_HISTORY": str(home / "history.db"),

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 from tests.e2e.terminal import cli
+from tests.unit.test_source_just import JUSTFILE
 from tests.unit.test_source_make import GITLIKE
 
 
@@ -55,3 +56,22 @@ def test_conventional_names_are_the_primary_build_systems(home: Path, tmp_path: 
     assert {"lint", "format", "typecheck"}.isdisjoint(names)
     ran = cli(home, folder, "run", "build")
     assert ran.returncode == 0 and "built-by-make" in ran.stdout, ran.stdout + ran.stderr
+
+
+def test_just_aliases_and_positional_arguments(home: Path, tmp_path: Path) -> None:
+    """The real just: an alias runs its recipe; words after a recipe are its arguments, a
+    default replaced rather than followed."""
+    folder = tmp_path / "justproject"
+    folder.mkdir()
+    git_init(folder)
+    (folder / "justfile").write_text(JUSTFILE, encoding="utf-8")
+    assert listed(home, folder)["t"]["description"] == "alias of test"
+    for text, printed in [
+        ("t", "testing"),
+        ("filter foo", "foo"),
+        ("watch", "watching lcheck"),
+        ("watch ltest", "watching ltest"),
+    ]:
+        ran = cli(home, folder, "run", text)
+        assert ran.returncode == 0, ran.stdout + ran.stderr
+        assert printed + "\n" in ran.stdout, (text, ran.stdout)

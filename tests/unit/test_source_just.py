@@ -7,7 +7,10 @@ from pathlib import Path
 import pytest
 
 from intentls.model import IntentParam
+from intentls.planning.catalog import Catalog
 from intentls.planning.intents import ShellAction
+from intentls.planning.planner import Planner, PlanRequest
+from intentls.planning.sources import default_sources
 from intentls.planning.sources.just import JustSource
 from tests.unit.source_fixtures import by_name, project
 
@@ -17,12 +20,16 @@ def test_recipes_of_a_real_justfile(tmp_path: Path) -> None:
     result = JustSource().detect(folder, trusted=False)
     assert result.problems == []
     found = by_name(result)
-    assert list(found) == ["default", "build", "test", "deploy", "fmt", "release"]
+    assert list(found) == ["default", "build", "test", "deploy", "fmt", "release", "b"]
     build = found["build"]
     assert build.source == "just"
     assert build.actions == [ShellAction("just build ${mode}")]
     assert build.params == [IntentParam("mode", None, "debug")]
     assert build.description == "Build in the given mode"
+    alias = found["b"]
+    assert alias.actions == [ShellAction("just b ${mode}")] and alias.params == build.params
+    assert alias.description == "alias of build: Build in the given mode"
+    assert alias.line == 6
     assert (build.defined_in, build.line) == (folder / "justfile", 13)
     test = found["test"]
     assert test.description == "Run the tests, optionally filtered", "above the attribute"
@@ -50,6 +57,11 @@ def test_every_file_name(tmp_path: Path, name: str) -> None:
     [
         ("x := 'a:b'\ny:='c'\n", []),
         ("export X := 'a'\nalias t := test\nset shell := ['bash', '-c']\n", []),
+        (
+            "alias t := test\ntest:\n[private]\nalias _u := test\nalias v := nothing\n",
+            ["test", "t"],
+        ),
+        ("[private]\nalias w := test\ntest:\nalias test := x\n", ["test"]),
         ("a: b c\nb:\nc:\n", ["a", "b", "c"]),
         ("url u='http://x:1':\n    curl {{u}}\n", ["url"]),
         ("_hidden:\n[private]\nalso:\n[group('x')]\nshown:\n", ["shown"]),
@@ -121,3 +133,43 @@ def test_unreadable_justfile_is_a_problem(tmp_path: Path) -> None:
     (tmp_path / "justfile").write_bytes(b"\xff\xfe\n")
     result = JustSource().detect(tmp_path, True)
     assert result.intents == [] and result.problems[0].startswith("justfile")
+
+
+JUSTFILE = """\
+alias t := test
+test:
+    echo testing
+filter PATTERN:
+    echo {{PATTERN}}
+watch target='lcheck' *rest:
+    echo watching {{target}} {{rest}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("t", "just t"),
+        ("filter foo", "just filter foo"),
+        ("watch", "just watch lcheck"),
+        ("watch ltest", "just watch ltest"),
+        ("watch ltest more words", "just watch ltest more words"),
+        ("filter 'a b' c", "just filter 'a b' c"),
+    ],
+)
+def test_words_after_a_recipe_are_its_arguments(tmp_path: Path, text: str, command: str) -> None:
+    """Aliases run; words after the name fill the recipe's parameters in order, defaults
+    included, and any left over follow them — as on just's own command line."""
+    (tmp_path / "justfile").write_text(JUSTFILE, encoding="utf-8")
+    intents = Catalog(default_sources()).for_folder(tmp_path, True)
+    request = PlanRequest(text, tmp_path, tmp_path.as_uri(), tmp_path)
+    (step,) = Planner.plan(intents, request).steps
+    assert step.args["command"] == command
+
+
+def test_a_named_param_still_wins_over_words(tmp_path: Path) -> None:
+    (tmp_path / "justfile").write_text(JUSTFILE, encoding="utf-8")
+    intents = Catalog(default_sources()).for_folder(tmp_path, True)
+    request = PlanRequest("watch x", tmp_path, tmp_path.as_uri(), tmp_path, {"target": "t"})
+    (step,) = Planner.plan(intents, request).steps
+    assert step.args["command"] == "just watch t x"

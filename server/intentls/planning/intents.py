@@ -74,6 +74,9 @@ class IntentDef:
     """What its steps read (gitignore-style globs); None: every file git would not ignore."""
     outputs: list[str] = attrs.Factory(list)
     """What its steps make: not inputs, and must still be as the last success left them."""
+    positional: bool = False
+    """Words after its name fill its params in order, the rest follow them (just's recipe
+    arguments: `filter foo` is `just filter foo`)."""
     listed: bool = True
     """Shown in lists, lenses and hints; False for what a person would not call a task (a
     Makefile's file targets: `git.o`, `po/git.pot`), which still runs when named."""

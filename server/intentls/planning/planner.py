@@ -178,7 +178,7 @@ class Planner:
             raise IntentError(f"intent {intent.name!r} refers to itself: {cycle}")
         stack = (*stack, intent.qualified_name)
         deps = self._dependencies(intent, deps, stack)
-        values = self._param_values(intent)
+        values, extra = self._param_values(intent, extra)
         if extra and not (len(intent.actions) == 1 and isinstance(intent.actions[0], ShellAction)):
             raise IntentError(
                 f"intent {intent.name!r} has several steps; extra words {extra} cannot be passed on"
@@ -319,17 +319,26 @@ class Planner:
             return f"; or the built-in phrase {phrases.USAGE[close[0]]}?"
         return ""
 
-    def _param_values(self, intent: IntentDef) -> dict[str, str]:
+    def _param_values(
+        self, intent: IntentDef, extra: list[str]
+    ) -> tuple[dict[str, str], list[str]]:
+        """Each param's value — the request's, else for a positional intent the next extra word,
+        else its default — and the extra words left over."""
         values = {}
+        words = list(extra)
         for param in intent.params:
-            value = self._request.params.get(param.name, param.default)
+            value = self._request.params.get(param.name)
+            if value is None and intent.positional and words:
+                value = words.pop(0)
+            if value is None:
+                value = param.default
             if value is None:
                 raise IntentError(
                     f"intent {intent.name!r} needs params.{param.name}"
                     + (f" ({param.description})" if param.description else "")
                 )
             values[param.name] = value
-        return values
+        return values, words
 
     def _relative(self, path: Path) -> str:
         try:

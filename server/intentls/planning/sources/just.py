@@ -11,7 +11,12 @@ Parameters are passed positionally, so only those that can be are declared: requ
 ones whose default is a quoted string (passed explicitly, same as just's default). From the first
 parameter whose default is an expression (a variable, a backtick, `(…)`) or that is variadic
 (`*args`), the rest are left to just's own defaults and to extra words after the name
-(`just:test -- -x` style: `test -x`).
+(`just:test -- -x` style: `test -x`). Words after a recipe's name are its arguments, as on just's
+command line: `filter foo` fills `PATTERN`, and `watch ltest` replaces a default rather than
+following it.
+
+Aliases (`alias t := test`) are intents of their own that run the recipe they name (`just t`),
+with its parameters.
 """
 
 from __future__ import annotations
@@ -38,6 +43,9 @@ _PARAM = re.compile(
 _KEYWORDS = ("alias", "export", "set", "import", "mod", "unexport")
 _DOC = re.compile(r"""doc\(\s*(?:'([^']*)'|"((?:[^"\\]|\\.)*)")\s*\)""")
 _IMPORT = re.compile(r"""^import(\?)?\s+(?:'([^']*)'|"((?:[^"\\]|\\.)*)")""")
+_ALIAS = re.compile(
+    r"^alias\s+([A-Za-z_][A-Za-z0-9_-]*)\s*:=\s*([A-Za-z_][A-Za-z0-9_-]*)\s*(?:#.*)?$"
+)
 
 
 @attrs.frozen
@@ -69,7 +77,7 @@ class JustSource:
         reader.read(justfile, optional=False)
         self._imports.set(folder, reader.read_files[1:])
         intents = []
-        for recipe in reader.recipes.values():
+        for recipe in reader.with_aliases():
             words = ["just", shlex.quote(recipe.name), *(f"${{{p}}}" for p in recipe.passed)]
             intents.append(
                 IntentDef(
@@ -82,6 +90,7 @@ class JustSource:
                     params=recipe.params,
                     defined_in=recipe.path,
                     line=recipe.line,
+                    positional=True,
                 )
             )
         return SourceResult(intents, reader.problems)
@@ -93,6 +102,24 @@ class _Reader:
         self.recipes: dict[str, Recipe] = {}
         self.read_files: list[Path] = []
         self.problems: list[str] = []
+        self.aliases: list[tuple[str, str, Path, int, bool]] = []
+        """(alias, recipe, file, line, private) in the order read."""
+
+    def with_aliases(self) -> list[Recipe]:
+        """The recipes, then each public alias of a public recipe as a recipe of its own."""
+        found = list(self.recipes.values())
+        for alias, target, path, line, private in self.aliases:
+            recipe = self.recipes.get(target)
+            if private or recipe is None or alias in self.recipes:
+                continue
+            description = f"alias of {target}" + (
+                f": {recipe.description}" if recipe.description else ""
+            )
+            found.append(
+                attrs.evolve(recipe, name=alias, path=path, line=line, description=description)
+            )
+            self.recipes[alias] = found[-1]
+        return found
 
     def read(self, path: Path, optional: bool) -> None:
         if path in self.read_files or len(self.read_files) >= MAX_IMPORTS:
@@ -128,7 +155,12 @@ class _Reader:
                 self.read(path.parent / name, optional=bool(imported.group(1)))
                 comment, attributes = None, []
                 continue
-            self._recipe(line, number, path, comment, attributes)
+            alias = _ALIAS.match(line)
+            if alias:
+                private = alias.group(1).startswith("_") or "private" in ",".join(attributes)
+                self.aliases.append((alias.group(1), alias.group(2), path, number, private))
+            else:
+                self._recipe(line, number, path, comment, attributes)
             comment, attributes = None, []
 
     def _recipe(
