@@ -173,8 +173,8 @@ def _run(args: argparse.Namespace) -> int:
     undo = UndoService.beside(history)
     engine = _engine(history)
     engine.undo = undo
-    settings = undo.settings_of(request.folder)  # read once, before the event loop runs
-    engine.undo_settings = lambda folder: settings
+    settings = undo.last_scan_settings(request.folder)  # read once, before the event loop runs
+    undo.settings_for = lambda folder: settings
     undo.trusted = engine.trusted
     try:
         result = asyncio.run(_run_async(engine, request))

@@ -16,9 +16,9 @@ from rich.table import Table
 
 from intentls.cli import _folder, _open_history
 from intentls.folders import Folder
-from intentls.gc import collect, summary
 from intentls.history.store import iso
 from intentls.model import UndoResult, UndoStatus
+from intentls.retention import collect, summary
 from intentls.undo.records import UndoError
 from intentls.undo.retention import Collected, Policy
 from intentls.undo.service import UndoService
@@ -48,7 +48,7 @@ async def _main(args: argparse.Namespace) -> int:
             return _collected(await collect(history, undo, chosen), args.json)
         if args.command == "rollback":
             folder = Folder.from_path(await undo.checkpoint_folder(args.checkpoint_id))
-        settings = undo.settings_of(folder)
+        settings = undo.last_scan_settings(folder)
         if args.command == "blame":
             return _blame(await undo.blame(folder, _rel(folder.path, args.path)), args.json)
         if args.command == "checkpoint":

@@ -11,7 +11,6 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -31,24 +30,21 @@ from intentls.history.store import History, RunStart
 from intentls.model import (
     Command,
     IntentInfo,
+    IntentWarning,
     Plan,
     PlanStep,
     RunResult,
     RunStatus,
     StepResult,
     StepStatus,
-    UndoStatus,
-    Warning,
     WarningKind,
 )
 from intentls.planning.catalog import Catalog, FolderIntents
 from intentls.planning.planner import AmbiguousIntent, Planner, PlanRequest
 from intentls.planning.variables import EditorContext
-from intentls.settings import UndoSettings
 from intentls.tools.confine import Roots
-from intentls.tools.runtime import HistoryJournal, ToolRuntime, trash_root
+from intentls.tools.runtime import HistoryInverseLog, ToolRuntime, trash_root
 from intentls.trust import Trust, TrustPolicy
-from intentls.undo.bounds import NotSnapshotted
 
 if TYPE_CHECKING:
     from intentls.undo.service import UndoService
@@ -131,7 +127,7 @@ class ActiveRun:
         """Set when something other than the steps ended the run (cancel, shutdown)."""
         self.tails: dict[str, str] = {}
         self.task: asyncio.Task[RunResult] | None = None
-        self.warnings: list[Warning] = []
+        self.warnings: list[IntentWarning] = []
         """Gathered on the way (why the run is not undoable, ...), after the plan's."""
 
     def result(self, status: RunStatus, steps: list[StepResult]) -> RunResult:
@@ -197,9 +193,8 @@ class Engine:
         self.fingerprints = Fingerprints()
         """What up-to-date checks hashed, kept across runs (a stat cache)."""
         self.undo: UndoService | None = None
-        """Snapshots runs so they can be undone (None: no undo, e.g. `intentls list`)."""
-        self.undo_settings: Callable[[Folder], UndoSettings] = lambda folder: UndoSettings()
-        """The `undo` settings of a folder (the LSP server reads its configuration)."""
+        """Records what runs change so they can be undone (None: no undo, e.g. `intentls
+        list`); background runs are not recorded."""
 
     # ---- catalog ---------------------------------------------------------------------------
 
@@ -276,7 +271,9 @@ class Engine:
             steps=[StepResult(s.id, s.title, StepStatus.SKIPPED) for s in plan.steps],
             warnings=[
                 *plan.warnings,
-                Warning("dryRun", f"dry run, nothing was run; would run: {titles}"),
+                IntentWarning(
+                    WarningKind.DRY_RUN, f"dry run, nothing was run; would run: {titles}"
+                ),
             ],
             actions=[Command(f"Run «{request.text}»", "intentls.run", [request.arguments])],
         )
@@ -318,7 +315,7 @@ class Engine:
         )
         run = ActiveRun(run_id, request, plan, listener, slots, tools, self.resources, fresh)
         self.active[run_id] = run
-        self.history.run_started(self._run_start(run_id, request, run.started_at))
+        self.history.record_started(self._run_start(run_id, request, run.started_at))
         self.history.record_context(run_id, env=self._env_fingerprint(plan))
         listener.run_started(run)
         run.task = asyncio.get_running_loop().create_task(self._execute(run, listener, prediction))
@@ -384,7 +381,13 @@ class Engine:
     async def _execute(
         self, run: ActiveRun, listener: RunListener, prediction: asyncio.Future[Plan]
     ) -> RunResult:
-        undo = await self._undo_before(run)
+        undo = None
+        if self.undo is not None and not run.request.background:
+            builtin_only = all(s.tool != SHELL for s in run.plan.steps)
+            request = run.request
+            undo = await self.undo.before_run(
+                run.run_id, request.text, request.folder, request.client, builtin_only, run.warnings
+            )
         try:
             steps = await run.execution.run()
         except Exception:
@@ -399,11 +402,9 @@ class Engine:
         )
         run.plan = await prediction
         result = _said_up_to_date(run.result(status, steps), run.request)
-        if undo is not None:
-            result = await self._undo_after(run, result, undo)
-            if result.status is RunStatus.FAILED and _atomic(run.plan):
-                result = await self._undo_atomic(run, result, undo)
-        self.history.run_finished(result, run.plan.steps, run.tails, time.time())
+        if self.undo is not None and undo is not None:
+            result = await self.undo.after_run(undo, result, _atomic(run.plan))
+        self.history.record_finished(result, run.plan.steps, run.tails, time.time())
         result = await self._flaky(run, result)
         self.active.pop(run.run_id, None)
         listener.run_finished(result)
@@ -422,7 +423,7 @@ class Engine:
         message = flaky.verdict(past, run.run_id)
         if message is None:
             return result
-        warnings = [*(result.warnings or []), Warning(WarningKind.FLAKY, message)]
+        warnings = [*(result.warnings or []), IntentWarning(WarningKind.FLAKY, message)]
         actions = result.actions
         if result.status is RunStatus.FAILED:
             rerun = Command(
@@ -437,74 +438,8 @@ class Engine:
             folder=request.folder.path,
             roots=Roots.of(request.roots or (request.folder.path,)),
             trash=trash_root(history.path) / run_id,
-            journal=lambda step_id: HistoryJournal(history, run_id, step_id),
+            inverse_log=lambda step_id: HistoryInverseLog(history, run_id, step_id),
             trusted=self.trusted(request.folder.path),
-        )
-
-    async def _undo_before(self, run: ActiveRun) -> UndoSettings | None:
-        """Snapshot the folder before a run (not a background one), if undo is on; a run of
-        built-in tools only needs no snapshot: its tools record how to undo them."""
-        if self.undo is None or run.request.background:
-            return None
-        settings = self.undo_settings(run.request.folder)
-        if not settings.enabled:
-            return None
-        builtin_only = all(s.tool != SHELL for s in run.plan.steps)
-        try:
-            edited = await self.undo.run_started(
-                run.run_id, run.request.text, run.request.folder.path, settings, builtin_only
-            )
-            self.history.record_context(run.run_id, edited=edited)
-        except NotSnapshotted as exc:
-            run.warnings.append(Warning("undo", f"not undoable: {exc.reason}"))
-            await self.undo.run_abandoned(run.run_id)
-            return None
-        except Exception:
-            log.exception("snapshot before run %s failed; it cannot be undone", run.run_id)
-            await self.undo.run_abandoned(run.run_id)
-            return None
-        return settings
-
-    async def _undo_after(
-        self, run: ActiveRun, result: RunResult, settings: UndoSettings
-    ) -> RunResult:
-        """Snapshot again, or read the tools' inverse operations: what the run changed is its
-        `changedFiles`."""
-        assert self.undo is not None
-        succeeded = {s.id for s in result.steps if s.status is StepStatus.SUCCEEDED}
-        try:
-            changes = await self.undo.run_finished(run.run_id, settings, succeeded)
-        except Exception:
-            log.exception("the undo record of run %s failed; it cannot be undone", run.run_id)
-            warning = Warning("undo", "the run's undo record could not be made: not undoable")
-            return attrs.evolve(result, warnings=[*(result.warnings or []), warning])
-        warnings = [*(result.warnings or []), *changes.warnings] or None
-        return attrs.evolve(
-            result,
-            undoable=changes.undoable,
-            changed_files=changes.changed_files,
-            warnings=warnings,
-        )
-
-    async def _undo_atomic(
-        self, run: ActiveRun, result: RunResult, settings: UndoSettings
-    ) -> RunResult:
-        """An atomic intent either happens whole or not at all: a step failed, so what the
-        completed steps changed is undone (conflict-safe, like `intentls.undo`)."""
-        assert self.undo is not None
-        if not result.changed_files:
-            return result
-        undone = await self.undo.undo(
-            run.request.folder, run.run_id, None, False, settings, run.request.client
-        )
-        message = (
-            f"atomic: a step failed, so the run's changes were undone ({undone.status.value}: "
-            f"{len(undone.restored)} restored, {len(undone.conflicts)} conflicts)"
-        )
-        return attrs.evolve(
-            result,
-            undoable=undone.status is not UndoStatus.UNDONE and result.undoable,
-            warnings=[*(result.warnings or []), Warning("atomic", message)],
         )
 
     def _env_fingerprint(self, plan: Plan) -> dict[str, str]:
@@ -556,7 +491,7 @@ def _said_up_to_date(result: RunResult, request: RunRequest) -> RunResult:
     )
     return attrs.evolve(
         result,
-        warnings=[*(result.warnings or []), Warning(UP_TO_DATE, message)],
+        warnings=[*(result.warnings or []), IntentWarning(UP_TO_DATE, message)],
         actions=[*(result.actions or []), force],
     )
 

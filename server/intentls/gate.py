@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from intentls.model import Command, Plan, Warning, WarningKind
+from intentls.model import Command, IntentWarning, Plan, WarningKind
 from intentls.trust import Trust
 
 RUN_COMMAND = "intentls.run"
@@ -22,7 +22,7 @@ Ask = Callable[[str, list[str]], Awaitable[str | None]]
 class Hold:
     """Why a run does not start, and what the person can do about it."""
 
-    warning: Warning
+    warning: IntentWarning
     actions: list[Command]
 
 
@@ -41,7 +41,7 @@ def check_trust(
         else "nobody has trusted this folder yet"
     )
     return Hold(
-        Warning(
+        IntentWarning(
             WarningKind.UNTRUSTED,
             f"{plan.goal!r} runs commands defined by the workspace or a shell, and {reason}; "
             "nothing was run",
@@ -56,7 +56,9 @@ def check_risk(plan: Plan, confirmed: bool, arguments: dict[str, Any]) -> Hold |
         return None
     titles = ", ".join(s.title for s in risky)
     return Hold(
-        Warning(WarningKind.RISK, f"high-risk steps need confirmation: {titles}; nothing was run"),
+        IntentWarning(
+            WarningKind.RISK, f"high-risk steps need confirmation: {titles}; nothing was run"
+        ),
         [confirm_command(f"Run «{plan.goal}» (confirm: {titles})", arguments)],
     )
 
@@ -65,7 +67,7 @@ def ambiguous(
     segment: str, candidates: list[str], alternatives: list[str], arguments: dict[str, Any]
 ) -> Hold:
     return Hold(
-        Warning(
+        IntentWarning(
             WarningKind.AMBIGUOUS,
             f"{segment!r} could mean {', '.join(candidates)}: pick one; nothing was run",
         ),

@@ -30,6 +30,9 @@ class StepStatus(enum.StrEnum):
 
 
 class WarningKind(enum.StrEnum):
+    """Every kind of warning the server sends (PROTOCOL.md names the first four; the rest are
+    recorded in docs/protocol.md)."""
+
     PAST_FAILURE = "pastFailure"
     RISK = "risk"
     UNTRUSTED = "untrusted"
@@ -38,11 +41,27 @@ class WarningKind(enum.StrEnum):
     """Steps were ordered because they touch the same paths."""
     FLAKY = "flaky"
     """The intent failed and then passed with nothing changed between."""
+    DRY_RUN = "dryRun"
+    """Nothing was run; what would run."""
+    UNDO = "undo"
+    """Undo could not record (all of) what the run changed."""
+    UNDO_GROUP = "undoGroup"
+    """The run overlapped others in its folder: how they are undone."""
+    ATOMIC = "atomic"
+    """An atomic intent failed and its changes were undone."""
+    CONFLICT = "conflict"
+    """An undo left a path as it was."""
+    RECOVERED = "recovered"
+    """An undo a crash interrupted was finished at the next start."""
+    UP_TO_DATE = "upToDate"
+    """Steps were skipped as up to date (their output replayed)."""
 
 
 @attrs.frozen
-class Warning:
-    kind: str
+class IntentWarning:
+    """A warning on a plan or a run (`Warning` on the wire). An undeclared kind is refused."""
+
+    kind: WarningKind = attrs.field(converter=WarningKind)
     message: str
 
 
@@ -81,7 +100,7 @@ class Plan:
     steps: list[PlanStep]
     confidence: float = 1.0
     predicted_success: float | None = None
-    warnings: list[Warning] = attrs.Factory(list)
+    warnings: list[IntentWarning] = attrs.Factory(list)
     levels: list[list[str]] = attrs.Factory(list)
     """Step ids by level: the steps of a level can run together (docs/protocol.md)."""
     critical_path: list[str] = attrs.Factory(list)
@@ -130,7 +149,7 @@ class RunResult:
     steps: list[StepResult]
     undoable: bool = False
     changed_files: list[str] = attrs.Factory(list)
-    warnings: list[Warning] | None = None
+    warnings: list[IntentWarning] | None = None
     actions: list[Command] | None = None
     suggestions: list[Suggestion] | None = None
 

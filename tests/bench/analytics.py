@@ -50,7 +50,7 @@ async def _writes(path: Path, rollups: bool) -> float:
     start = time.perf_counter()
     for n in range(WRITES):
         run_id = f"w{rollups}{n}"
-        await history.run_started(
+        await history.record_started(
             RunStart(run_id, f"intent{n % 7}", "file:///ws", "/ws", None, time.time())
         )
         result = RunResult(
@@ -61,7 +61,7 @@ async def _writes(path: Path, rollups: bool) -> float:
             30 + n % 50,
             [StepResult(s.id, s.title, StepStatus.SUCCEEDED, 10 + n % 13, 1, 0) for s in steps],
         )
-        await history.run_finished(result, steps, {}, time.time())
+        await history.record_finished(result, steps, {}, time.time())
     per_run = (time.perf_counter() - start) * 1000 / WRITES
     history.close()
     return per_run

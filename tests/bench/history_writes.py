@@ -40,7 +40,7 @@ async def main() -> None:
         start = time.perf_counter()
         for n in range(RUNS):
             run_id = f"bench{n}"
-            await history.run_started(
+            await history.record_started(
                 RunStart(run_id, "$ true", "file:///ws", "/ws", None, time.time())
             )
             result = RunResult(
@@ -51,7 +51,7 @@ async def main() -> None:
                 1,
                 [StepResult("s1", "true", StepStatus.SUCCEEDED, 1, 1, 0)],
             )
-            await history.run_finished(result, [step], {"s1": "output tail\n" * 20}, time.time())
+            await history.record_finished(result, [step], {"s1": "output tail\n" * 20}, time.time())
         per_run = (time.perf_counter() - start) * 1000 / RUNS
         stop.set()
         await ticker

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from intentls.settings import UndoSettings
 from intentls.undo.core import UndoCore
+from intentls.undo.inotify import WATCH_ENV
 from intentls.undo.records import EditorView, Prepared
-from intentls.undo.watch import WATCH_ENV
 from tests.bench.stats import median, row
 
 SETTINGS = UndoSettings()
@@ -61,8 +61,8 @@ def _noop_run_ms(core: UndoCore, root: Path) -> float:
     samples = []
     for n in range(REPEAT):
         start = time.perf_counter()
-        core.begin(root, f"noop{n}", "$ true", SETTINGS, time.time())
-        core.end(f"noop{n}", SETTINGS, {}, time.time())
+        core.recording.begin(root, f"noop{n}", "$ true", SETTINGS, time.time())
+        core.recording.end(f"noop{n}", SETTINGS, {}, time.time())
         samples.append((time.perf_counter() - start) * 1000)
     return median(samples)
 
@@ -129,19 +129,19 @@ def _undo_1000(tmp: Path) -> None:
     root = tmp / "ws-undo"
     _make_tree(root, 10_000)
     core = UndoCore(tmp / "undo-undo.db")
-    core.begin(root, "r", "$ rewrite 1000 files", SETTINGS, time.time())
+    core.recording.begin(root, "r", "$ rewrite 1000 files", SETTINGS, time.time())
     for n in range(1000):
         path = root / f"d{n // 100:04}" / f"f{n:06}.txt"
         if n % 2:
             path.unlink()
         else:
             path.write_text("rewritten\n", encoding="utf-8")
-    changes = core.end("r", SETTINGS, {}, time.time())
+    changes = core.recording.end("r", SETTINGS, {}, time.time())
     assert len(changes.changed_files) == 1000
     start = time.perf_counter()
-    prepared = core.prepare_undo(root, None, None, False, EditorView(), SETTINGS)
+    prepared = core.preparing.prepare_undo(root, None, None, False, EditorView(), SETTINGS)
     assert isinstance(prepared, Prepared)
-    result = core.commit(prepared, frozenset()).result
+    result = core.commits.commit(prepared, frozenset()).result
     took = (time.perf_counter() - start) * 1000
     assert len(result.restored) == 1000 and not result.conflicts
     core.close()

@@ -31,10 +31,10 @@ def old_undo_data(home: Path, folder: Path) -> str:
     (folder / "a.txt").write_text("one")
     core = UndoCore(home / "undo.db")
     try:
-        checkpoint = core.checkpoint(folder, "long ago", settings, LONG_AGO)
-        core.begin(folder, "old", "$ echo two > a.txt", settings, LONG_AGO)
+        checkpoint = core.recording.checkpoint(folder, "long ago", settings, LONG_AGO)
+        core.recording.begin(folder, "old", "$ echo two > a.txt", settings, LONG_AGO)
         (folder / "a.txt").write_text("two")
-        core.end("old", settings, {}, LONG_AGO)
+        core.recording.end("old", settings, {}, LONG_AGO)
     finally:
         core.close()
     return checkpoint
@@ -45,9 +45,9 @@ async def old_history(home: Path) -> None:
     history = History(home / "history.db")
     try:
         for run_id, at in (("old", LONG_AGO), ("recent", time.time())):
-            await history.run_started(RunStart(run_id, "tidy", "file:///p", "/p", "cli", at))
+            await history.record_started(RunStart(run_id, "tidy", "file:///p", "/p", "cli", at))
             result = RunResult(run_id, "tidy", "file:///p", RunStatus.SUCCEEDED, 10, [])
-            await history.run_finished(result, [], {}, at)
+            await history.record_finished(result, [], {}, at)
     finally:
         await asyncio.to_thread(history.close)
     trash = home / "trash" / "old"

@@ -24,7 +24,7 @@ async def record(
 ) -> None:
     """A one-step run started at `at`: failed with `error`, else succeeded; `edited`: what its
     snapshot saw edited before it, `env`: its environment's fingerprint."""
-    await h.run_started(RunStart(run_id, intent, FOLDER, "/work/project", "test", at))
+    await h.record_started(RunStart(run_id, intent, FOLDER, "/work/project", "test", at))
     await h.record_context(run_id, edited or [], env)
     status = RunStatus.FAILED if error else RunStatus.SUCCEEDED
     step = StepResult(
@@ -40,4 +40,4 @@ async def record(
         run_id, intent, FOLDER, status, duration_ms, [step], bool(changed), changed or []
     )
     plan_step = PlanStep("s1", intent, "shell", {"command": intent})
-    await h.run_finished(result, [plan_step], {"s1": tail}, at + duration_ms / 1000)
+    await h.record_finished(result, [plan_step], {"s1": tail}, at + duration_ms / 1000)

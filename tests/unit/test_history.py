@@ -19,13 +19,13 @@ from intentls.history import schema
 from intentls.history.lease import LAPSE_S, boot_id, process_start
 from intentls.history.store import History, HistoryQuery, RunStart, iso
 from intentls.model import (
+    IntentWarning,
     PlanStep,
     RunResult,
     RunStatus,
     StepError,
     StepResult,
     StepStatus,
-    Warning,
 )
 
 FOLDER = "file:///work/project"
@@ -58,7 +58,7 @@ async def record(
     at: float = 1000.0,
     duration_ms: int = 1234,
 ) -> None:
-    await h.run_started(start(run_id, intent, folder, at))
+    await h.record_started(start(run_id, intent, folder, at))
     if status is RunStatus.RUNNING:
         return
     step_status = StepStatus.SUCCEEDED if status is RunStatus.SUCCEEDED else StepStatus.FAILED
@@ -75,7 +75,7 @@ async def record(
         ],
     )
     step = PlanStep("s1", intent, "shell", {"command": f"echo {intent}"})
-    await h.run_finished(result, [step], {"s1": "tail"}, at + duration_ms / 1000)
+    await h.record_finished(result, [step], {"s1": "tail"}, at + duration_ms / 1000)
 
 
 def scalar(db: Path, sql: str, *params: object) -> Any:
@@ -122,7 +122,7 @@ def dead_pid() -> int:
 
 
 async def test_round_trip(history: History) -> None:
-    await history.run_started(start("r1"))
+    await history.record_started(start("r1"))
     (running,) = await history.runs(HistoryQuery(FOLDER))
     assert running.status is RunStatus.RUNNING
     assert running.duration_ms == 0
@@ -139,13 +139,13 @@ async def test_round_trip(history: History) -> None:
         ],
         undoable=True,
         changed_files=["a.py"],
-        warnings=[Warning("risk", "careful")],
+        warnings=[IntentWarning("risk", "careful")],
     )
     steps = [
         PlanStep("s1", "lint", "shell", {"command": "ruff"}),
         PlanStep("s2", "test", "shell", {"command": "pytest"}, env={"TOKEN": "secret"}),
     ]
-    await history.run_finished(result, steps, {"s2": "E assert 1 == 2"}, 1002.5)
+    await history.record_finished(result, steps, {"s2": "E assert 1 == 2"}, 1002.5)
 
     (summary,) = await history.runs(HistoryQuery(FOLDER))
     assert summary.run_id == "r1"
@@ -170,14 +170,14 @@ async def test_round_trip(history: History) -> None:
 
 async def test_env_values_are_never_stored(db: Path) -> None:
     history = History(db)
-    await history.run_started(start("r1"))
+    await history.record_started(start("r1"))
     step = PlanStep(
         "s1", "t", "shell", {"command": "deploy", "env": ["TOKEN"]}, env={"TOKEN": "v4lue-xyz"}
     )
     result = RunResult(
         "r1", "t", FOLDER, RunStatus.SUCCEEDED, 1, [StepResult("s1", "t", StepStatus.SUCCEEDED)]
     )
-    await history.run_finished(result, [step], {}, 1001.0)
+    await history.record_finished(result, [step], {}, 1001.0)
     history.close()
     stored = b"".join(p.read_bytes() for p in db.parent.iterdir())
     assert b"TOKEN" in stored

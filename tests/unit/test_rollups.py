@@ -147,7 +147,7 @@ async def _record(h: History, n: int, rng: random.Random, in_order: bool = True)
     intent = rng.choice(["test", "build", "lint"])
     folder = rng.choice(["file:///a", "file:///b"])
     at = NOW - rng.random() * 70 * DAY_S
-    await h.run_started(RunStart(run_id, intent, folder, "/a", None, at))
+    await h.record_started(RunStart(run_id, intent, folder, "/a", None, at))
     steps = []
     for i in range(rng.randint(0, 3)):
         status = rng.choice([StepStatus.SUCCEEDED, StepStatus.FAILED, StepStatus.SKIPPED])
@@ -167,7 +167,7 @@ async def _record(h: History, n: int, rng: random.Random, in_order: bool = True)
     result = RunResult(
         run_id, intent, folder, status, rng.randint(0, 10**6), steps, undoable=rng.random() < 0.5
     )
-    await h.run_finished(result, [], {}, NOW + n if in_order else at + 1)
+    await h.record_finished(result, [], {}, NOW + n if in_order else at + 1)
     return run_id
 
 
@@ -178,7 +178,7 @@ async def test_rollups_kept_live_equal_those_rebuilt(tmp_path: Path) -> None:
     ids = [await _record(h, n, rng) for n in range(150)]
     await h.set_undone(ids[:40:3], True)
     await h.set_undone(ids[:10:3], False)
-    await h.run_started(RunStart("left", "test", "file:///a", "/a", None, NOW - 5))
+    await h.record_started(RunStart("left", "test", "file:///a", "/a", None, NOW - 5))
     h.close()  # the running run is interrupted, and rolled up
     conn, _ = open_database(path)
     live = _dump(conn)

@@ -124,12 +124,12 @@ def test_a_run_that_makes_a_folder_too_large_is_not_undoable_and_says_why(
     _files(ws, 5)
     core.snapshots.bounds = Bounds(max_paths=10)
     settings = UndoSettings()
-    core.begin(ws, "r1", "$ make many", settings, time.time())
+    core.recording.begin(ws, "r1", "$ make many", settings, time.time())
     _files(ws / "many", 20)
-    changes = core.end("r1", settings, {}, time.time())
+    changes = core.recording.end("r1", settings, {}, time.time())
     assert not changes.undoable and changes.changed_files == []
     assert [w.message for w in changes.warnings] == [
         "not undoable: too large: more than 10 paths to snapshot"
     ]
     with pytest.raises(NotSnapshotted, match="too large"):
-        core.begin(ws, "r2", "$ next", settings, time.time())
+        core.recording.begin(ws, "r2", "$ next", settings, time.time())

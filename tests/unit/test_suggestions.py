@@ -254,9 +254,9 @@ async def test_learning_and_models_survive_a_restart(tmp_path: Path) -> None:
         for i in range(5):
             for intent in ("fmt", "test"):
                 run_id = f"{intent}{i}"
-                first.run_started(RunStart(run_id, intent, FOLDER, "/", None, time.time()))
+                first.record_started(RunStart(run_id, intent, FOLDER, "/", None, time.time()))
                 result = RunResult(run_id, intent, FOLDER, RunStatus.SUCCEEDED, 5, [])
-                first.run_finished(result, [], {}, time.time())
+                first.record_finished(result, [], {}, time.time())
         s = Suggestions(first)
         s.run_finished(Finished("fmt", FOLDER, True, time.time()))
         [top, *_] = s.suggest(FOLDER)

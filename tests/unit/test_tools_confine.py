@@ -15,8 +15,8 @@ from intentls.history.store import History, RunStart
 from intentls.tools import registry
 from intentls.tools.base import ToolError
 from intentls.tools.confine import ConfinementError, Guard, Roots
-from intentls.tools.runtime import HistoryJournal
-from tests.unit.toolkit import ListJournal, plan, run_ctx
+from intentls.tools.runtime import HistoryInverseLog
+from tests.unit.toolkit import ListInverseLog, plan, run_ctx
 
 
 @pytest.fixture
@@ -109,10 +109,10 @@ def test_several_roots(ws: Path, tmp_path: Path) -> None:
     assert planned.args["path"] == str(other / "d")
 
 
-def _run(ws: Path, tool: str, args: dict[str, Any]) -> ListJournal:
-    journal = ListJournal()
-    registry.run(tool, args, run_ctx(ws, journal, [], ws.parent / "trash"))
-    return journal
+def _run(ws: Path, tool: str, args: dict[str, Any]) -> ListInverseLog:
+    inverse_log = ListInverseLog()
+    registry.run(tool, args, run_ctx(ws, inverse_log, [], ws.parent / "trash"))
+    return inverse_log
 
 
 def test_directory_link_planted_after_planning(ws: Path, outside: Path) -> None:
@@ -171,11 +171,11 @@ async def test_inverse_is_in_the_history_even_when_the_tool_then_fails(
 ) -> None:
     history = History(tmp_path / "history.db")
     try:
-        history.run_started(RunStart("run1", "delete", ws.as_uri(), str(ws), None, 0.0))
+        history.record_started(RunStart("run1", "delete", ws.as_uri(), str(ws), None, 0.0))
         (ws / "a").write_text("a")
         (ws / "b").write_text("b")
         planned = plan(ws, "file.delete", {"paths": ["a", "b"]})
-        stored = HistoryJournal(history, "run1", "s1")
+        stored = HistoryInverseLog(history, "run1", "s1")
 
         class Sabotage:
             def record(self, op: dict[str, Any]) -> None:
@@ -183,8 +183,8 @@ async def test_inverse_is_in_the_history_even_when_the_tool_then_fails(
                 if op["path"].endswith("/b"):
                     os.unlink(op["path"])  # gone before the tool gets to it
 
-        ctx = run_ctx(ws, ListJournal(), [], tmp_path / "trash")
-        ctx.journal = Sabotage()
+        ctx = run_ctx(ws, ListInverseLog(), [], tmp_path / "trash")
+        ctx.inverse_log = Sabotage()
         with pytest.raises(ToolError):
             await asyncio.to_thread(registry.run, "file.delete", planned.args, ctx)
         ops = await history.inverses("run1")

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from intentls.tools.base import ToolError
-from tests.unit.toolkit import ListJournal, content, do, plan, tree, write
+from tests.unit.toolkit import ListInverseLog, content, do, plan, tree, write
 
 
 def failing(ws: Path, tool: str, args: dict[str, Any], category: str) -> ToolError:
@@ -76,7 +76,7 @@ def test_write_refuses_a_file_that_appeared_after_planning(ws: Path) -> None:
     write(ws / "late.txt", "theirs")
     with pytest.raises(ToolError, match="appeared after planning"):
         registry.run(
-            "file.write", planned.args, run_ctx(ws, ListJournal(), [], ws.parent / "trash")
+            "file.write", planned.args, run_ctx(ws, ListInverseLog(), [], ws.parent / "trash")
         )
     assert (ws / "late.txt").read_text() == "theirs"
 
@@ -150,8 +150,8 @@ def test_the_inverse_is_recorded_before_the_file_goes(ws: Path) -> None:
     write(ws / "a")
     write(ws / "b")
     present: list[bool] = []
-    journal = ListJournal(lambda op: present.append(os.path.lexists(op["path"])))
-    do(ws, "file.delete", {"paths": ["a", "b"]}, journal=journal)
+    inverse_log = ListInverseLog(lambda op: present.append(os.path.lexists(op["path"])))
+    do(ws, "file.delete", {"paths": ["a", "b"]}, inverse_log=inverse_log)
     assert present == [True, True]
 
 
@@ -236,8 +236,10 @@ def test_cancelled_between_files(ws: Path) -> None:
     for name in ("a", "b", "c"):
         write(ws / name)
     planned = plan(ws, "file.delete", {"paths": ["a", "b", "c"]})
-    journal = ListJournal()
-    ctx = run_ctx(ws, journal, [], ws.parent / "trash", cancelled=lambda: len(journal.ops) >= 1)
+    inverse_log = ListInverseLog()
+    ctx = run_ctx(
+        ws, inverse_log, [], ws.parent / "trash", cancelled=lambda: len(inverse_log.ops) >= 1
+    )
     with pytest.raises(ToolCancelled):
         registry.run("file.delete", planned.args, ctx)
     assert sorted(p.name for p in ws.iterdir()) == ["b", "c"]

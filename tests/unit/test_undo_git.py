@@ -25,12 +25,12 @@ def runs(core: UndoCore, repo: Path, tmp_path: Path) -> BuiltinRuns:
 
 
 def undo(core: UndoCore, repo: Path, paths: list[str] | None = None) -> UndoResult:
-    prepared = core.prepare_undo(repo, None, paths, False, EditorView(), SETTINGS)
+    prepared = core.preparing.prepare_undo(repo, None, paths, False, EditorView(), SETTINGS)
     if isinstance(prepared, UndoResult):
         return prepared
     if prepared.status in (UndoStatus.NOTHING, UndoStatus.REFUSED):
         return UndoResult(prepared.run_id, prepared.status, prepared.restored, prepared.conflicts)
-    return core.commit(prepared, frozenset()).result
+    return core.commits.commit(prepared, frozenset()).result
 
 
 def head(repo: Path) -> str:
@@ -44,14 +44,14 @@ def test_stage_and_commit_undone_then_redo_refused(
     (repo / "a.txt").write_text("two\n")
     result = runs.run(("git.stage", {"paths": ["."]}), ("git.commit", {"message": "second"}))
     assert (result.changed_files, result.undoable) == ([".git"], True)
-    assert core.action(repo, None) is not None
-    assert core.action(repo, None).title == "Undo «built-in» (git)"  # type: ignore[union-attr]
+    assert core.queries.action(repo, None) is not None
+    assert core.queries.action(repo, None).title == "Undo «built-in» (git)"  # type: ignore[union-attr]
     undone = undo(core, repo)
     assert (undone.status, undone.restored) == (UndoStatus.UNDONE, [".git"])
     assert head(repo) == first
     assert git(repo, "status", "--porcelain") == " M a.txt\n", "unstaged again, work tree kept"
     assert (repo / "a.txt").read_text() == "two\n"
-    redo = core.prepare_redo(repo, None, EditorView(), SETTINGS)
+    redo = core.preparing.prepare_redo(repo, None, EditorView(), SETTINGS)
     assert isinstance(redo, UndoResult) and redo.status is UndoStatus.REFUSED
     assert "not redone" in redo.conflicts[0].reason
 

@@ -24,7 +24,7 @@ from intentls.undo.database import open_undo_database
 from intentls.undo.inverses import Derived, derive
 from intentls.undo.records import EditorView, Prepared
 from intentls.undo.store import BlobStore, State
-from tests.unit.toolkit import BuiltinRuns, ListJournal, plan, run_ctx, tree, write
+from tests.unit.toolkit import BuiltinRuns, ListInverseLog, plan, run_ctx, tree, write
 
 SETTINGS = UndoSettings()
 
@@ -56,10 +56,10 @@ class Replay:
         self.before = states(ws)
 
     def do(self, tool: str, args: dict[str, Any]) -> None:
-        journal = ListJournal()
+        inverse_log = ListInverseLog()
         trash = self.tmp / "trash" / str(len(self.ops))
-        registry.run(tool, plan(self.ws, tool, args).args, run_ctx(self.ws, journal, [], trash))
-        self.ops += journal.ops
+        registry.run(tool, plan(self.ws, tool, args).args, run_ctx(self.ws, inverse_log, [], trash))
+        self.ops += inverse_log.ops
 
     def derived(self) -> Derived:
         return derive(self.ws, self.ops, self.blobs)
@@ -210,16 +210,18 @@ def test_a_move_to_another_folder_is_left_out_on_both_sides(
 def commit(core: UndoCore, prepared: Prepared | UndoResult) -> UndoResult:
     if isinstance(prepared, UndoResult):
         return prepared
-    return core.commit(prepared, frozenset()).result
+    return core.commits.commit(prepared, frozenset()).result
 
 
 def undo(core: UndoCore, ws: Path, settings: UndoSettings = SETTINGS, **kw: Any) -> UndoResult:
     run_id, force = kw.get("run_id"), kw.get("force", False)
-    return commit(core, core.prepare_undo(ws, run_id, None, force, EditorView(), settings))
+    return commit(
+        core, core.preparing.prepare_undo(ws, run_id, None, force, EditorView(), settings)
+    )
 
 
 def redo(core: UndoCore, ws: Path, settings: UndoSettings = SETTINGS) -> UndoResult:
-    return commit(core, core.prepare_redo(ws, None, EditorView(), settings))
+    return commit(core, core.preparing.prepare_redo(ws, None, EditorView(), settings))
 
 
 def test_ignored_and_oversized_files_are_undone_exactly(
@@ -278,7 +280,7 @@ def test_undo_waits_for_a_running_builtin_run(core: UndoCore, runs: BuiltinRuns)
 
 
 def shell(core: UndoCore, ws: Path, run_id: str) -> None:
-    core.begin(ws, run_id, f"$ {run_id}", SETTINGS, time.time())
+    core.recording.begin(ws, run_id, f"$ {run_id}", SETTINGS, time.time())
 
 
 def test_a_builtin_run_during_a_shell_run_is_undone_on_its_own(
@@ -290,7 +292,7 @@ def test_a_builtin_run_during_a_shell_run_is_undone_on_its_own(
     builtin = runs.run(("file.create", {"path": "b.txt", "content": "by the tool"}))
     assert builtin.changed_files == ["b.txt"]
     assert "undone on its own" in builtin.warnings[0].message
-    shelled = core.end("sh", SETTINGS, {}, time.time())
+    shelled = core.recording.end("sh", SETTINGS, {}, time.time())
     assert shelled.changed_files == ["s.txt"] and shelled.warnings == []
     assert undo(core, ws, run_id="sh").restored == ["s.txt"]
     assert (ws / "b.txt").exists() and (ws / "s.txt").read_text() == "before\n"
@@ -305,7 +307,7 @@ def test_a_builtin_run_outliving_a_shell_run_leaves_its_record_afterwards(
     shell(core, ws, "sh")
     done = runs.steps(running, [("file.create", {"path": "b.txt"})])
     write(ws / "s.txt", "by the shell\n")
-    assert core.end("sh", SETTINGS, {}, time.time()).changed_files == ["b.txt", "s.txt"]
+    assert core.recording.end("sh", SETTINGS, {}, time.time()).changed_files == ["b.txt", "s.txt"]
     runs.end(running, done)
     assert undo(core, ws, run_id="sh").restored == ["s.txt"]
     assert (ws / "b.txt").exists() and not (ws / "s.txt").exists()
@@ -318,7 +320,7 @@ def test_a_path_both_changed_stays_in_the_shell_runs_record(
     shell(core, ws, "sh")
     write(ws / "a.txt", "shell\n")
     runs.run(("file.append", {"path": "a.txt", "content": "tool"}))
-    shelled = core.end("sh", SETTINGS, {}, time.time())
+    shelled = core.recording.end("sh", SETTINGS, {}, time.time())
     assert shelled.changed_files == ["a.txt"]
     assert "changed by this run and «built-in»" in shelled.warnings[0].message
     assert undo(core, ws, run_id="sh").status is UndoStatus.UNDONE

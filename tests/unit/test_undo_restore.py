@@ -16,16 +16,16 @@ SETTINGS = UndoSettings()
 
 
 def _run(core: UndoCore, root: Path, change: dict[str, bytes]) -> None:
-    core.begin(root, "r1", "$ edit", SETTINGS, time.time())
+    core.recording.begin(root, "r1", "$ edit", SETTINGS, time.time())
     for rel, data in change.items():
         with open(root / rel, "r+b") as fh:  # in place, as most tools write
             fh.write(data)
             fh.truncate()
-    core.end("r1", SETTINGS, {}, time.time())
+    core.recording.end("r1", SETTINGS, {}, time.time())
 
 
 def _prepare(core: UndoCore, root: Path) -> Prepared:
-    prepared = core.prepare_undo(root, None, None, False, EditorView(), SETTINGS)
+    prepared = core.preparing.prepare_undo(root, None, None, False, EditorView(), SETTINGS)
     assert isinstance(prepared, Prepared)
     return prepared
 
@@ -38,7 +38,7 @@ def test_a_file_with_one_link_is_rewritten_in_place(tmp_path: Path) -> None:
     core = UndoCore(tmp_path / "undo.db")
     _run(core, root, {"a.txt": b"after the run\n"})
     inode = (root / "a.txt").stat().st_ino
-    core.commit(_prepare(core, root), frozenset())
+    core.commits.commit(_prepare(core, root), frozenset())
     assert (root / "a.txt").read_bytes() == b"before\n"
     assert (root / "a.txt").stat().st_mode & 0o777 == 0o640
     assert (root / "a.txt").stat().st_ino == inode
@@ -53,7 +53,7 @@ def test_a_hard_link_out_of_the_workspace_is_never_written_through(tmp_path: Pat
     os.link(store / "lib.js", root / "lib.js")
     core = UndoCore(tmp_path / "undo.db")
     _run(core, root, {"lib.js": b"shared v2\n"})  # through the link: the store changed too
-    core.commit(_prepare(core, root), frozenset())
+    core.commits.commit(_prepare(core, root), frozenset())
     assert (root / "lib.js").read_bytes() == b"shared v1\n"
     assert (store / "lib.js").read_bytes() == b"shared v2\n", "outside the workspace: untouched"
     assert (root / "lib.js").stat().st_ino != (store / "lib.js").stat().st_ino
@@ -68,13 +68,13 @@ def test_a_rewrite_cut_short_by_a_crash_is_finished_on_restart(tmp_path: Path) -
     core = UndoCore(tmp_path / "undo.db")
     _run(core, root, {"a.txt": new})
     prepared = _prepare(core, root)
-    core.journal(prepared)
+    core.commits.journal(prepared)
     with open(root / "a.txt", "r+b") as fh:  # the crash: 100 bytes written
         fh.write(old[:100])
     core.close()
     assert fs.is_mix((root / "a.txt").read_bytes(), new, old)
     restarted = UndoCore(tmp_path / "undo.db")
-    [recovered] = restarted.recover()
+    [recovered] = restarted.commits.recover()
     assert recovered.left == []
     assert (root / "a.txt").read_bytes() == old
     restarted.close()
@@ -87,11 +87,11 @@ def test_an_edit_during_the_crash_is_not_mistaken_for_a_cut_short_rewrite(tmp_pa
     core = UndoCore(tmp_path / "undo.db")
     _run(core, root, {"a.txt": b"by the run\n"})
     prepared = _prepare(core, root)
-    core.journal(prepared)
+    core.commits.journal(prepared)
     (root / "a.txt").write_bytes(b"someone's edit\n")
     core.close()
     restarted = UndoCore(tmp_path / "undo.db")
-    [recovered] = restarted.recover()
+    [recovered] = restarted.commits.recover()
     assert [c.path for c in recovered.left] == ["a.txt"]
     assert (root / "a.txt").read_bytes() == b"someone's edit\n"
     restarted.close()

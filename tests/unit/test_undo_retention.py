@@ -36,15 +36,15 @@ def root(tmp_path: Path) -> Path:
 
 
 def run(core: UndoCore, root: Path, run_id: str, change: Callable[[], object], at: float) -> None:
-    core.begin(root, run_id, f"$ {run_id}", SETTINGS, at)
+    core.recording.begin(root, run_id, f"$ {run_id}", SETTINGS, at)
     change()
-    core.end(run_id, SETTINGS, {}, at)
+    core.recording.end(run_id, SETTINGS, {}, at)
 
 
 def undo(core: UndoCore, root: Path, run_id: str) -> UndoStatus:
-    prepared = core.prepare_undo(root, run_id, None, False, EditorView(), SETTINGS)
+    prepared = core.preparing.prepare_undo(root, run_id, None, False, EditorView(), SETTINGS)
     assert isinstance(prepared, Prepared), prepared
-    return core.commit(prepared, frozenset()).result.status
+    return core.commits.commit(prepared, frozenset()).result.status
 
 
 def count(core: UndoCore, sql: str, *params: str) -> int:
@@ -57,9 +57,9 @@ def test_undo_data_past_retention_is_dropped_with_its_changes(core: UndoCore, ro
     data = root / "a.txt"
     data.write_text("one")
     run(core, root, "old", lambda: data.write_text("two"), LONG_AGO)
-    old_checkpoint = core.checkpoint(root, "old", SETTINGS, LONG_AGO)
+    old_checkpoint = core.recording.checkpoint(root, "old", SETTINGS, LONG_AGO)
     run(core, root, "new", lambda: data.write_text("three"), NOW)
-    new_checkpoint = core.checkpoint(root, "new", SETTINGS, NOW)
+    new_checkpoint = core.recording.checkpoint(root, "new", SETTINGS, NOW)
     collected = core.collect(KEEP_ALL, {}, NOW)
     assert (collected.groups, collected.checkpoints) == (1, 1)
     assert core.conn.pragma("foreign_keys") == 1
@@ -70,9 +70,9 @@ def test_undo_data_past_retention_is_dropped_with_its_changes(core: UndoCore, ro
         core, "SELECT COUNT(*) FROM checkpoint_entries WHERE checkpoint_id = ?", new_checkpoint
     )
     with pytest.raises(UndoError):
-        core.prepare_undo(root, "old", None, False, EditorView(), SETTINGS)
+        core.preparing.prepare_undo(root, "old", None, False, EditorView(), SETTINGS)
     with pytest.raises(UndoError):
-        core.checkpoint_folder(old_checkpoint)
+        core.queries.checkpoint_folder(old_checkpoint)
     assert undo(core, root, "new") is UndoStatus.UNDONE
     assert data.read_text() == "two"
 
@@ -84,10 +84,12 @@ def test_a_running_run_and_an_undo_in_flight_keep_old_records(core: UndoCore, ro
     (target,) = core.conn.execute(
         "SELECT group_id FROM group_runs WHERE run_id = 'undoing'"
     ).fetchone()
-    core.begin(root, "first", "$ first", SETTINGS, LONG_AGO)
-    core.begin(root, "still running", "$ still running", SETTINGS, LONG_AGO)
+    core.recording.begin(root, "first", "$ first", SETTINGS, LONG_AGO)
+    core.recording.begin(root, "still running", "$ still running", SETTINGS, LONG_AGO)
     data.write_text("three")
-    core.end("first", SETTINGS, {}, LONG_AGO)  # recorded; its group has a run still running
+    core.recording.end(
+        "first", SETTINGS, {}, LONG_AGO
+    )  # recorded; its group has a run still running
     with core.conn:  # what a crash in the middle of an undo of "undoing" leaves
         core.conn.execute(
             "INSERT INTO journal(group_id, folder, kind, target, run_id, intent, started_at, ops) "
@@ -102,7 +104,7 @@ def test_a_running_run_and_an_undo_in_flight_keep_old_records(core: UndoCore, ro
 def test_the_oldest_undo_data_goes_until_the_store_fits(core: UndoCore, root: Path) -> None:
     data = root / "data.bin"
     data.write_bytes(os.urandom(64 * 1024))  # incompressible: each version is one 64 KiB blob
-    core.checkpoint(root, "start", SETTINGS, NOW - 10)
+    core.recording.checkpoint(root, "start", SETTINGS, NOW - 10)
     for n in range(1, 6):
         run(core, root, f"r{n}", lambda: data.write_bytes(os.urandom(64 * 1024)), NOW - 10 + n)
     blob = count(core, "SELECT MAX(LENGTH(data)) FROM blobs")
@@ -134,7 +136,7 @@ def test_only_unreferenced_blobs_are_collected(core: UndoCore, root: Path) -> No
     (root / "kept.txt").write_text("only the index refers to me")
     (root / "a.txt").write_text("before the run")
     (root / "c.txt").write_text("only a checkpoint refers to me")
-    core.checkpoint(root, "c", SETTINGS, NOW)
+    core.recording.checkpoint(root, "c", SETTINGS, NOW)
     (root / "c.txt").unlink()
     run(core, root, "edit", lambda: (root / "a.txt").write_text("after the run"), NOW)
     with core.conn:
@@ -184,9 +186,11 @@ def test_a_run_running_in_another_process_keeps_what_it_holds(tmp_path: Path, ro
     data.write_text("before the long run")
     runner = UndoCore(tmp_path / "undo.db")
     other = UndoCore(tmp_path / "undo.db")  # another process sharing the file
-    runner.begin(root, "long", "$ long", SETTINGS, NOW)
+    runner.recording.begin(root, "long", "$ long", SETTINGS, NOW)
     data.write_text("written by the long run")
-    other.checkpoint(root, "meanwhile", SETTINGS, NOW)  # the index no longer has the old content
+    other.recording.checkpoint(
+        root, "meanwhile", SETTINGS, NOW
+    )  # the index no longer has the old content
     running = {"long": NOW}
     assert other.collect(KEEP_ALL, running, NOW + 1).pending_blobs == 1
     assert other.collect(KEEP_ALL, running, LATER).blobs == 0, "the history says it runs"
@@ -194,7 +198,7 @@ def test_a_run_running_in_another_process_keeps_what_it_holds(tmp_path: Path, ro
     assert runner.collect(KEEP_ALL, gone_from_history, LATER + 2 * GRACE_S).blobs == 0, (
         "its own process knows what it holds"
     )
-    runner.end("long", SETTINGS, {}, LATER)
+    runner.recording.end("long", SETTINGS, {}, LATER)
     assert undo(runner, root, "long") is UndoStatus.UNDONE
     assert data.read_text() == "before the long run"
     runner.close()

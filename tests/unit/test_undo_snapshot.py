@@ -156,10 +156,10 @@ def test_a_changed_big_file_makes_the_run_partially_undoable(tmp_path: Path) -> 
     write(root, "small.txt", "s")
     core = UndoCore(tmp_path / "undo.db")
     settings = UndoSettings(max_file_bytes=1000)
-    core.begin(root, "r1", "$ edit", settings, time.time())
+    core.recording.begin(root, "r1", "$ edit", settings, time.time())
     write(root, "big.bin", b"y" * 3000)
     write(root, "small.txt", "t")
-    changes = core.end("r1", settings, {}, time.time())
+    changes = core.recording.end("r1", settings, {}, time.time())
     assert changes.changed_files == ["big.bin", "small.txt"]
     assert not changes.undoable
     assert "big.bin" in changes.warnings[0].message

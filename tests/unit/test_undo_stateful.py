@@ -152,18 +152,18 @@ class UndoMachine(RuleBasedStateMachine):
             return UndoResult(
                 prepared.run_id, prepared.status, prepared.restored, prepared.conflicts
             )
-        return self.core.commit(prepared, frozenset()).result
+        return self.core.commits.commit(prepared, frozenset()).result
 
     @rule(steps=st.lists(ops, min_size=1, max_size=5))
     def shell_run(self, steps: list[tuple[str, str, object]]) -> None:
         self.count += 1
         run_id = f"run{self.count}"
         before = tree(self.root)
-        self.core.begin(self.root, run_id, f"$ run {self.count}", SETTINGS, time.time())
+        self.core.recording.begin(self.root, run_id, f"$ run {self.count}", SETTINGS, time.time())
         for op in steps:
             apply_op(self.root, op)
         after = tree(self.root)
-        result = self.core.end(run_id, SETTINGS, {}, time.time())
+        result = self.core.recording.end(run_id, SETTINGS, {}, time.time())
         assert result.undoable == bool(changed(before, after))
         if changed(before, after):
             self.runs.append(RunRecord(run_id, before, after))
@@ -230,7 +230,9 @@ class UndoMachine(RuleBasedStateMachine):
         target = self._target()
         assert target is not None
         now = tree(self.root)
-        prepared = self.core.prepare_undo(self.root, None, None, force, EditorView(), SETTINGS)
+        prepared = self.core.preparing.prepare_undo(
+            self.root, None, None, force, EditorView(), SETTINGS
+        )
         result = self._commit(prepared)
         assert result.run_id == target.run_id
         after = self._check_undo(now, result, target.after, target.before, force)
@@ -239,7 +241,9 @@ class UndoMachine(RuleBasedStateMachine):
             self.undos.append(UndoRecord(target, now, after))
         if force and target.undone:
             # Nothing is lost: redo brings back exactly what the forced undo replaced.
-            redo = self._commit(self.core.prepare_redo(self.root, None, EditorView(), SETTINGS))
+            redo = self._commit(
+                self.core.preparing.prepare_redo(self.root, None, EditorView(), SETTINGS)
+            )
             assert tree(self.root) == now
             if changed(now, after):
                 assert redo.status is UndoStatus.UNDONE, redo
@@ -251,7 +255,9 @@ class UndoMachine(RuleBasedStateMachine):
     def redo(self) -> None:
         record = next(u for u in reversed(self.undos) if u.run.undone)
         now = tree(self.root)
-        result = self._commit(self.core.prepare_redo(self.root, None, EditorView(), SETTINGS))
+        result = self._commit(
+            self.core.preparing.prepare_redo(self.root, None, EditorView(), SETTINGS)
+        )
         assert result.run_id == record.run.run_id
         self._check_undo(now, result, record.after, record.before, False)
         if result.status in (UndoStatus.UNDONE, UndoStatus.PARTIAL):
@@ -302,22 +308,22 @@ def test_a_file_where_a_directory_must_be_is_a_conflict_unless_forced(tmp_path: 
     (root / "d" / "e").mkdir(parents=True)
     (root / "d" / "e" / "f").write_bytes(b"kept")
     core = UndoCore(tmp_path / "undo.db")
-    core.begin(root, "r1", "$ rm d/e/f", SETTINGS, time.time())
+    core.recording.begin(root, "r1", "$ rm d/e/f", SETTINGS, time.time())
     (root / "d" / "e" / "f").unlink()
-    core.end("r1", SETTINGS, {}, time.time())
+    core.recording.end("r1", SETTINGS, {}, time.time())
     (root / "d" / "e").rmdir()
     (root / "d" / "e").write_bytes(b"mine")
-    undo = core.prepare_undo(root, "r1", None, False, EditorView(), SETTINGS)
+    undo = core.preparing.prepare_undo(root, "r1", None, False, EditorView(), SETTINGS)
     assert isinstance(undo, Prepared) and undo.status is UndoStatus.REFUSED
     assert [c.reason for c in undo.conflicts] == [
         "d/e is a file of 4 bytes now, not a directory: force replaces it (it is kept)"
     ]
-    forced = core.prepare_undo(root, "r1", None, True, EditorView(), SETTINGS)
+    forced = core.preparing.prepare_undo(root, "r1", None, True, EditorView(), SETTINGS)
     assert isinstance(forced, Prepared)
-    assert core.commit(forced, frozenset()).result.status is UndoStatus.UNDONE
+    assert core.commits.commit(forced, frozenset()).result.status is UndoStatus.UNDONE
     assert (root / "d" / "e" / "f").read_bytes() == b"kept"
-    redo = core.prepare_redo(root, None, EditorView(), SETTINGS)
+    redo = core.preparing.prepare_redo(root, None, EditorView(), SETTINGS)
     assert isinstance(redo, Prepared)
-    assert core.commit(redo, frozenset()).result.status is UndoStatus.UNDONE
+    assert core.commits.commit(redo, frozenset()).result.status is UndoStatus.UNDONE
     assert (root / "d" / "e").read_bytes() == b"mine", "the replaced file came back"
     core.close()

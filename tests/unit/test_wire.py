@@ -13,6 +13,7 @@ from intentls.model import (
     Command,
     IntentInfo,
     IntentParam,
+    IntentWarning,
     Plan,
     PlanStep,
     RunResult,
@@ -21,7 +22,6 @@ from intentls.model import (
     StepError,
     StepResult,
     StepStatus,
-    Warning,
 )
 from intentls.settings import Settings, SuggestionSettings, UndoSettings, merge
 from intentls.wire import ArgumentError, from_wire, to_wire
@@ -59,7 +59,7 @@ def test_plan_step_keeps_server_fields_off_the_wire() -> None:
 
 
 def test_plan() -> None:
-    plan = Plan("test", "file:///p", [step()], warnings=[Warning("risk", "careful")])
+    plan = Plan("test", "file:///p", [step()], warnings=[IntentWarning("risk", "careful")])
     wire = to_wire(plan)
     assert set(wire) == {
         "goal",
@@ -186,7 +186,7 @@ def test_run_result() -> None:
         RunStatus.BLOCKED,
         0,
         [],
-        warnings=[Warning("untrusted", "trust the folder")],
+        warnings=[IntentWarning("untrusted", "trust the folder")],
         actions=[Command("Run anyway", "intentls.run", [{"intent": "test", "confirm": True}])],
     )
     wire = to_wire(full)
@@ -195,7 +195,7 @@ def test_run_result() -> None:
 
 
 def test_lists_of_objects() -> None:
-    assert to_wire([Warning("risk", "a"), Warning("ambiguous", "b")]) == [
+    assert to_wire([IntentWarning("risk", "a"), IntentWarning("ambiguous", "b")]) == [
         {"kind": "risk", "message": "a"},
         {"kind": "ambiguous", "message": "b"},
     ]

@@ -18,7 +18,7 @@ from intentls.undo.core import UndoCore
 from intentls.undo.records import RunChanges
 
 
-class ListJournal:
+class ListInverseLog:
     """Keeps the operations; `on_record` sees each one before the tool goes on."""
 
     def __init__(self, on_record: Any = None) -> None:
@@ -41,7 +41,7 @@ def plan(ws: Path, tool: str, args: dict[str, Any], **kw: Any) -> Planned:
 
 def run_ctx(
     ws: Path,
-    journal: ListJournal,
+    inverse_log: ListInverseLog,
     lines: list[str],
     trash: Path,
     roots: list[Path] | None = None,
@@ -52,7 +52,7 @@ def run_ctx(
         folder=ws,
         cwd=ws,
         roots=Roots.of(roots or [ws]),
-        journal=journal,
+        inverse_log=inverse_log,
         trash=trash,
         emit=lines.append,
         cancelled=cancelled or (lambda: False),
@@ -71,16 +71,16 @@ def do(
     ws: Path,
     tool: str,
     args: dict[str, Any],
-    journal: ListJournal | None = None,
+    inverse_log: ListInverseLog | None = None,
     trusted: bool = True,
 ) -> Result:
     """Plan, then run what was planned."""
     planned = plan(ws, tool, args)
-    journal = journal or ListJournal()
+    inverse_log = inverse_log or ListInverseLog()
     lines: list[str] = []
     trash = ws.parent / f"{ws.name}-trash"
-    registry.run(tool, planned.args, run_ctx(ws, journal, lines, trash, trusted=trusted))
-    return Result(planned, journal.ops, lines)
+    registry.run(tool, planned.args, run_ctx(ws, inverse_log, lines, trash, trusted=trusted))
+    return Result(planned, inverse_log.ops, lines)
 
 
 def tree(root: Path) -> dict[str, Any]:
@@ -127,7 +127,7 @@ def apply_git_ops(ops: list[dict[str, Any]]) -> None:
 
 
 class BuiltinRuns:
-    """Runs built-in tool steps the way the engine does (a journal per step, a trash per step,
+    """Runs built-in tool steps the way the engine does (an inverse log per step, a trash per step,
     the inverse operations in recording order) and records each run in `core` by them."""
 
     def __init__(self, core: UndoCore, ws: Path, trash: Path, roots: list[Path] | None = None):
@@ -140,7 +140,7 @@ class BuiltinRuns:
     def begin(self, intent: str = "built-in") -> str:
         self.count += 1
         run_id = f"builtin{self.count}"
-        self.core.begin_builtin(self.ws, run_id, intent, time.time())
+        self.core.recording.begin_builtin(self.ws, run_id, intent, time.time())
         return run_id
 
     def steps(self, run_id: str, steps: list[tuple[str, dict[str, Any]]]) -> BuiltinSteps:
@@ -148,19 +148,19 @@ class BuiltinRuns:
         done = BuiltinSteps()
         for n, (tool, args) in enumerate(steps):
             step_id = f"s{n}"
-            journal = ListJournal()
+            inverse_log = ListInverseLog()
             try:
                 planned = plan(self.ws, tool, args, roots=self.roots)
-                ctx = run_ctx(self.ws, journal, [], self.trash / run_id / step_id, self.roots)
+                ctx = run_ctx(self.ws, inverse_log, [], self.trash / run_id / step_id, self.roots)
                 registry.run(tool, planned.args, ctx)
                 done.succeeded.add(step_id)
             except ToolError as exc:
                 done.errors.append(exc.message)
-            done.ops += [InverseOp(step_id, seq, op) for seq, op in enumerate(journal.ops)]
+            done.ops += [InverseOp(step_id, seq, op) for seq, op in enumerate(inverse_log.ops)]
         return done
 
     def end(self, run_id: str, done: BuiltinSteps) -> RunChanges:
-        return self.core.record_builtin(run_id, done.ops, done.succeeded, {}, time.time())
+        return self.core.recording.record_builtin(run_id, done.ops, done.succeeded, {}, time.time())
 
     def run(self, *steps: tuple[str, dict[str, Any]]) -> RunChanges:
         run_id = self.begin()

@@ -237,7 +237,7 @@ class Execution:
             folder=runtime.folder,
             cwd=Path(step.cwd) if step.cwd else runtime.folder,
             roots=runtime.roots,
-            journal=runtime.journal(step.id),
+            inverse_log=runtime.inverse_log(step.id),
             trash=runtime.trash / step.id,
             emit=emit,
             cancelled=self._cancelled.is_set,

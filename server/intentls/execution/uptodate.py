@@ -28,13 +28,13 @@ from typing import Protocol
 import attrs
 from pathspec import GitIgnoreSpec
 
-from intentls.model import PlanStep
+from intentls.model import PlanStep, WarningKind
 from intentls.undo.eligible import GIT, Eligibility
 
 RACY_NS = 10_000_000
 """10 ms: more than the coarsest kernel timestamp tick."""
 
-UP_TO_DATE = "upToDate"
+UP_TO_DATE = WarningKind.UP_TO_DATE
 """The run warning that says which steps were skipped as up to date."""
 
 _NAMED = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 
 from intentls.failures.prediction import Attempt, Learner, Outcome, Prediction
 from intentls.history.outcomes import PastRun
-from intentls.model import Warning, WarningKind
+from intentls.model import IntentWarning, WarningKind
 
 COUNTED = ("succeeded", "failed")
 """Runs that say whether a line works; a cancelled or interrupted one says neither."""
@@ -58,7 +58,7 @@ def forecast(
     return learner.predict(Attempt(goal, changed)), changed
 
 
-def past_failure(goal: str, prediction: Prediction, changed: bool | None) -> Warning | None:
+def past_failure(goal: str, prediction: Prediction, changed: bool | None) -> IntentWarning | None:
     """ "«test» failed the last 3 times with dependency: No module named 'foo'; nothing changed
     since" — when the line's last run failed."""
     last = prediction.last_failure
@@ -69,4 +69,4 @@ def past_failure(goal: str, prediction: Prediction, changed: bool | None) -> War
     since = (
         "" if changed is None else "; files changed since" if changed else "; nothing changed since"
     )
-    return Warning(WarningKind.PAST_FAILURE, f"«{goal}» failed {times}{cause}{since}")
+    return IntentWarning(WarningKind.PAST_FAILURE, f"«{goal}» failed {times}{cause}{since}")

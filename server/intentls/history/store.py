@@ -1,7 +1,7 @@
 """`History`: records runs and answers questions about them.
 
-All SQLite work happens on one dedicated thread, so the event loop never waits on the disk or
-on another process's write lock; callers `await` the results.
+All SQLite work happens on the history's own thread (`intentls.storage.Worker`), so the event
+loop never waits on the disk or on another process's write lock; callers `await` the results.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,12 +28,14 @@ from intentls.history.outcomes import PastRun
 from intentls.history.rollups import FINISHED, Rollup, RunFact, StepFact, flip
 from intentls.history.stats import Stats, StatsQuery, compute
 from intentls.model import PlanStep, RunResult, RunStatus, RunSummary
+from intentls.storage import Worker
 from intentls.wire import to_wire
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _RETRIES = 5
+"""Every history call can be repeated whole: a file busy past the busy timeout is retried."""
 
 
 @attrs.frozen
@@ -80,15 +81,15 @@ class History:
     def __init__(self, path: Path | None) -> None:
         """`path` None keeps the history in memory (when the file cannot be used)."""
         self.path = path
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intentls-history")
-        self._conn, self.read_only_reason = self._thread.submit(open_database, path).result()
+        self._worker = Worker("history", _RETRIES)
+        self._conn, self.read_only_reason = self._worker.run(open_database, path)
         self._lease = Lease.mine()
         self._heartbeat: asyncio.Task[None] | None = None
         self._closed = False
         self._env_key: bytes | None = None
         if self.read_only_reason is None:
-            self._thread.submit(self._take_lease).result()
-        self._thread.submit(self._recover).result()
+            self._worker.run(self._take_lease)
+        self._worker.run(self._recover)
 
     @property
     def owner(self) -> str:
@@ -105,7 +106,7 @@ class History:
         while True:
             await asyncio.sleep(HEARTBEAT_S)
             try:
-                await self._call(self._renew)
+                await self._worker.call(self._renew)
             except apsw.Error:
                 log.exception("history heartbeat failed")
 
@@ -115,16 +116,13 @@ class History:
         self._closed = True
         if self._heartbeat is not None:
             self._heartbeat.cancel()
-        self._thread.submit(self._close).result()
-        self._thread.shutdown()
+        self._worker.shutdown(self._close)
 
     def _close(self) -> None:
         """Runs still marked running are ours and ending with us: they were interrupted."""
         if self.read_only_reason is None:
-            now = time.time()
             with self._conn:
-                self._interrupt(self.owner, now)
-                self._conn.execute("DELETE FROM leases WHERE owner = ?", (self.owner,))
+                self._interrupt(self.owner, time.time())
         self._conn.close()
 
     # ---- writes ----------------------------------------------------------------------------
@@ -133,10 +131,10 @@ class History:
     # works in order, so a write lands before any later write or query, and a failure is
     # logged either way. Runs never wait on the disk.
 
-    def run_started(self, start: RunStart) -> asyncio.Future[None]:
+    def record_started(self, start: RunStart) -> asyncio.Future[None]:
         return self._write(self._insert_run, start)
 
-    def run_finished(
+    def record_finished(
         self,
         result: RunResult,
         steps: list[PlanStep],
@@ -169,7 +167,7 @@ class History:
         acts. A read-only history stores nothing (its runs are not recorded either)."""
         if self.read_only_reason is not None:
             return
-        self._thread.submit(_retrying, self._insert_inverse, run_id, step_id, seq, op).result()
+        self._worker.run(self._insert_inverse, run_id, step_id, seq, op)
 
     def remember_up_to_date(self, key: str, record: Record) -> asyncio.Future[None]:
         """The last success of an up-to-date step (execution/uptodate.py)."""
@@ -184,44 +182,44 @@ class History:
         inverses; runs still running stay. Returns how many were dropped."""
         if self.read_only_reason is not None:
             return 0
-        return await self._call(self._forget_before, before)
+        return await self._worker.call(self._forget_before, before)
 
     # ---- reads -----------------------------------------------------------------------------
 
     async def running(self) -> dict[str, float]:
         """Runs still running in any process sharing the file (those of processes gone are
         marked interrupted first): when each began, by run id."""
-        return await self._call(self._running)
+        return await self._worker.call(self._running)
 
     async def inverses(self, run_id: str) -> list[InverseOp]:
         """A run's recorded inverse operations, in the order they were recorded."""
-        return await self._call(self._inverses, run_id)
+        return await self._worker.call(self._inverses, run_id)
 
     async def runs(self, query: HistoryQuery) -> list[RunSummary]:
-        return await self._call(self._runs, query)
+        return await self._worker.call(self._runs, query)
 
     async def intent_record(self, folder: str, intent: str, last: int = 20) -> IntentRecord:
-        return await self._call(self._intent_record, folder, intent, last)
+        return await self._worker.call(self._intent_record, folder, intent, last)
 
     async def outcomes(self, folder: str, limit: int = 500) -> list[PastRun]:
         """The folder's last finished runs, oldest first, with their first error."""
-        return await self._call(outcomes.recent, self._conn, folder, limit)
+        return await self._worker.call(outcomes.recent, self._conn, folder, limit)
 
     async def outcome(self, run_id: str) -> tuple[str, PastRun] | None:
         """One run and its folder."""
-        return await self._call(outcomes.one, self._conn, run_id)
+        return await self._worker.call(outcomes.one, self._conn, run_id)
 
     async def newest_failed(self, folder: str) -> str | None:
-        return await self._call(outcomes.newest_failed, self._conn, folder)
+        return await self._worker.call(outcomes.newest_failed, self._conn, folder)
 
     async def stats(self, query: StatsQuery) -> Stats:
-        return await self._call(compute, self._conn, query)
+        return await self._worker.call(compute, self._conn, query)
 
     async def up_to_date_record(self, key: str) -> Record | None:
-        return await self._call(self._get_up_to_date, key)
+        return await self._worker.call(self._get_up_to_date, key)
 
     async def steps(self, run_id: str) -> list[dict[str, Any]]:
-        return await self._call(self._steps, run_id)
+        return await self._worker.call(self._steps, run_id)
 
     # ---- other domains' rows (suggestions) -------------------------------------------------
 
@@ -231,21 +229,16 @@ class History:
 
     async def read_with(self, fn: Callable[[apsw.Connection], T]) -> T:
         """Another domain's query, on the history thread (after every earlier write)."""
-        return await self._call(fn, self._conn)
+        return await self._worker.call(fn, self._conn)
 
     # ---- on the history thread -------------------------------------------------------------
-
-    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._thread, _retrying, fn, *args)
 
     def _write(self, fn: Callable[..., None], *args: Any) -> asyncio.Future[None]:
         if self.read_only_reason is not None:
             done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             done.set_result(None)
             return done
-        future = asyncio.wrap_future(self._thread.submit(_retrying, fn, *args))
-        future.add_done_callback(_log_failure)
-        return future
+        return self._worker.write(fn, *args)
 
     def _take_lease(self) -> None:
         lease = self._lease
@@ -278,11 +271,11 @@ class History:
             lapsed = [o for o in owners if o != self.owner and self._lapsed(o, now)]
             for owner in lapsed:
                 self._interrupt(owner, now)
-                self._conn.execute("DELETE FROM leases WHERE owner = ?", (owner,))
                 log.info("marked runs of lapsed owner %s interrupted", owner)
 
     def _interrupt(self, owner: str, now: float) -> None:
-        """Mark the owner's running rows interrupted, and roll them up (inside a transaction)."""
+        """`owner`'s running rows end `interrupted` now, rolled up, and its lease goes (inside
+        a transaction)."""
         rows: list[Any] = self._conn.execute(
             "UPDATE runs SET status = 'interrupted', ended_at = ?, "
             "duration_ms = CAST((? - started_at) * 1000 AS INTEGER) "
@@ -294,6 +287,7 @@ class History:
         for folder, intent, started_at, duration_ms in rows:
             rollup.add(self._fact(folder, intent, "interrupted", started_at, duration_ms))
         rollup.save(self._conn)
+        self._conn.execute("DELETE FROM leases WHERE owner = ?", (owner,))
 
     def _fact(
         self,
@@ -550,23 +544,6 @@ class History:
         )
         names = [d[0] for d in cursor.getdescription()]
         return [dict(zip(names, row, strict=True)) for row in cursor]
-
-
-def _retrying(fn: Callable[..., T], *args: Any) -> T:
-    """A busy file past the busy timeout is retried, never reported to the person."""
-    for attempt in range(_RETRIES):
-        try:
-            return fn(*args)
-        except apsw.BusyError:
-            if attempt == _RETRIES - 1:
-                raise
-            log.warning("history file busy, retrying (%d)", attempt + 1)
-    raise AssertionError("unreachable")
-
-
-def _log_failure(future: asyncio.Future[Any]) -> None:
-    if not future.cancelled() and (error := future.exception()) is not None:
-        log.error("history write failed", exc_info=error)
 
 
 def iso(ts: float) -> str:

@@ -14,12 +14,12 @@ from intentls.engine import Engine
 from intentls.folders import FolderError, to_path
 from intentls.history.store import History
 from intentls.lsp.code_actions import CODE_ACTION_KINDS, code_actions
-from intentls.lsp.collection import collect_daily
 from intentls.lsp.commands import COMMANDS
+from intentls.lsp.daily_retention import collect_daily
 from intentls.lsp.documents import Documents
+from intentls.lsp.intent_files import watch_intent_files
 from intentls.lsp.lenses import lenses_for
 from intentls.lsp.server import IntentServer
-from intentls.lsp.watch import watch_intent_files
 from intentls.planning.catalog import Catalog
 from intentls.planning.sources import default_sources
 from intentls.trust import Grants, TrustPolicy, default_grants_path
@@ -89,7 +89,7 @@ def create_server(expected_token: str | None = None) -> IntentServer:
         undo.trusted = ls.engine.trusted
         undo.report_recovered()
         ls.engine.undo = undo
-        ls.engine.undo_settings = lambda folder: ls.config.for_folder(folder.uri)[0].undo
+        undo.settings_for = lambda folder: ls.config.for_folder(folder.uri)[0].undo
 
     @server.feature(lsp.INITIALIZED)
     async def initialized(ls: IntentServer, params: lsp.InitializedParams) -> None:

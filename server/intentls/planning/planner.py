@@ -17,7 +17,7 @@ from pathlib import Path
 
 import attrs
 
-from intentls.model import Plan, PlanStep, Warning, WarningKind
+from intentls.model import IntentWarning, Plan, PlanStep, WarningKind
 from intentls.planning import graph, phrases
 from intentls.planning.catalog import FolderIntents
 from intentls.planning.grammar import Composition, GrammarError, Segment, Word, parse
@@ -94,7 +94,7 @@ class Planner:
             folder=request.folder_uri,
             steps=steps,
             confidence=planner._confidence,
-            warnings=[Warning(WarningKind.ORDERED, reason) for reason in reasons],
+            warnings=[IntentWarning(WarningKind.ORDERED, reason) for reason in reasons],
             levels=graph.levels(steps),
             critical_path=graph.critical_path(steps),
             reading=composition.reading(),

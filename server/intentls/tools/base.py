@@ -24,7 +24,7 @@ __all__ = [
     "INLINE_BYTES",
     "MANY_FILES",
     "ConfinementError",
-    "Journal",
+    "InverseLog",
     "PlanContext",
     "Planned",
     "RunContext",
@@ -75,7 +75,7 @@ class Planned:
     """Normalised arguments, paths relative to the folder, with `reads` and `writes`."""
 
 
-class Journal(Protocol):
+class InverseLog(Protocol):
     """Where a step's inverse operations go. `record` returns once the operation is stored;
     it is called from the tool's worker thread, before the tool acts."""
 
@@ -87,7 +87,7 @@ class RunContext:
     folder: Path
     cwd: Path
     roots: Roots
-    journal: Journal
+    inverse_log: InverseLog
     trash: Path
     """A directory of this step's own, outside the workspace, for what it removes."""
     emit: Callable[[str], None]

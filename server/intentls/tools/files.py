@@ -37,7 +37,7 @@ def ensure_dir(ctx: RunContext, real: Path) -> None:
         return
 
     def record(path: Path) -> None:
-        ctx.journal.record(inverse.rmdir(path))
+        ctx.inverse_log.record(inverse.rmdir(path))
         ctx.touched(path)
 
     ctx.guard.mkdir(real, record)
@@ -130,7 +130,7 @@ class FileWrite:
             if not args.get("overwrite"):
                 raise ToolError(EXISTS, f"{ctx.rel(real)} appeared after planning; not overwritten")
             before, st = ctx.guard.read(real)
-            ctx.journal.record(inverse.restore(ctx, real, before, st, data))
+            ctx.inverse_log.record(inverse.restore(ctx, real, before, st, data))
             ctx.guard.write(real, data, create=False)
             ctx.emit(f"overwrote {ctx.rel(real)} ({_size(len(data))}, was {_size(len(before))})")
         else:
@@ -159,7 +159,7 @@ class FileAppend:
         if st is not None:
             if not stat.S_ISREG(st.st_mode):
                 raise ToolError(EXISTS, f"{ctx.rel(real)} is not a regular file")
-            ctx.journal.record({"op": "truncate", "path": os.fspath(real), "size": st.st_size})
+            ctx.inverse_log.record({"op": "truncate", "path": os.fspath(real), "size": st.st_size})
             ctx.guard.write(real, data, create=False, append=True)
         else:
             _create_new(ctx, real, data)
@@ -233,7 +233,7 @@ class FileDelete:
             if ctx.guard.lstat(real) is None:
                 raise ToolError(NOT_FOUND, f"{ctx.rel(real)} does not exist")
             trash = ctx.next_trash(real.name)
-            ctx.journal.record(inverse.untrash(real, trash))
+            ctx.inverse_log.record(inverse.untrash(real, trash))
             ctx.guard.to_trash(real, trash)
             ctx.touched(real)
             ctx.emit(f"deleted {ctx.rel(real)}")
@@ -320,7 +320,7 @@ class _Transfer:
                 if not args.get("overwrite"):
                     raise ToolError(EXISTS, f"{ctx.rel(dst)} appeared after planning; kept")
                 trash = ctx.next_trash(dst.name)
-                ctx.journal.record(inverse.untrash(dst, trash))
+                ctx.inverse_log.record(inverse.untrash(dst, trash))
                 ctx.guard.to_trash(dst, trash)
             self._one(ctx, src, dst)
             ctx.touched(dst)
@@ -334,7 +334,7 @@ class FileMove(_Transfer):
     verb = "move"
 
     def _one(self, ctx: RunContext, src: Path, dst: Path) -> None:
-        ctx.journal.record(inverse.move(dst, src))
+        ctx.inverse_log.record(inverse.move(dst, src))
         ctx.guard.rename(src, dst)
         ctx.touched(src)
         ctx.emit(f"moved {ctx.rel(src)} → {ctx.rel(dst)}")
@@ -345,7 +345,7 @@ class FileCopy(_Transfer):
     verb = "copy"
 
     def _one(self, ctx: RunContext, src: Path, dst: Path) -> None:
-        ctx.journal.record(inverse.remove(dst))
+        ctx.inverse_log.record(inverse.remove(dst))
         n = ctx.guard.copy(src, dst, lambda _: None)
         ctx.emit(f"copied {ctx.rel(src)} → {ctx.rel(dst)} ({n} file{'s' * (n != 1)})")
 
@@ -353,5 +353,5 @@ class FileCopy(_Transfer):
 def _create_new(ctx: RunContext, real: Path, data: bytes) -> None:
     """A file that did not exist: its removal is recorded before it is written."""
     ensure_dir(ctx, real.parent)
-    ctx.journal.record(inverse.remove(real, data))
+    ctx.inverse_log.record(inverse.remove(real, data))
     ctx.guard.write(real, data, create=True, exclusive=True)

@@ -99,7 +99,7 @@ class GitStage:
     def run(self, args: dict[str, Any], ctx: RunContext) -> None:
         paths = [os.fspath(ctx.resolve(p)) for p in args["paths"]]
         before = _git(ctx, ["ls-files", "-s", "--", *paths])
-        ctx.journal.record(
+        ctx.inverse_log.record(
             _op(
                 ctx,
                 "put the index entries of these paths back as they were",
@@ -129,10 +129,10 @@ class GitCommit:
         if head is None:
             branch = _branch(ctx) or "HEAD"
             undo = {"argv": ["update-ref", "-d", f"refs/heads/{branch}"]}
-            ctx.journal.record(_op(ctx, "remove the first commit, keeping the index", undo))
+            ctx.inverse_log.record(_op(ctx, "remove the first commit, keeping the index", undo))
         else:
             undo = {"argv": ["reset", "-q", "--soft", head]}
-            ctx.journal.record(_op(ctx, "move HEAD back, keeping the index", undo))
+            ctx.inverse_log.record(_op(ctx, "move HEAD back, keeping the index", undo))
         _git(ctx, ["commit", "-q", "-m", args["message"]])
         ctx.emit(_git(ctx, ["log", "-1", "--format=%h %s"]).strip())
 
@@ -154,7 +154,7 @@ class GitStash:
         if not _git(ctx, ["status", "--porcelain", "--untracked-files=no"]).strip():
             ctx.emit("no local changes to stash")
             return
-        ctx.journal.record(
+        ctx.inverse_log.record(
             _op(
                 ctx,
                 "apply the stash back",
@@ -194,11 +194,11 @@ class GitBranch:
             switch_back = {"argv": ["switch", "-q", "--detach", head]}
         if create:
             delete = {"argv": ["branch", "-q", "-d", name]}
-            ctx.journal.record(_op(ctx, f"switch back and delete {name}", switch_back, delete))
+            ctx.inverse_log.record(_op(ctx, f"switch back and delete {name}", switch_back, delete))
             _git(ctx, ["switch", "-q", "-c", name], show=True)
             ctx.emit(f"created branch {name} and switched to it")
         else:
-            ctx.journal.record(
+            ctx.inverse_log.record(
                 _op(
                     ctx,
                     f"switch back to {back or 'the previous commit'}",

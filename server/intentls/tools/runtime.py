@@ -1,5 +1,6 @@
 """What the executor needs to run built-in tools for one run: the folder, the roots, where the
-run's trash goes, whether the folder is trusted, and a journal per step backed by the history."""
+run's trash goes, whether the folder is trusted, and an inverse log per step (the history keeps
+it)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import apsw
 import attrs
 
-from intentls.tools.base import Journal
+from intentls.tools.base import InverseLog
 from intentls.tools.confine import Roots
 from intentls.tools.errors import HISTORY, ToolError
 
@@ -34,12 +35,12 @@ class ToolRuntime:
     roots: Roots
     trash: Path
     """This run's trash directory (under the history's directory); each step gets a subfolder."""
-    journal: Callable[[str], Journal]
-    """A journal for the step with this id."""
+    inverse_log: Callable[[str], InverseLog]
+    """The inverse log of the step with this id."""
     trusted: bool = True
 
 
-class HistoryJournal:
+class HistoryInverseLog:
     """Inverse operations of one step, each stored (and awaited) before the tool acts."""
 
     def __init__(self, history: History, run_id: str, step_id: str) -> None:

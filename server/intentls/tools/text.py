@@ -102,7 +102,7 @@ class TextReplace:
             if not n:
                 continue
             after = new.encode("utf-8")
-            ctx.journal.record(inverse.restore(ctx, path, data, st, after))
+            ctx.inverse_log.record(inverse.restore(ctx, path, data, st, after))
             ctx.guard.write(path, after, create=False)
             ctx.touched(path)
             ctx.emit(f"{ctx.rel(path)}: {n} replacement{'s' * (n != 1)}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from intentls.model import Warning
+from intentls.model import IntentWarning, WarningKind
 from intentls.undo.records import Change
 
 WORKTREE_AFTER_FILES = (
@@ -56,9 +56,9 @@ def separated(
     return remaining, shared
 
 
-def shared_warning(paths: list[str], who: str) -> Warning:
-    return Warning(
-        "undoGroup",
+def shared_warning(paths: list[str], who: str) -> IntentWarning:
+    return IntentWarning(
+        WarningKind.UNDO_GROUP,
         f"changed by {who} (they ran at the same time): {some(paths)}; they are in both "
         "records: the first undo restores them, the second finds them changed",
     )

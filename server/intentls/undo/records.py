@@ -8,7 +8,7 @@ from pathlib import Path
 
 import attrs
 
-from intentls.model import Conflict, UndoResult, UndoStatus, Warning
+from intentls.model import Conflict, IntentWarning, UndoResult, UndoStatus
 from intentls.undo.gitsteps import GitStep
 from intentls.undo.store import State
 
@@ -32,7 +32,7 @@ class Change:
 class RunChanges:
     changed_files: list[str]
     undoable: bool
-    warnings: list[Warning]
+    warnings: list[IntentWarning]
 
 
 @attrs.frozen

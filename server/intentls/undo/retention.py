@@ -57,9 +57,9 @@ class Collected:
     """Undo groups (a run's or an undo's record) dropped."""
     checkpoints: int = 0
     runs: int = 0
-    """History runs dropped (counted by intentls/gc.py)."""
+    """History runs dropped (counted by intentls/retention.py)."""
     trash: int = 0
-    """Trash directories of built-in tools removed (counted by intentls/gc.py)."""
+    """Trash directories of built-in tools removed (counted by intentls/retention.py)."""
     blobs: int = 0
     bytes_freed: int = 0
     """Compressed bytes of the blobs deleted: pages of `undo.db` that later content reuses."""

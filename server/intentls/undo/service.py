@@ -1,24 +1,34 @@
 """`UndoService`: the undo engine for the event loop. Snapshots, restores and every query run
-on the undo's own thread (which alone owns `undo.db`); the history rows of undos and what the
-editor must show are done here."""
+on the undo's own thread (`intentls.storage.Worker`, which alone owns `undo.db`); what undo does
+around a run (`before_run`, `after_run`: snapshots, `changedFiles`, an atomic intent's undo),
+the history rows of undos and what the editor must show are done here."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Protocol
 
 import apsw
 import attrs
 
 from intentls.folders import Folder
 from intentls.history.store import History, RunStart, iso
-from intentls.model import CheckpointInfo, RunResult, RunStatus, UndoResult, UndoStatus, Warning
+from intentls.model import (
+    CheckpointInfo,
+    IntentWarning,
+    RunResult,
+    RunStatus,
+    StepStatus,
+    UndoResult,
+    UndoStatus,
+    WarningKind,
+)
 from intentls.settings import UndoSettings
+from intentls.storage import Worker
+from intentls.undo.bounds import NotSnapshotted
 from intentls.undo.core import UndoCore
 from intentls.undo.database import undo_path
 from intentls.undo.records import (
@@ -33,7 +43,6 @@ from intentls.undo.records import (
 from intentls.undo.retention import Collected, Policy
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
 class Editor(Protocol):
@@ -46,6 +55,17 @@ class Editor(Protocol):
         ...
 
 
+@attrs.frozen
+class RunUndo:
+    """A run whose changes undo records (`before_run` made it; `after_run` takes it)."""
+
+    run_id: str
+    intent: str
+    folder: Folder
+    settings: UndoSettings
+    client: str | None
+
+
 class UndoService:
     def __init__(self, path: Path | None, history: History) -> None:
         self.history = history
@@ -54,11 +74,13 @@ class UndoService:
         self.trusted: Callable[[Path], bool] = lambda folder: False
         """Whether a folder's git filters may run when an undo runs git (set by whoever knows
         the folder's trust; unknown: they do not)."""
+        self.settings_for: Callable[[Folder], UndoSettings] = lambda folder: UndoSettings()
+        """The `undo` settings of a folder (the LSP server reads its configuration)."""
         self._by_inverses: set[str] = set()
         """Runs in progress recorded by their tools' inverse operations, not snapshots."""
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intentls-undo")
-        self._core: UndoCore = self._thread.submit(UndoCore, path).result()
-        self.recovered: list[Recovered] = self._thread.submit(self._core.recover).result()
+        self._worker = Worker("undo")
+        self._core: UndoCore = self._worker.run(UndoCore, path)
+        self.recovered: list[Recovered] = self._worker.run(self._core.commits.recover)
         """Undos a crash interrupted, finished at start; `report_recovered` records them."""
         self._closed = False
 
@@ -75,61 +97,122 @@ class UndoService:
     def close(self) -> None:
         if not self._closed:
             self._closed = True
-            self._thread.submit(self._core.close).result()
-            self._thread.shutdown()
-
-    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._thread, fn, *args)
+            self._worker.shutdown(self._core.close)
 
     def _view(self) -> EditorView:
         return self.editor.view() if self.editor is not None else EditorView()
 
-    def settings_of(self, folder: Folder) -> UndoSettings:
+    def last_scan_settings(self, folder: Folder) -> UndoSettings:
         """The `undo` settings an editor last snapshotted `folder` with (the CLI has no
         configuration of its own; other settings would see spurious changes), else defaults."""
-        rules = self._thread.submit(self._core.snapshots.rules, folder.path).result()
+        rules = self._worker.run(self._core.snapshots.rules, folder.path)
         if rules is None:
             return UndoSettings()
         return UndoSettings(exclude=list(rules.exclude), max_file_bytes=rules.max_file_bytes)
 
-    # ---- runs ------------------------------------------------------------------------------
+    # ---- around a run ---------------------------------------------------------------------
 
-    async def run_started(
+    async def before_run(
+        self,
+        run_id: str,
+        intent: str,
+        folder: Folder,
+        client: str | None,
+        builtin_only: bool,
+        warnings: list[IntentWarning],
+    ) -> RunUndo | None:
+        """Snapshot the folder before a run, if undo is on there; a run of built-in tools only
+        (`builtin_only`) needs no snapshot: its tools record how to undo them. The paths
+        edited since the folder's previous snapshot go to the history (failure analysis).
+        None: the run is not recorded (undo off, or no snapshot: why is added to `warnings`
+        when the person should know)."""
+        settings = self.settings_for(folder)
+        if not settings.enabled:
+            return None
+        try:
+            edited = await self._begin(run_id, intent, folder.path, settings, builtin_only)
+            self.history.record_context(run_id, edited=edited)
+        except NotSnapshotted as exc:
+            warnings.append(IntentWarning(WarningKind.UNDO, f"not undoable: {exc.reason}"))
+            await self._abandon(run_id)
+            return None
+        except Exception:
+            log.exception("snapshot before run %s failed; it cannot be undone", run_id)
+            await self._abandon(run_id)
+            return None
+        return RunUndo(run_id, intent, folder, settings, client)
+
+    async def _abandon(self, run_id: str) -> None:
+        self._by_inverses.discard(run_id)
+        await self._worker.call(self._core.recording.abandon, run_id)
+
+    async def after_run(self, run: RunUndo, result: RunResult, atomic: bool) -> RunResult:
+        """Snapshot again, or read the tools' inverse operations: what the run changed is its
+        `changedFiles`. An `atomic` intent either happens whole or not at all: if it failed,
+        what its completed steps changed is undone (conflict-safe, like `intentls.undo`)."""
+        succeeded = {s.id for s in result.steps if s.status is StepStatus.SUCCEEDED}
+        try:
+            changes = await self._end(run.run_id, run.settings, succeeded)
+        except Exception:
+            log.exception("the undo record of run %s failed; it cannot be undone", run.run_id)
+            warning = IntentWarning(
+                WarningKind.UNDO, "the run's undo record could not be made: not undoable"
+            )
+            return attrs.evolve(result, warnings=[*(result.warnings or []), warning])
+        result = attrs.evolve(
+            result,
+            undoable=changes.undoable,
+            changed_files=changes.changed_files,
+            warnings=[*(result.warnings or []), *changes.warnings] or None,
+        )
+        if atomic and result.status is RunStatus.FAILED and result.changed_files:
+            return await self._undo_atomic(run, result)
+        return result
+
+    async def _begin(
         self, run_id: str, intent: str, root: Path, settings: UndoSettings, builtin_only: bool
     ) -> list[str]:
-        """`builtin_only`: every step is a built-in tool, so the run is recorded by the inverse
-        operations they record (unless the history cannot keep them) instead of snapshots.
-        Returns the paths edited since the folder's previous snapshot (none known without one)."""
+        """Recorded by the inverse operations its tools record (unless the history cannot keep
+        them) instead of snapshots when every step is a built-in tool. Returns the paths edited
+        since the folder's previous snapshot (none known without one)."""
+        recording = self._core.recording
         if builtin_only and self.history.read_only_reason is None:
             self._by_inverses.add(run_id)
-            await self._call(self._core.begin_builtin, root, run_id, intent, time.time())
+            await self._worker.call(recording.begin_builtin, root, run_id, intent, time.time())
             return []
-        return await self._call(self._core.begin, root, run_id, intent, settings, time.time())
+        return await self._worker.call(recording.begin, root, run_id, intent, settings, time.time())
 
-    async def run_finished(
-        self, run_id: str, settings: UndoSettings, succeeded: set[str]
-    ) -> RunChanges:
+    async def _end(self, run_id: str, settings: UndoSettings, succeeded: set[str]) -> RunChanges:
         """`succeeded`: the ids of the steps that succeeded."""
+        recording = self._core.recording
         saves = self._view().saves
         if run_id not in self._by_inverses:
-            return await self._call(self._core.end, run_id, settings, saves, time.time())
+            return await self._worker.call(recording.end, run_id, settings, saves, time.time())
         self._by_inverses.discard(run_id)
         try:
             ops = await self.history.inverses(run_id)
         except Exception:
-            await self._call(self._core.abandon, run_id)  # undo must not wait for it forever
+            await self._worker.call(recording.abandon, run_id)  # undo must not wait forever
             raise
-        return await self._call(
-            self._core.record_builtin, run_id, ops, succeeded, saves, time.time()
+        return await self._worker.call(
+            recording.record_builtin, run_id, ops, succeeded, saves, time.time()
+        )
+
+    async def _undo_atomic(self, run: RunUndo, result: RunResult) -> RunResult:
+        undone = await self.undo(run.folder, run.run_id, None, False, run.settings, run.client)
+        message = (
+            f"atomic: a step failed, so the run's changes were undone ({undone.status.value}: "
+            f"{len(undone.restored)} restored, {len(undone.conflicts)} conflicts)"
+        )
+        return attrs.evolve(
+            result,
+            undoable=undone.status is not UndoStatus.UNDONE and result.undoable,
+            warnings=[*(result.warnings or []), IntentWarning(WarningKind.ATOMIC, message)],
         )
 
     def generation(self, root: Path) -> int | None:
         """See `Snapshots.generation`: called from the event loop, with no thread hop."""
         return self._core.snapshots.generation(root)
-
-    async def run_abandoned(self, run_id: str) -> None:
-        self._by_inverses.discard(run_id)
-        await self._call(self._core.abandon, run_id)
 
     # ---- undo, redo, checkpoints -----------------------------------------------------------
 
@@ -143,8 +226,8 @@ class UndoService:
         client: str | None,
     ) -> UndoResult:
         view = self._view()
-        prepared = await self._call(
-            self._core.prepare_undo, folder.path, run_id, paths, force, view, settings
+        prepared = await self._worker.call(
+            self._core.preparing.prepare_undo, folder.path, run_id, paths, force, view, settings
         )
         return await self._commit(prepared, view, client)
 
@@ -152,22 +235,28 @@ class UndoService:
         self, folder: Folder, run_id: str | None, settings: UndoSettings, client: str | None
     ) -> UndoResult:
         view = self._view()
-        prepared = await self._call(self._core.prepare_redo, folder.path, run_id, view, settings)
+        prepared = await self._worker.call(
+            self._core.preparing.prepare_redo, folder.path, run_id, view, settings
+        )
         return await self._commit(prepared, view, client)
 
     async def checkpoint(self, folder: Folder, name: str, settings: UndoSettings) -> str:
-        return await self._call(self._core.checkpoint, folder.path, name, settings, time.time())
+        return await self._worker.call(
+            self._core.recording.checkpoint, folder.path, name, settings, time.time()
+        )
 
     async def checkpoints(self, folder: Folder | None) -> list[CheckpointInfo]:
         """The folder's checkpoints (every folder's when None), newest first."""
-        rows = await self._call(self._core.checkpoints, None if folder is None else folder.path)
+        rows = await self._worker.call(
+            self._core.queries.checkpoints, None if folder is None else folder.path
+        )
         return [
             CheckpointInfo(cid, name, Folder.from_path(root).uri, iso(at), paths)
             for cid, name, root, at, paths in rows
         ]
 
     async def checkpoint_folder(self, checkpoint_id: str) -> Path:
-        return await self._call(self._core.checkpoint_folder, checkpoint_id)
+        return await self._worker.call(self._core.queries.checkpoint_folder, checkpoint_id)
 
     async def rollback(
         self,
@@ -178,8 +267,8 @@ class UndoService:
         client: str | None,
     ) -> UndoResult:
         view = self._view()
-        prepared = await self._call(
-            self._core.prepare_rollback, checkpoint_id, paths, force, view, settings
+        prepared = await self._worker.call(
+            self._core.preparing.prepare_rollback, checkpoint_id, paths, force, view, settings
         )
         return await self._commit(prepared, view, client)
 
@@ -195,10 +284,10 @@ class UndoService:
             p = attrs.evolve(p, trusted=self.trusted(p.root))
         folder = Folder.from_path(p.root)
         # The undo's history row exists before any file changes: a crash leaves a record.
-        await self.history.run_started(
+        await self.history.record_started(
             RunStart(p.group_id, p.intent, folder.uri, str(p.root), client, p.started_at)
         )
-        applied = await self._call(self._core.commit, p, frozenset(view.buffers))
+        applied = await self._worker.call(self._core.commits.commit, p, frozenset(view.buffers))
         self._record(p, applied, folder)
         if applied.edits and self.editor is not None:
             try:
@@ -208,8 +297,11 @@ class UndoService:
         return applied.result
 
     def _record(self, p: Prepared, applied: Applied, folder: Folder) -> None:
-        warnings = [Warning("conflict", f"{c.path}: {c.reason}") for c in applied.result.conflicts]
-        self.history.run_finished(
+        warnings = [
+            IntentWarning(WarningKind.CONFLICT, f"{c.path}: {c.reason}")
+            for c in applied.result.conflicts
+        ]
+        self.history.record_finished(
             RunResult(
                 run_id=p.group_id,
                 intent=p.intent,
@@ -242,7 +334,7 @@ class UndoService:
                 f"intentls started again ({len(r.changed)} paths)"
                 + (f"; left as they were: {left}" if left else "")
             )
-            self.history.run_finished(
+            self.history.record_finished(
                 RunResult(
                     run_id=r.run_id,
                     intent=r.intent,
@@ -251,7 +343,7 @@ class UndoService:
                     duration_ms=round((time.time() - r.started_at) * 1000),
                     steps=[],
                     changed_files=r.changed,
-                    warnings=[Warning("recovered", message)],
+                    warnings=[IntentWarning(WarningKind.RECOVERED, message)],
                 ),
                 [],
                 {},
@@ -266,12 +358,12 @@ class UndoService:
     async def collect(self, policy: Policy, running: dict[str, float], now: float) -> Collected:
         """Retention and garbage collection of the undo store, on the undo thread: it never
         races a snapshot of this process (`running`: `History.running`)."""
-        return await self._call(self._core.collect, policy, running, now)
+        return await self._worker.call(self._core.collect, policy, running, now)
 
     # ---- queries ---------------------------------------------------------------------------
 
     async def action(self, folder: Folder, rel: str | None) -> UndoAction | None:
-        return await self._call(self._core.action, folder.path, rel)
+        return await self._worker.call(self._core.queries.action, folder.path, rel)
 
     async def blame(self, folder: Folder, rel: str) -> list[BlameEntry]:
-        return await self._call(self._core.blame, folder.path, rel)
+        return await self._worker.call(self._core.queries.blame, folder.path, rel)

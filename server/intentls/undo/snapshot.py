@@ -29,8 +29,8 @@ import attrs
 from intentls.undo.bounds import DEFAULT_BOUNDS, Bounds, Budget, NotSnapshotted, read_regular
 from intentls.undo.eligible import Eligibility, info_exclude
 from intentls.undo.index import Entry, FolderIndex, st_mode
+from intentls.undo.inotify import Dirty, Watch
 from intentls.undo.store import UNSTORED, BlobStore, State
-from intentls.undo.watch import Dirty, Watch
 
 REFUSED_FOR_S = 300.0
 """How long a folder found past the bounds is refused without another try."""

@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from intentls.undo.database import open_undo_database
+from intentls.undo.inotify import WATCH_ENV, filesystem_type
 from intentls.undo.snapshot import Snapshots, diff
 from intentls.undo.store import BlobStore, State
-from intentls.undo.watch import WATCH_ENV, filesystem_type
 
 NAMES = ["a", "b", "c.log"]
 PATHS = ["/".join(parts) for n in (1, 2, 3) for parts in itertools.product(NAMES, repeat=n)]

@@ -1,4 +1,4 @@
-"""The server's retention and garbage collection (intentls/gc.py): in the background once the
+"""The server's retention and garbage collection (intentls/retention.py): in the background once the
 client's settings are known (so that its `retentionDays` applies), then once a day."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import logging
 import apsw
 from lsprotocol import types as lsp
 
-from intentls.gc import collect, policy, summary
 from intentls.lsp.server import IntentServer
+from intentls.retention import collect, policy, summary
 from intentls.undo.retention import DAY_S
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ import os
 import time
 from pathlib import Path
 
-from intentls.gc import policy, prune_trash, summary
+from intentls.retention import policy, prune_trash, summary
 from intentls.settings import MIB, Settings, UndoSettings
 from intentls.undo.retention import DAY_S, Collected, Policy
 

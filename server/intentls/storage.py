@@ -1,0 +1,147 @@
+"""How intentls keeps a SQLite file (the history and `undo.db` alike): APSW's best practice,
+migrations by `pragma user_version`, and one thread that alone owns the connection.
+
+The event loop never waits on the disk or on another process's write lock: it hands work to
+the owning thread and awaits the answer; work runs in the order it was handed over, so a write
+lands before any later write or query."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+import apsw
+import apsw.bestpractice
+import attrs
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+BUSY_TIMEOUT_MS = 5000
+"""Two editors and the CLI share one file: wait for a writer rather than fail."""
+
+
+@attrs.frozen
+class Schema:
+    name: str
+    """What the file is, for messages ("history", "undo")."""
+    migrations: Sequence[str | Callable[[apsw.Connection], None]]
+    """Applied in order (SQL, or a function for what SQL alone cannot do); migration n
+    brings the file to `user_version` n + 1."""
+
+    @property
+    def version(self) -> int:
+        return len(self.migrations)
+
+
+class NewerSchemaError(Exception):
+    """The file was written by a newer intentls."""
+
+
+_best_practice_applied = False
+
+
+def apply_best_practice() -> None:
+    """WAL, foreign keys, SQLite's log forwarded to `logging`, … for every connection opened
+    from now on (apsw.bestpractice). Idempotent."""
+    global _best_practice_applied
+    if not _best_practice_applied:
+        apsw.bestpractice.apply(apsw.bestpractice.recommended)
+        _best_practice_applied = True
+
+
+def connect(path: Path | None, read_only: bool = False) -> apsw.Connection:
+    """A connection to `path` (None: in memory), best practice applied, not yet migrated."""
+    apply_best_practice()
+    if path is None:
+        return apsw.Connection(":memory:")
+    if read_only:
+        conn = apsw.Connection(str(path), flags=apsw.SQLITE_OPEN_READONLY)
+        conn.set_busy_timeout(BUSY_TIMEOUT_MS)
+        return conn
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = apsw.Connection(str(path))
+    conn.set_busy_timeout(BUSY_TIMEOUT_MS)
+    # In WAL mode NORMAL is still safe against a crash of any process; only a power cut can
+    # lose the last commits. FULL would fsync on every run's two writes.
+    conn.pragma("synchronous", "NORMAL")
+    return conn
+
+
+def open_migrated(path: Path | None, schema: Schema) -> apsw.Connection:
+    conn = connect(path)
+    try:
+        migrate(conn, schema)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def migrate(conn: apsw.Connection, schema: Schema) -> None:
+    """Bring the file to `schema.version`; `NewerSchemaError` if it is past it."""
+    with conn:
+        value = conn.pragma("user_version")
+        version = int(value) if isinstance(value, int) else 0
+        if version > schema.version:
+            raise NewerSchemaError(
+                f"{schema.name} file has schema version {version}, newer than this intentls "
+                f"understands ({schema.version})"
+            )
+        for number in range(version, schema.version):
+            log.info("migrating %s schema to version %d", schema.name, number + 1)
+            migration = schema.migrations[number]
+            if isinstance(migration, str):
+                conn.execute(migration)
+            else:
+                migration(conn)
+            conn.pragma("user_version", number + 1)
+
+
+class Worker:
+    """The one thread that owns a connection. `retries`: how often a call that finds the file
+    busy past the busy timeout is tried again (only for work that can be repeated whole)."""
+
+    def __init__(self, name: str, retries: int = 1) -> None:
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"intentls-{name}")
+        self._name = name
+        self._retries = retries
+
+    def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """Blocking: for construction, closing, and callers off the event loop."""
+        return self._thread.submit(self._attempts, fn, *args).result()
+
+    async def call(self, fn: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, self._attempts, fn, *args)
+
+    def write(self, fn: Callable[..., None], *args: Any) -> asyncio.Future[None]:
+        """Returns at once with a future the caller may await or leave: a failure is logged
+        either way."""
+        future = asyncio.wrap_future(self._thread.submit(self._attempts, fn, *args))
+        future.add_done_callback(self._log_failure)
+        return future
+
+    def shutdown(self, last: Callable[[], None]) -> None:
+        """Run `last` (close the connection) on the thread, then stop it."""
+        self._thread.submit(last).result()
+        self._thread.shutdown()
+
+    def _attempts(self, fn: Callable[..., T], *args: Any) -> T:
+        """A busy file past the busy timeout is retried, never reported to the person."""
+        for attempt in range(1, self._retries + 1):
+            try:
+                return fn(*args)
+            except apsw.BusyError:
+                if attempt == self._retries:
+                    raise
+                log.warning("%s file busy, retrying (%d)", self._name, attempt)
+        raise AssertionError("unreachable")
+
+    def _log_failure(self, future: asyncio.Future[Any]) -> None:
+        if not future.cancelled() and (error := future.exception()) is not None:
+            log.error("%s write failed", self._name, exc_info=error)
