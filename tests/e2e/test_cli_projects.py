@@ -75,3 +75,33 @@ def test_just_aliases_and_positional_arguments(home: Path, tmp_path: Path) -> No
         ran = cli(home, folder, "run", text)
         assert ran.returncode == 0, ran.stdout + ran.stderr
         assert printed + "\n" in ran.stdout, (text, ran.stdout)
+
+
+def test_a_folder_the_run_made_goes_with_what_it_ignores(home: Path, tmp_path: Path) -> None:
+    """A run that makes a self-ignoring cache folder (`.ruff_cache/` holds a `*` .gitignore) is
+    undone, the ignored content included; covered content made after the run stays."""
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    git_init(folder)
+    made = cli(
+        home,
+        folder,
+        "run",
+        "$ mkdir -p .c/sub && printf '*\\n' > .c/.gitignore && touch .c/data .c/sub/x",
+    )
+    assert made.returncode == 0, made.stdout + made.stderr
+    undone = cli(home, folder, "undo", "--json")
+    assert undone.returncode == 0, undone.stdout + undone.stderr
+    assert json.loads(undone.stdout)["status"] == "undone"
+    assert not (folder / ".c").exists()
+    assert (
+        cli(
+            home, folder, "run", "$ mkdir d && touch d/f && printf '*\\n' > d/.gitignore"
+        ).returncode
+        == 0
+    )
+    (folder / "d" / ".gitignore").write_text("ignored\n", encoding="utf-8")  # now d/ is covered
+    (folder / "d" / "mine.txt").write_text("kept\n", encoding="utf-8")
+    refused = json.loads(cli(home, folder, "undo", "--json").stdout)
+    assert refused["status"] == "refused"
+    assert (folder / "d" / "mine.txt").read_text(encoding="utf-8") == "kept\n"

@@ -1,9 +1,16 @@
 """Carrying out an undo's file operations in an order that always works: removals deepest first
 (a directory is empty before it goes), then creations shallowest first (a directory exists
-before what goes in it)."""
+before what goes in it).
+
+A directory that did not exist before the run goes with what git ignores inside it: snapshots
+never held that content (a `.ruff_cache/` ignores itself with a `*` .gitignore), so no
+operation removes it, yet the run made it. Anything covered below it stays, and so does the
+directory (a conflict): that was made after the run.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
 import threading
 from collections.abc import Callable
@@ -12,6 +19,7 @@ from typing import Protocol, TypeVar
 
 from intentls.model import Conflict
 from intentls.undo import fs
+from intentls.undo.eligible import all_ignored_below
 from intentls.undo.store import MissingBlob, State
 
 STALL_ENV = "INTENTLS_UNDO_STALL"
@@ -48,13 +56,29 @@ class Applier:
                 content = (
                     self._content(str(to.hash)) if to is not None and to.kind == "file" else None
                 )
-                fs.apply_state(root, op.path, to, content)
+                try:
+                    fs.apply_state(root, op.path, to, content)
+                except OSError as exc:
+                    if exc.errno != errno.ENOTEMPTY or not _remove_ignored_below(root, op.path):
+                        raise
+                    fs.apply_state(root, op.path, to, content)
             except (OSError, MissingBlob) as exc:
                 reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
                 failed.append(Conflict(op.path, f"could not restore: {reason}"))
                 continue
             done.append(op)
         return done, failed
+
+
+def _remove_ignored_below(root: Path, rel: str) -> bool:
+    """Empty directory `rel` of what git ignores in it; False (nothing removed) when something
+    below it is covered."""
+    ignored = all_ignored_below(root, rel, fs.walk(root, rel))
+    if ignored is None:
+        return False
+    for path in ignored:
+        fs.apply_state(root, path, None, None)
+    return True
 
 
 def _stall_hook() -> tuple[int, str] | None:

@@ -143,6 +143,17 @@ class Eligibility:
                 if is_dir:
                     stack.append((rel + "/", levels))
 
+    def read_rules_above(self, rel_dir: str) -> None:
+        """Read the rules in effect for `rel_dir` from its ancestors' `.gitignore` files, so
+        that `walk(rel_dir)` can judge what is below it without walking the folder."""
+        levels = self._top
+        prefix = ""
+        for name in ["", *rel_dir.split("/")[:-1]]:
+            prefix += f"{name}/" if name else ""
+            spec = _read_spec(os.path.join(self.root, prefix, GITIGNORE))  # noqa: PTH118
+            levels = [*levels, Level(prefix, spec)] if spec is not None else levels
+            self._levels[prefix] = levels
+
     def forget(self, start: str) -> None:
         """Drop the rules kept for `start` and below (it was removed or is walked again)."""
         if not start:
@@ -151,3 +162,14 @@ class Eligibility:
         prefix = start + "/"
         for key in [k for k in self._levels if k.startswith(prefix)]:
             del self._levels[key]
+
+
+def all_ignored_below(root: Path, rel_dir: str, below: Iterator[str]) -> list[str] | None:
+    """`below` (the paths under directory `rel_dir`), deepest first, when git ignores every
+    one of them — a cache folder that ignores itself with a `*` .gitignore (`.ruff_cache/`,
+    `.pytest_cache/`); None when anything below is covered by snapshots."""
+    rules = Eligibility(root, [])
+    rules.read_rules_above(rel_dir)
+    if next(rules.walk(rel_dir), None) is not None:
+        return None
+    return sorted(below, key=lambda rel: -rel.count("/"))
