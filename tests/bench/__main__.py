@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.bench import analytics, catalog, history_writes, parallel, run_roundtrip, undo
+from tests.bench import (
+    analytics,
+    catalog,
+    history_writes,
+    parallel,
+    realrepo,
+    run_roundtrip,
+    undo,
+)
 
 
 def main() -> None:
@@ -14,6 +22,7 @@ def main() -> None:
     asyncio.run(catalog.main())
     asyncio.run(parallel.main())
     asyncio.run(undo.main())
+    asyncio.run(realrepo.main())
     asyncio.run(analytics.main())
 
 

@@ -28,6 +28,7 @@ from typing import Protocol
 import attrs
 from pathspec import GitIgnoreSpec
 
+from intentls.history.uptodate import UpToDateRecord as Record
 from intentls.model import PlanStep, WarningKind
 from intentls.undo.eligible import GIT, Eligibility
 
@@ -55,17 +56,6 @@ class Spec:
             return None
         inputs = args.get("inputs")
         return cls(tuple(inputs) if inputs is not None else None, tuple(args.get("outputs", ())))
-
-
-@attrs.frozen
-class Record:
-    """The last success of one step identity (folder, directory, command)."""
-
-    inputs: str
-    outputs: str
-    run_id: str
-    output: str
-    recorded_at: float
 
 
 class RecordStore(Protocol):

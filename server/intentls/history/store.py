@@ -18,7 +18,6 @@ from typing import Any, TypeVar
 import apsw
 import attrs
 
-from intentls.execution.uptodate import Record
 from intentls.history import outcomes
 from intentls.history.database import open_database
 from intentls.history.environment import key_for, set_id
@@ -27,6 +26,7 @@ from intentls.history.lease import HEARTBEAT_S, Lease
 from intentls.history.outcomes import PastRun
 from intentls.history.rollups import FINISHED, Rollup, RunFact, StepFact, flip
 from intentls.history.stats import Stats, StatsQuery, compute
+from intentls.history.uptodate import UpToDateRecord as Record
 from intentls.model import PlanStep, RunResult, RunStatus, RunSummary
 from intentls.storage import Worker
 from intentls.wire import to_wire

@@ -75,6 +75,7 @@ class Commits:
         """Write the plan down before a file changes: `recover` finishes it after a crash."""
         ops_json = json.dumps([[o.path, state_json(o.current), state_json(o.to)] for o in p.ops])
         with self.conn:
+            self.blobs.keep(s.hash for o in p.ops for s in (o.current, o.to) if s)
             self.conn.execute(
                 "INSERT INTO journal(group_id, folder, kind, target, run_id, intent, started_at, "
                 "ops, git) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -96,7 +97,17 @@ class Commits:
         with self.conn:
             self.conn.execute("DELETE FROM journal WHERE group_id = ?", (p.group_id,))
             changes = [Change(o.path, o.current, o.to) for o in done]
-            write_group(self.conn, p.group_id, folder, p.kind, p.target, p.started_at, now, changes)
+            write_group(
+                self.conn,
+                self.blobs,
+                p.group_id,
+                folder,
+                p.kind,
+                p.target,
+                p.started_at,
+                now,
+                changes,
+            )
             write_runs(self.conn, p.group_id, [(p.group_id, p.intent)])
             if not (done or p.restored or git_done):
                 return

@@ -116,10 +116,22 @@ class Recording:
         ]
         changes, shared = overlap.separated(changes, group.separated)
         with self.conn:
-            write_group(self.conn, group.id, key, "run", None, group.started_at, now, changes)
+            gone = write_group(
+                self.conn, self.blobs, group.id, key, "run", None, group.started_at, now, changes
+            )
             write_runs(self.conn, group.id, group.runs)
         lost = [c.path for c in changes if c.before is not None and not c.before.restorable]
         warnings = []
+        vanished = [c.path for c in changes if c.before is not None and c.before.hash in gone]
+        if vanished:
+            lost += vanished
+            warnings.append(
+                IntentWarning(
+                    WarningKind.UNDO,
+                    "git no longer has the content these files had before the run (their "
+                    "snapshot named git blobs): " + ", ".join(vanished[:5]),
+                )
+            )
         if lost:
             warnings.append(
                 IntentWarning(
@@ -204,7 +216,9 @@ class Recording:
                 Change(p, before, after, overlap.saved_during(saves, key, p, run.started_at, now))
                 for p, (before, after) in derived.changes.items()
             ]
-            write_group(self.conn, group_id, key, "run", None, run.started_at, now, changes, git)
+            write_group(
+                self.conn, self.blobs, group_id, key, "run", None, run.started_at, now, changes, git
+            )
             write_runs(self.conn, group_id, [(run_id, run.intent)])
             shared = self._separate(run, changes)
         warnings = [overlap.shared_warning(p, f"«{i}» too") for i, p in shared.items()]
@@ -268,6 +282,7 @@ class Recording:
         tree = self.scan(root, settings).tree
         checkpoint_id = new_id()
         with self.conn:
+            self.blobs.keep(s.hash for s in tree.values())
             self.conn.execute(
                 "INSERT INTO checkpoints(id, folder, name, created_at) VALUES (?, ?, ?, ?)",
                 (checkpoint_id, os.fspath(root), name, now),
@@ -281,6 +296,7 @@ class Recording:
 
 def write_group(
     conn: apsw.Connection,
+    blobs: BlobStore,
     group_id: str,
     folder: str,
     kind: str,
@@ -289,12 +305,14 @@ def write_group(
     ended_at: float,
     changes: list[Change],
     git: Sequence[GitStep] = (),
-) -> None:
+) -> set[str]:
     """A group's record (a run's, an undo's, …), replacing any of the same id; a run that
-    changed nothing has none. Inside the caller's transaction."""
+    changed nothing has none. Inside the caller's transaction. The git blobs its states name
+    are copied into the store; returns those git no longer has (`BlobStore.keep`)."""
     conn.execute("DELETE FROM groups WHERE id = ?", (group_id,))
     if not changes and not git and kind == "run":
-        return
+        return set()
+    gone = blobs.keep(s.hash for c in changes for s in (c.before, c.after) if s)
     conn.execute(
         "INSERT INTO groups(id, folder, kind, target, started_at, ended_at) "
         "VALUES (?, ?, ?, ?, ?, ?)",
@@ -317,6 +335,7 @@ def write_group(
         "INSERT INTO git_steps(group_id, seq, step) VALUES (?, ?, ?)",
         [(group_id, n, step.to_json()) for n, step in enumerate(git)],
     )
+    return gone
 
 
 def write_runs(conn: apsw.Connection, group_id: str, runs: list[tuple[str, str]]) -> None:

@@ -4,8 +4,10 @@ A persistent index per folder (path → size, mtime, ctime, inode, mode, hash, l
 a scan re-read only the files whose stat changed (jj's method). A file whose ctime falls within
 `RACY_NS` of the scan that recorded it may change again within the same timestamp tick without
 its stat changing: it is marked racy and read again when next looked at. Every content hashed is
-put in the store, so the first scan of a folder stores every eligible file and later ones only
-what changed; a state a snapshot names can always be restored.
+put in the store, so later scans store only what changed; a state a snapshot names can always
+be restored. In a git work tree, a tracked file unchanged from its index entry is not read at
+all: its state names the git blob (`git:<oid>`, see `gitindex.py`), and only untracked and
+modified files are stored (records copy the blobs they need when they are made).
 
 Once a folder has been walked in this process, an inotify watch on its directories (see
 `watch.py`) says which paths to look at: a scan then costs what changed, not what exists. Without
@@ -28,6 +30,7 @@ import attrs
 
 from intentls.undo.bounds import DEFAULT_BOUNDS, Bounds, Budget, NotSnapshotted, read_regular
 from intentls.undo.eligible import Eligibility, info_exclude
+from intentls.undo.gitindex import GIT_REF, Blob, GitIndex, Repository, blob_id
 from intentls.undo.index import Entry, FolderIndex, st_mode
 from intentls.undo.inotify import Dirty, Watch
 from intentls.undo.store import UNSTORED, BlobStore, State
@@ -52,7 +55,7 @@ class ScanReport:
     changes: dict[str, Delta]
     """Paths whose state changed since the previous scan of the folder in this process."""
     read: int
-    """Files whose content was read (stat changed, racy, or new)."""
+    """Files whose content was read (stat changed, racy, or new, and not git's blob)."""
     too_big: list[str]
     """Changed files larger than `max_file_bytes`: their content is not stored."""
     walked: bool
@@ -83,6 +86,8 @@ class _Folder:
         """The rules last written to `scans` by this process."""
         self.generation = 0
         """How many scans in this process found a change (suggestions compare it)."""
+        repo = Repository.find(root)
+        self.git = GitIndex(repo) if repo is not None else None
 
 
 class _Scan:
@@ -100,6 +105,14 @@ class _Scan:
         self.too_big: list[str] = []
         self.watched: set[str] = set()
         """Directories watched during this scan's walks."""
+        self._git_blobs: dict[str, Blob] | None = None
+
+    def git_blobs(self) -> dict[str, Blob]:
+        """The repository's trustworthy index entries, read once per scan (when needed)."""
+        if self._git_blobs is None:
+            git = self.folder.git
+            self._git_blobs = git.blobs() if git is not None else {}
+        return self._git_blobs
 
     def _changed(self, rel: str, before: State | None, after: State | None) -> None:
         if rel in self.changes:
@@ -121,7 +134,6 @@ class _Scan:
         if state is None:
             self.remove(rel)
             return
-        self.read += state.kind == "file"
         if not state.restorable:
             self.too_big.append(rel)
         racy = max(st.st_mtime_ns, st.st_ctime_ns) >= self.racy_from
@@ -160,13 +172,20 @@ class _Scan:
         limit = self.folder.rules.max_file_bytes
         if st.st_size > limit:
             return State("file", mode, f"{UNSTORED}{st.st_size}:{st.st_mtime_ns}", None, st.st_size)
+        blob = self.git_blobs().get(rel)
+        if blob is not None and blob.matches(st):
+            return State("file", mode, GIT_REF + blob.oid, None, st.st_size)
         try:
             data = read_regular(full, st, limit)
         except OSError:
             return None
         self.budget.content(len(data))
+        self.read += 1
         if len(data) > limit:
             return State("file", mode, f"{UNSTORED}{len(data)}:{st.st_mtime_ns}", None, len(data))
+        if blob is not None and blob_id(data, len(blob.oid)) == blob.oid:
+            # the index's blob (e.g. rewritten with the same bytes): git keeps it
+            return State("file", mode, GIT_REF + blob.oid, None, len(data))
         return State("file", mode, self.blobs.put(data), None, len(data))
 
     # ---- whole folder, subtrees, single paths ----------------------------------------------
@@ -295,6 +314,8 @@ class Snapshots:
                 bool(racy),
             )
         folder = _Folder(root, FolderIndex(entries), rules)
+        if folder.git is not None:
+            self._blobs.repositories.add(folder.git.repo.top)
         folder.watch = Watch.open(root) if self._watch else None
         self._folders[key] = folder
         return folder
