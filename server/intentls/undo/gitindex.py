@@ -54,8 +54,7 @@ class Blob:
     size: int
     trusted: bool
     """False when its stat proves nothing: racy (modified no earlier than the index was
-    written, git's rule), or git may convert between the blob and the file (filters,
-    end-of-line conversion, `ident`, an encoding), so the file's bytes are not the blob's."""
+    written, git's rule)."""
 
     def matches(self, st: os.stat_result) -> bool:
         """The file is this blob: its stat is exactly what git recorded (git keeps 32 bits of
@@ -120,29 +119,64 @@ class GitIndex:
     def __init__(self, repo: Repository) -> None:
         self.repo = repo
         self._key: tuple[int, int, int, int] | None = None
-        self._blobs: dict[str, Blob] = {}
+        self._parsed = Parsed({}, False)
+        self._config: str | None = None
+        """`core.autocrlf` and `core.attributesFile` as git lists them (None: not asked yet)."""
 
     def blobs(self) -> dict[str, Blob]:
-        """Folder-relative path → blob, for the entries a snapshot may trust."""
+        """Folder-relative path → blob, for the regular files the index names."""
         try:
             st = self.repo.index.stat()
         except OSError:
-            self._key, self._blobs = None, {}
-            return self._blobs
+            self._key, self._parsed = None, Parsed({}, False)
+            return self._parsed.blobs
         key = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
         if key != self._key:
-            self._key = key
+            self._key, self._config = key, None
             try:
                 data = self.repo.index.read_bytes()
             except OSError:
                 data = b""
-            blobs = parse(data, self.repo.prefix, _split(st.st_mtime_ns))
-            converted = converted_paths(self.repo, list(blobs))
-            self._blobs = {
-                rel: attrs.evolve(b, trusted=False) if converted is None or rel in converted else b
-                for rel, b in blobs.items()
-            }
-        return self._blobs
+            self._parsed = parse(data, self.repo.prefix, _split(st.st_mtime_ns))
+        return self._parsed.blobs
+
+    def converted(self, rels: list[str], tree_attributes: bool) -> set[str] | None:
+        """Among `rels`, the paths git may convert between blob and file (None: possibly all).
+        `tree_attributes`: the folder holds a `.gitattributes`, tracked or not. git is asked
+        (`check-attr`) only when some attributes file can apply."""
+        if not rels:
+            return set()
+        if self._config is None:
+            try:
+                self._config = (
+                    SafeGit(self.repo.top, trusted=False)
+                    .run(["config", "-z", "--get-regexp", r"^core\.(autocrlf|attributesfile)$"])
+                    .stdout
+                )
+            except GitError:
+                return None
+        if _true(self._config, "core.autocrlf"):
+            return None  # every text file may have CRLF in the work tree and LF in git
+        if not (
+            tree_attributes
+            or self._parsed.attributes
+            or "core.attributesfile" in self._config.lower()
+            or any(p.exists() for p in self._attribute_files())
+        ):
+            return set()
+        return converted_paths(self.repo, rels)
+
+    def _attribute_files(self) -> list[Path]:
+        xdg = os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config")  # noqa: PTH111
+        above = [self.repo.top / d / ".gitattributes" for d in _above(self.repo.prefix)]
+        info = self.repo.index.parent / "info" / "attributes"
+        return [info, Path(xdg) / "git" / "attributes", *above]
+
+
+def _above(prefix: str) -> list[str]:
+    """The folder's directory and those above it, up to the work tree (relative to it)."""
+    parts = prefix.rstrip("/").split("/") if prefix else []
+    return ["/".join(parts[:n]) for n in range(len(parts) + 1)]
 
 
 _CONVERTING = ("filter", "ident", "working-tree-encoding", "text", "eol", "crlf")
@@ -150,16 +184,11 @@ _NO_CONVERSION = (b"unspecified", b"unset")
 
 
 def converted_paths(repo: Repository, rels: list[str]) -> set[str] | None:
-    """The paths git may convert between blob and file (None: possibly every path, or git
-    could not say): `core.autocrlf`, and the attributes of every path (`.gitattributes` at any
-    level, tracked or not, `info/attributes`, the user's attributes file)."""
-    if not rels:
-        return set()
+    """Among `rels`, the paths whose attributes make git convert between blob and file
+    (`.gitattributes` at any level, `info/attributes`, the user's attributes file), by
+    `git check-attr`; None when git could not say."""
     try:
         safe = SafeGit(repo.top, trusted=False)
-        config = safe.run(["config", "-z", "--get-regexp", r"^core\.autocrlf$"])
-        if _true(config.stdout, "core.autocrlf"):
-            return None  # every text file may have CRLF in the work tree and LF in git
         names = [repo.prefix + rel for rel in rels]
         done = safe.run_bytes(
             ["check-attr", "-z", "--stdin", *_CONVERTING],
@@ -191,54 +220,63 @@ def _split(ns: int) -> tuple[int, int]:
     return ns // 1_000_000_000, ns % 1_000_000_000
 
 
-def parse(data: bytes, prefix: str, index_mtime: tuple[int, int]) -> dict[str, Blob]:
-    """The trustworthy entries below `prefix` of an index file's bytes ({} when unusable)."""
+@attrs.frozen
+class Parsed:
+    blobs: dict[str, Blob]
+    """The entries below the folder that name a regular file's blob."""
+    attributes: bool
+    """Some `.gitattributes` is tracked (anywhere in the repository)."""
+
+
+def parse(data: bytes, prefix: str, index_mtime: tuple[int, int]) -> Parsed:
+    """The usable entries below `prefix` of an index file's bytes (none when unusable)."""
+    nothing = Parsed({}, False)
     if len(data) < 12:
-        return {}
+        return nothing
     signature, version, count = _HEAD.unpack_from(data)
     if signature != b"DIRC" or version not in (2, 3, 4):
-        return {}
+        return nothing
     oid_len = _oid_length(data)
     if oid_len is None:
-        return {}
+        return nothing
+    entry = struct.Struct(f">10I{oid_len}sH")
+    unpack = entry.unpack_from
+    fixed = entry.size
     found: dict[str, Blob] = {}
-    pos = 12
-    previous = b""
+    attributes = False
+    pos, previous = 12, b""
     pre = prefix.encode("utf-8", "surrogateescape")
-    end = len(data) - oid_len
-    stat_size = _STAT.size
+    skip = _ASSUME_VALID | _STAGE
     try:
         for _ in range(count):
-            ctime_s, ctime_ns, mtime_s, mtime_ns, _dev, ino, mode, _uid, _gid, size = (
-                _STAT.unpack_from(data, pos)
+            ctime_s, ctime_ns, mtime_s, mtime_ns, _dev, ino, mode, _u, _g, size, oid, flags = (
+                unpack(data, pos)
             )
-            oid = data[pos + stat_size : pos + stat_size + oid_len]
-            flags = int.from_bytes(data[pos + stat_size + oid_len : pos + stat_size + oid_len + 2])
-            at = pos + stat_size + oid_len + 2
+            at = pos + fixed
             extended = 0
-            if flags & _EXTENDED and version >= 3:
-                extended = int.from_bytes(data[at : at + 2])
+            if flags & _EXTENDED:
+                extended = data[at] << 8 | data[at + 1]
                 at += 2
             if version == 4:
                 strip, at = _varint(data, at)
                 stop = data.index(b"\0", at)
                 name = previous[: len(previous) - strip] + data[at:stop]
-                pos = stop + 1
+                previous, pos = name, stop + 1
             else:
                 length = flags & _NAME_MASK
                 stop = at + length if length < _NAME_MASK else data.index(b"\0", at)
                 name = data[at:stop]
-                pos = _pad(pos, stop)
-            previous = name
+                pos += (stop - pos + 8) & ~7  # NUL-padded to a multiple of 8 (at least one)
+            if name.endswith(b".gitattributes"):
+                attributes = True
             if (
-                flags & (_ASSUME_VALID | _STAGE)
+                flags & skip
                 or extended & (_SKIP_WORKTREE | _INTENT_TO_ADD)
-                or mode not in (_REGULAR, _EXECUTABLE)
+                or (mode != _REGULAR and mode != _EXECUTABLE)
                 or not name.startswith(pre)
             ):
                 continue
-            rel = name[len(pre) :].decode("utf-8", "surrogateescape")
-            found[rel] = Blob(
+            found[name[len(pre) :].decode("utf-8", "surrogateescape")] = Blob(
                 oid.hex(),
                 mode == _EXECUTABLE,
                 (ctime_s, ctime_ns),
@@ -247,17 +285,11 @@ def parse(data: bytes, prefix: str, index_mtime: tuple[int, int]) -> dict[str, B
                 size,
                 (mtime_s, mtime_ns) < index_mtime,
             )
-        if pos > end or _unusable_extension(data, pos, end):
-            return {}
+        if pos > len(data) - oid_len or _unusable_extension(data, pos, len(data) - oid_len):
+            return nothing
     except (struct.error, ValueError, IndexError):
-        return {}
-    return found
-
-
-def _pad(start: int, name_end: int) -> int:
-    """v2/v3 entries are NUL-padded to a multiple of 8 bytes (at least one NUL)."""
-    length = name_end - start
-    return start + (length + 8) // 8 * 8
+        return nothing
+    return Parsed(found, attributes)
 
 
 def _varint(data: bytes, at: int) -> tuple[int, int]:

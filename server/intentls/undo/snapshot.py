@@ -106,6 +106,10 @@ class _Scan:
         self.watched: set[str] = set()
         """Directories watched during this scan's walks."""
         self._git_blobs: dict[str, Blob] | None = None
+        self.git_named: list[str] = []
+        """Paths this scan named by their git blob on the strength of their stat."""
+        self.distrusted: set[str] = set()
+        """Paths git may convert: read, never named by their blob on their stat alone."""
 
     def git_blobs(self) -> dict[str, Blob]:
         """The repository's trustworthy index entries, read once per scan (when needed)."""
@@ -122,11 +126,11 @@ class _Scan:
         else:
             self.changes[rel] = (before, after)
 
-    def visit(self, rel: str, st: os.stat_result) -> None:
-        """An eligible path as it is now."""
+    def visit(self, rel: str, st: os.stat_result, again: bool = False) -> None:
+        """An eligible path as it is now (`again`: even when its stat did not change)."""
         self.budget.path()
         old = self.index.entries.get(rel)
-        if old is not None and old.same_stat(st):
+        if old is not None and old.same_stat(st) and not again:
             return
         if old is not None and old.state.kind == "dir" and not stat.S_ISDIR(st.st_mode):
             self.remove_below(rel)
@@ -173,7 +177,8 @@ class _Scan:
         if st.st_size > limit:
             return State("file", mode, f"{UNSTORED}{st.st_size}:{st.st_mtime_ns}", None, st.st_size)
         blob = self.git_blobs().get(rel)
-        if blob is not None and blob.matches(st):
+        if blob is not None and blob.matches(st) and rel not in self.distrusted:
+            self.git_named.append(rel)
             return State("file", mode, GIT_REF + blob.oid, None, st.st_size)
         try:
             data = read_regular(full, st, limit)
@@ -187,6 +192,24 @@ class _Scan:
             # the index's blob (e.g. rewritten with the same bytes): git keeps it
             return State("file", mode, GIT_REF + blob.oid, None, len(data))
         return State("file", mode, self.blobs.put(data), None, len(data))
+
+    def check_conversions(self) -> None:
+        """Read again the files named by their blob that git may convert (filters, end of
+        line, …): their bytes need not be the blob's. Asked once per scan, of the few paths it
+        named (all of them on a first scan)."""
+        git = self.folder.git
+        if not self.git_named or git is None:
+            return
+        tree_attributes = any(
+            rel == ".gitattributes" or rel.endswith("/.gitattributes") for rel in self.index
+        )
+        converted = git.converted(self.git_named, tree_attributes)
+        again = self.git_named if converted is None else sorted(converted)
+        self.distrusted.update(again)
+        for rel in again:
+            st = _lstat(os.path.join(self.folder.root, rel))  # noqa: PTH118
+            if st is not None:
+                self.visit(rel, st, again=True)
 
     # ---- whole folder, subtrees, single paths ----------------------------------------------
 
@@ -358,6 +381,7 @@ class Snapshots:
                 folder.info_exclude = info
                 scan.walk_all()
                 walked = True
+            scan.check_conversions()
             self._save(folder, scan.saved)
         if scan.changes:
             folder.generation += 1
