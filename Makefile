@@ -9,7 +9,7 @@ SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 3155328
 export SOURCE_DATE_EPOCH
 VSIX := $(CURDIR)/dist/intentls-$(VERSION).vsix
 
-.PHONY: all demo test check lint typecheck format unit e2e nvim-test vscode-test bench schema predict-eval dist dist-test replay clean
+.PHONY: all demo test check lint typecheck format unit e2e chromium nvim-test vscode-test bench schema predict-eval dist dist-test replay clean
 
 all: $(STAMP)
 
@@ -40,7 +40,11 @@ format: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit -q
 
-e2e: $(STAMP)
+e2e: $(STAMP) chromium
+
+chromium: ## The HTML report's test renders it in headless Chromium (Debian's package)
+	@command -v chromium >/dev/null || apt-get install -y -qq chromium >/dev/null \
+	  || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 	$(BIN)/pytest tests/e2e -q -n 4
 
 nvim-test: $(STAMP)

@@ -59,6 +59,10 @@ def main(argv: list[str] | None = None) -> int:
 
         print(SCHEMA_FILE if args.path else schema_text(), end="\n" if args.path else "")
         return 0
+    if args.command in ("stats", "report"):
+        from intentls.cli_stats import main as stats_main
+
+        return stats_main(args)
     if args.command in UNDO_COMMANDS:
         from intentls.cli_undo import main as undo_main
 
@@ -89,6 +93,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--quiet", action="store_true", help="print only whether it all worked")
     schema = sub.add_parser("schema", help="the JSON Schema of intents.toml (for taplo, editors)")
     schema.add_argument("--path", action="store_true", help="print where the file is instead")
+    from intentls.cli_stats import add_parsers  # after this module: cli_stats imports it
+
+    add_parsers(sub)
     listing = sub.add_parser("list", help="intents this folder offers")
     listing.add_argument("--json", action="store_true")
     undo = sub.add_parser("undo", help="undo the newest run that changed files (or RUN)")

@@ -4,6 +4,8 @@ counts exact, rollups kept live equal to those the migration rebuilds, and reten
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from intentls.history import rebuild, sketch
+from intentls.history import merging, rebuild, schema, sketch
 from intentls.history.database import open_database
 from intentls.history.periods import DAY_S, SPANS, cover, day_of, first_day
 from intentls.history.stats import Stats, StatsQuery, compute
@@ -117,7 +119,7 @@ def test_merged_sketches_hold_the_error(parts: list[list[int]]) -> None:
         merged = sketch.merge(merged, blob)
     everything = [v for p in parts for v in p]
     assert merged == sketch.of(everything)
-    estimates = sketch.percentiles(sketch.totals(blobs)[0], [1, 50, 95, 99, 100])
+    estimates = merging.percentiles(merging.totals(blobs)[0], [1, 50, 95, 99, 100])
     for pct, estimate in zip((1, 50, 95, 99, 100), estimates, strict=True):
         assert within(estimate, exact(everything, pct))
 
@@ -206,3 +208,46 @@ async def test_retention_drops_runs_and_keeps_their_rollups(tmp_path: Path) -> N
     assert left == (0,)
     assert (await h.stats(query)) == before
     h.close()
+
+
+def test_starting_and_writing_load_no_numpy(tmp_path: Path) -> None:
+    """numpy is for stats queries and the one-time rebuild: a CLI or server start and a run's
+    write never load it."""
+    code = (
+        "import asyncio, sys, pathlib\n"
+        "import intentls.cli, intentls.lsp.server\n"
+        "from intentls.history.store import History, RunStart\n"
+        "from intentls.model import RunResult, RunStatus\n"
+        "h = History(pathlib.Path(sys.argv[1]))\n"
+        "async def main():\n"
+        "    await h.record_started(RunStart('r', 'x', 'file:///a', '/a', None, 1.0))\n"
+        "    done = RunResult('r', 'x', 'file:///a', RunStatus.SUCCEEDED, 5, [])\n"
+        "    await h.record_finished(done, [], {}, 2.0)\n"
+        "asyncio.run(main())\n"
+        "h.close()\n"
+        "print('numpy' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "h.db")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "False"
+
+
+def test_the_migration_builds_rollups_for_an_existing_history(tmp_path: Path) -> None:
+    path = tmp_path / "history.db"
+    conn, _ = open_database(path)
+    generate(conn, 500, NOW, days=20, n_folders=2, n_intents=3)
+    with conn:
+        rebuild.rebuild(conn)
+    built = _dump(conn)
+    with conn:  # as the file was before rollups existed, then the migration that adds them
+        conn.execute(
+            "DROP TABLE rollup_runs; DROP TABLE rollup_steps; DROP TABLE rollup_failures; "
+            "DROP TABLE rollup_last"
+        )
+        schema._rollups(conn)
+    assert _dump(conn) == built and all(built)
+    conn.close()

@@ -10,7 +10,7 @@ import apsw
 import numpy as np
 import numpy.typing as npt
 
-from intentls.history import sketch
+from intentls.history import merging, sketch
 from intentls.history.periods import DAY_S, SPANS, period
 from intentls.history.rollups import (
     FINISHED,
@@ -66,7 +66,7 @@ class _Grouping:
     def sketches(self, buckets: Ints) -> list[bytes]:
         width = int(buckets.max()) + 1 if len(buckets) else 1
         keys, counts = np.unique(self.inverse * width + buckets, return_counts=True)
-        pairs = np.empty(len(keys), dtype=sketch.PAIRS)
+        pairs = np.empty(len(keys), dtype=merging.PAIRS)
         pairs["bucket"], pairs["count"] = keys % width, counts
         bounds = np.searchsorted(keys // width, np.arange(self.size + 1))
         return [pairs[bounds[g] : bounds[g + 1]].tobytes() for g in range(self.size)]

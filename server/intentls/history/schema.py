@@ -6,12 +6,15 @@ from collections.abc import Callable
 
 import apsw
 
-from intentls.history import rebuild, rollups
+from intentls.history import rollups
 
 
 def _rollups(conn: apsw.Connection) -> None:
     conn.execute(rollups.SCHEMA)
-    rebuild.rebuild(conn)
+    if conn.execute("SELECT 1 FROM runs LIMIT 1").fetchone() is not None:
+        from intentls.history import rebuild  # numpy: only to upgrade an existing history
+
+        rebuild.rebuild(conn)
 
 
 MIGRATIONS: list[str | Callable[[apsw.Connection], None]] = [

@@ -19,10 +19,7 @@ import math
 import struct
 import sys
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
-
-import numpy as np
-import numpy.typing as npt
+from collections.abc import Iterable
 
 RELATIVE_ERROR = 0.01
 """a: every percentile read from a sketch is within 1 % of the exact one (then rounded to ms)."""
@@ -30,10 +27,6 @@ RELATIVE_ERROR = 0.01
 GAMMA = (1 + RELATIVE_ERROR) / (1 - RELATIVE_ERROR)
 _LOG_GAMMA = math.log(GAMMA)
 _PAIR = struct.Struct("<HI")
-PAIRS = np.dtype([("bucket", "<u2"), ("count", "<u4")])
-
-Counts = npt.NDArray[np.int64]
-"""Dense counts by bucket (index = bucket)."""
 
 
 def bucket(ms: float) -> int:
@@ -89,30 +82,3 @@ def _added(counts: dict[int, int], blob: bytes) -> dict[int, int]:
     for index, n in _PAIR.iter_unpack(blob):
         counts[index] = counts.get(index, 0) + n
     return counts
-
-
-def totals(blobs: Sequence[bytes], groups: Sequence[int] | None = None, width: int = 1) -> Counts:
-    """Many blobs merged in one pass: a (width x buckets) array, row `groups[i]` of blob `i`
-    (all in row 0 without `groups`)."""
-    pairs = np.frombuffer(b"".join(blobs), dtype=PAIRS)
-    if groups is None:
-        rows = np.zeros(len(pairs), dtype=np.int64)
-    else:
-        lengths = np.fromiter((len(b) // PAIRS.itemsize for b in blobs), np.int64, len(blobs))
-        rows = np.repeat(np.asarray(groups, dtype=np.int64), lengths)
-    size = int(pairs["bucket"].max()) + 1 if len(pairs) else 1
-    flat = np.bincount(
-        rows * size + pairs["bucket"], weights=pairs["count"], minlength=width * size
-    )
-    return flat.reshape(width, size).astype(np.int64)
-
-
-def percentiles(counts: Counts, pcts: Sequence[int]) -> list[int]:
-    """Nearest-rank percentiles (ms) of one row of dense counts; 0 for no data."""
-    cumulative = np.cumsum(counts)
-    total = int(cumulative[-1]) if len(cumulative) else 0
-    if total == 0:
-        return [0 for _ in pcts]
-    ranks = [max(1, -(-pct * total // 100)) for pct in pcts]
-    found = np.searchsorted(cumulative, ranks, side="left")
-    return [round(value(int(i))) for i in found]

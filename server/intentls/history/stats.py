@@ -13,12 +13,25 @@ from collections.abc import Sequence
 from typing import Any, SupportsInt
 
 import apsw
-import attrs
 import numpy as np
 
-from intentls.history import sketch
+from intentls.history import merging
 from intentls.history.periods import Range, cover, day_of, period
 from intentls.history.rollups import STATUSES
+from intentls.history.stats_shapes import (
+    FailureStats,
+    Flaky,
+    IntentStats,
+    Percentiles,
+    RetryStats,
+    SlowIntent,
+    SlowStep,
+    Stats,
+    StatsQuery,
+    Trend,
+    UndoStats,
+    Window,
+)
 
 TOP = 5
 """How many slowest intents and steps, failures, flaky intents and trends are listed."""
@@ -30,116 +43,6 @@ SLOWER = 1.2
 """A trend is `slower` when this week's median exceeds the four weeks before by 20 %..."""
 FAILING_MORE = 0.1
 """...and `failingMore` when its success rate fell by 10 points."""
-
-
-@attrs.frozen
-class Percentiles:
-    p50: int
-    p95: int
-    p99: int
-
-
-@attrs.frozen
-class IntentStats:
-    intent: str
-    runs: int
-    success_rate: float
-    p50_ms: int
-
-
-@attrs.frozen
-class FailureStats:
-    category: str
-    count: int
-    example: str
-
-
-@attrs.frozen
-class UndoStats:
-    undone: int
-    undoable: int
-    rate: float
-    """Undone runs per run that could be undone."""
-
-
-@attrs.frozen
-class RetryStats:
-    retries: int
-    """Step attempts beyond the first."""
-    recovered: int
-    """Steps that succeeded on a later attempt."""
-
-
-@attrs.frozen
-class SlowIntent:
-    intent: str
-    runs: int
-    p50_ms: int
-    p95_ms: int
-
-
-@attrs.frozen
-class SlowStep:
-    intent: str
-    title: str
-    runs: int
-    failure_rate: float
-    p50_ms: int
-    p95_ms: int
-
-
-@attrs.frozen
-class Window:
-    runs: int
-    success_rate: float
-    p50_ms: int
-
-
-@attrs.frozen
-class Trend:
-    intent: str
-    this_week: Window
-    last_four_weeks: Window
-    slower: bool
-    failing_more: bool
-
-
-@attrs.frozen
-class Flaky:
-    intent: str
-    runs: int
-    flips: int
-    """Runs whose outcome differed from the intent's previous run's."""
-    flip_rate: float
-    recovered: int
-
-
-@attrs.frozen
-class Stats:
-    runs: int
-    success_rate: float
-    duration_ms: Percentiles
-    by_intent: list[IntentStats]
-    top_failures: list[FailureStats]
-    duration_error: float = sketch.RELATIVE_ERROR
-    undo: UndoStats = UndoStats(0, 0, 0.0)
-    retries: RetryStats = RetryStats(0, 0)
-    slowest_intents: list[SlowIntent] = attrs.Factory(list)
-    slowest_steps: list[SlowStep] = attrs.Factory(list)
-    trends: list[Trend] = attrs.Factory(list)
-    flaky: list[Flaky] = attrs.Factory(list)
-    by_hour: list[int] = attrs.Factory(lambda: [0] * 24)
-    """Runs started in each hour of the day (the server's local time)."""
-    busiest_hours: list[int] = attrs.Factory(list)
-
-
-@attrs.frozen
-class StatsQuery:
-    folder: str | None
-    intent: str | None = None
-    since: float | None = None
-    now: float | None = None
-    """The present (tests pin it); None: the clock."""
 
 
 _RUN_COLUMNS = (*STATUSES, "undoable", "undone", "retries", "recovered", "flips", "total_ms")
@@ -167,21 +70,21 @@ def select(
     return " UNION ALL ".join(parts), params
 
 
-class _Groups:
+class Groups:
     """Rows grouped by a key: summed counts and merged sketches per group."""
 
     def __init__(self, keys: list[tuple[Any, ...]], counts: list[Any], blobs: list[Any]) -> None:
-        index: dict[tuple[str, ...], int] = {}
+        index: dict[tuple[Any, ...], int] = {}
         rows = [index.setdefault(k, len(index)) for k in keys]
         self.keys = list(index)
         width = len(index)
         self.counts = np.zeros((width, len(counts[0]) if counts else 0), dtype=np.int64)
         if rows:
             np.add.at(self.counts, rows, np.asarray(counts, dtype=np.int64))
-        self.sketches = sketch.totals(blobs, rows, width) if rows else np.zeros((0, 1), np.int64)
+        self.sketches = merging.totals(blobs, rows, width) if rows else np.zeros((0, 1), np.int64)
 
     def percentiles(self, row: int, pcts: Sequence[int]) -> list[int]:
-        return sketch.percentiles(self.sketches[row], pcts)
+        return merging.percentiles(self.sketches[row], pcts)
 
 
 def compute(conn: apsw.Connection, q: StatsQuery) -> Stats:
@@ -201,7 +104,7 @@ def compute(conn: apsw.Connection, q: StatsQuery) -> Stats:
     return Stats(
         runs=runs,
         success_rate=_rate(total[_SUCCEEDED], runs),
-        duration_ms=Percentiles(*sketch.percentiles(overall, [50, 95, 99])),
+        duration_ms=Percentiles(*merging.percentiles(overall, [50, 95, 99])),
         by_intent=sorted(by_intent, key=lambda s: (-s.runs, s.intent)),
         top_failures=_failures(conn, ranges, q),
         undo=UndoStats(
@@ -219,12 +122,12 @@ def compute(conn: apsw.Connection, q: StatsQuery) -> Stats:
 
 def _runs(
     conn: apsw.Connection, ranges: Sequence[Range], q: StatsQuery
-) -> tuple[_Groups, list[bytes]]:
+) -> tuple[Groups, list[bytes]]:
     """Run rollups by intent, and each row's runs by hour."""
     columns = f"intent, {', '.join(_RUN_COLUMNS)}, sketch, hours"
     sql, params = select("rollup_runs", columns, ranges, q.folder, q.intent)
     fetched: list[Any] = conn.execute(sql, params).fetchall()
-    groups = _Groups(
+    groups = Groups(
         [(r[0],) for r in fetched], [r[1:-2] for r in fetched], [r[-2] for r in fetched]
     )
     return groups, [r[-1] for r in fetched]
@@ -242,7 +145,7 @@ def _by_hour(hours: list[bytes]) -> list[int]:
     return [int(n) for n in np.roll(utc, offset)]
 
 
-def _slowest_intents(rows: _Groups) -> list[SlowIntent]:
+def _slowest_intents(rows: Groups) -> list[SlowIntent]:
     slow = []
     for i, (key, c) in enumerate(zip(rows.keys, rows.counts, strict=True)):
         p50, p95 = rows.percentiles(i, [50, 95])
@@ -255,7 +158,7 @@ def _slowest_steps(conn: apsw.Connection, ranges: Sequence[Range], q: StatsQuery
         "rollup_steps", "intent, title, runs, failed, sketch", ranges, q.folder, q.intent
     )
     fetched: list[Any] = conn.execute(sql, params).fetchall()
-    steps = _Groups(
+    steps = Groups(
         [(r[0], r[1]) for r in fetched], [r[2:4] for r in fetched], [r[4] for r in fetched]
     )
     slow = []
@@ -289,7 +192,7 @@ def _trends(conn: apsw.Connection, q: StatsQuery, now: float) -> list[Trend]:
     )
     fetched: list[Any] = conn.execute(sql, params).fetchall()
     keys = [("now" if r[0] == week else "before", r[1]) for r in fetched]
-    weeks = _Groups(keys, [r[2:-1] for r in fetched], [r[-1] for r in fetched])
+    weeks = Groups(keys, [r[2:-1] for r in fetched], [r[-1] for r in fetched])
     windows = {key: _window(weeks, i) for i, key in enumerate(weeks.keys)}
     trends = []
     for (when, intent), this in windows.items():
@@ -308,13 +211,13 @@ def _trend_order(t: Trend) -> tuple[int, float, str]:
     return (-(t.failing_more or t.slower), -change, t.intent)
 
 
-def _window(groups: _Groups, row: int) -> Window:
+def _window(groups: Groups, row: int) -> Window:
     counts = groups.counts[row]
     runs = _runs_of(counts)
     return Window(runs, _rate(counts[_SUCCEEDED], runs), groups.percentiles(row, [50])[0])
 
 
-def _flaky(rows: _Groups) -> list[Flaky]:
+def _flaky(rows: Groups) -> list[Flaky]:
     flaky = []
     for key, c in zip(rows.keys, rows.counts, strict=True):
         runs, flips = _runs_of(c), int(c[_FLIPS])

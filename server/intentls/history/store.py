@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import apsw
 import attrs
@@ -25,11 +25,13 @@ from intentls.history.filters import where
 from intentls.history.lease import HEARTBEAT_S, Lease
 from intentls.history.outcomes import PastRun
 from intentls.history.rollups import FINISHED, Rollup, RunFact, StepFact, flip
-from intentls.history.stats import Stats, StatsQuery, compute
 from intentls.history.uptodate import UpToDateRecord as Record
 from intentls.model import PlanStep, RunResult, RunStatus, RunSummary
 from intentls.storage import Worker
 from intentls.wire import to_wire
+
+if TYPE_CHECKING:
+    from intentls.history.stats_shapes import IntentSeries, Stats, StatsQuery
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -213,7 +215,15 @@ class History:
         return await self._worker.call(outcomes.newest_failed, self._conn, folder)
 
     async def stats(self, query: StatsQuery) -> Stats:
+        from intentls.history.stats import compute  # numpy: loaded when stats are asked for
+
         return await self._worker.call(compute, self._conn, query)
+
+    async def series(self, query: StatsQuery) -> list[IntentSeries]:
+        """Runs, success rate and durations per intent and day (series.py)."""
+        from intentls.history.series import daily
+
+        return await self._worker.call(daily, self._conn, query)
 
     async def up_to_date_record(self, key: str) -> Record | None:
         return await self._worker.call(self._get_up_to_date, key)

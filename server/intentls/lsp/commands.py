@@ -12,7 +12,7 @@ from lsprotocol import types as lsp
 
 from intentls.engine import RunRequest
 from intentls.folders import Folder
-from intentls.history.stats import StatsQuery
+from intentls.history.stats_shapes import StatsQuery
 from intentls.history.store import HistoryQuery
 from intentls.lsp.arguments import (
     CancelArgs,

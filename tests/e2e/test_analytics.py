@@ -1,0 +1,150 @@
+"""Analytics end to end: `intentls.stats` over the wire and `intentls stats` in a terminal on the
+same history; `intentls report --html` rendered by headless Chromium (every data point drawn,
+no network request) with a screenshot."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from intentls.history import rebuild
+from intentls.history.database import open_database
+from tests.e2e.session import session
+from tests.e2e.test_cli_undo import cli
+from tests.generated_history import generate
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+BROWSER_OWN = re.compile(rb"^(?:GET|POST|CONNECT) \S*(?:google\.com|googleapis\.com)[:/]")
+"""Chromium's own service calls that the flags do not stop (time, updates, accounts): they come
+from the browser, not the page, and go nowhere here."""
+SCREENSHOT = Path(__file__).parents[2] / "docs" / "images" / "report.png"
+
+
+async def test_stats_over_the_wire_and_in_the_terminal(home: Path, folder: Path) -> None:
+    async with session(home, [folder]) as ses:
+        for intent in ("hello", "hello", "fail", "ci"):
+            await ses.run(intent)
+        wire = await ses.command("intentls.stats")
+    assert wire["runs"] == 4 and wire["durationError"] == 0.01
+    assert wire["undo"] == {"undone": 0, "undoable": wire["undo"]["undoable"], "rate": 0.0}
+    assert "finish" in {s["title"] for s in wire["slowestSteps"]}
+    assert len(wire["byHour"]) == 24 and sum(wire["byHour"]) == 4
+    assert wire["topFailures"][0]["count"] == 1
+    terminal = cli(home, folder, "stats", "--json")
+    assert terminal.returncode == 0, terminal.stderr
+    assert json.loads(terminal.stdout) == wire
+    table = cli(home, folder, "stats", "--since", "1d")
+    assert table.returncode == 0, table.stderr
+    assert "4 runs" in table.stdout and "75 % succeeded" in table.stdout
+    assert re.search(r"hello\s+2\s+100 %", table.stdout), table.stdout
+    bad = cli(home, folder, "stats", "--since", "soon")
+    assert bad.returncode == 2 and "not a span like 7d" in bad.stderr
+
+
+@contextmanager
+def listener() -> Iterator[tuple[int, list[bytes]]]:
+    """A local port that records the first bytes of every connection (Chromium's proxy: any
+    request the page made arrives here). Connections still queued when the block ends are
+    drained before it returns."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    server.settimeout(0.1)
+    seen: list[bytes] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except TimeoutError:
+                if stop.is_set():
+                    return
+                continue
+            with conn:
+                conn.settimeout(5)
+                seen.append(conn.recv(300))
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield server.getsockname()[1], seen
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        server.close()
+
+
+def chromium(page: Path, profile: Path, *extra: str) -> tuple[str, list[bytes]]:
+    """The DOM after load (scripts run), and the requests made by the page."""
+    with listener() as (port, seen):
+        out = subprocess.run(
+            [
+                "chromium",
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={profile}",
+                f"--proxy-server=http://127.0.0.1:{port}",
+                "--proxy-bypass-list=<-loopback>",
+                "--virtual-time-budget=3000",
+                *extra,
+                page.as_uri(),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+    return out.stdout, [r for r in seen if not BROWSER_OWN.match(r)]
+
+
+def test_the_report_renders_offline_in_chromium(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    conn, _ = open_database(home / "history.db")
+    generate(conn, 6000, time.time(), days=45, n_folders=2, n_intents=5)
+    with conn:
+        for table in ("rollup_runs", "rollup_steps", "rollup_failures", "rollup_last"):
+            conn.execute(f"DELETE FROM {table}")
+        rebuild.rebuild(conn)
+    conn.close()
+    page = tmp_path / "report.html"
+    made = cli(home, tmp_path, "report", "--html", str(page), "--all", "--since", "30d")
+    assert made.returncode == 0, made.stderr
+    assert re.search(r"src=|href=|url\(", page.read_text("utf-8")) is None  # nothing to fetch
+    dom, requests = chromium(page, tmp_path / "profile", "--dump-dom")
+    body = re.search(r'<body data-points="(\d+)" data-drawn="(\d+)"', dom)
+    assert body is not None, dom[:500]
+    assert int(body[1]) > 100 and body[2] == body[1]  # every point and bar laid out
+    assert requests == []
+    # The check can fail: a page that fetches an image is caught.
+    control = tmp_path / "control.html"
+    control.write_text('<img src="http://example.invalid/dot.png">', "utf-8")
+    _, caught = chromium(control, tmp_path / "profile2", "--dump-dom")
+    assert any(b"example.invalid" in r for r in caught)
+    shot = tmp_path / "report.png"
+    chromium(
+        page,
+        tmp_path / "profile3",
+        "--hide-scrollbars",
+        "--window-size=1360,1180",
+        f"--screenshot={shot}",
+    )
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
+    if os.environ.get("INTENTLS_UPDATE_SCREENSHOTS"):
+        SCREENSHOT.write_bytes(shot.read_bytes())
