@@ -67,6 +67,12 @@ def main(argv: list[str] | None = None) -> int:
         from intentls.cli_undo import main as undo_main
 
         return undo_main(args)
+    if args.command == "explain" or (args.command == "history" and args.failures):
+        from intentls import cli_failures
+
+        return (
+            cli_failures.explain(args) if args.command == "explain" else cli_failures.failures(args)
+        )
     handler = {"run": _run, "history": _history, "list": _list}[args.command]
     return handler(args)
 
@@ -85,10 +91,15 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--yes", action="store_true", help="confirm high-risk steps")
     run.add_argument("--force", action="store_true", help="run steps even when up to date")
     history = sub.add_parser("history", help="recent runs of the current folder")
-    history.add_argument("--failures", action="store_true", help="only failed runs")
+    history.add_argument(
+        "--failures", action="store_true", help="only failed runs, with category and message"
+    )
     history.add_argument("--limit", type=int, default=20)
     history.add_argument("--all", action="store_true", help="every folder, not just this one")
     history.add_argument("--json", action="store_true")
+    explain = sub.add_parser("explain", help="why a run failed (default: the newest failure)")
+    explain.add_argument("run", nargs="?", help="a run id from `intentls history`")
+    explain.add_argument("--json", action="store_true")
     demo = sub.add_parser("demo", help="show the main job end to end on a sample project")
     demo.add_argument("--quiet", action="store_true", help="print only whether it all worked")
     schema = sub.add_parser("schema", help="the JSON Schema of intents.toml (for taplo, editors)")

@@ -11,6 +11,7 @@ import logging
 import os
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -24,6 +25,7 @@ from intentls.execution.slots import Slots
 from intentls.execution.uptodate import UP_TO_DATE, Fingerprints, UpToDate
 from intentls.failures import flaky
 from intentls.failures.forecast import forecast, past_failure
+from intentls.failures.recovery import RetryPolicy
 from intentls.folders import Folder
 from intentls.history.environment import fingerprint
 from intentls.history.store import History, RunStart
@@ -42,6 +44,7 @@ from intentls.model import (
 from intentls.planning.catalog import Catalog, FolderIntents
 from intentls.planning.planner import AmbiguousIntent, Planner, PlanRequest
 from intentls.planning.variables import EditorContext
+from intentls.settings import RetrySettings
 from intentls.tools.confine import Roots
 from intentls.tools.runtime import HistoryInverseLog, ToolRuntime, trash_root
 from intentls.trust import Trust, TrustPolicy
@@ -108,6 +111,7 @@ class ActiveRun:
         tools: ToolRuntime | None = None,
         resources: Resources | None = None,
         up_to_date: UpToDate | None = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
         self.run_id = run_id
         self.request = request
@@ -120,6 +124,7 @@ class ActiveRun:
             tools=tools,
             resources=resources,
             up_to_date=up_to_date,
+            retry=retry,
         )
         self.started = time.monotonic()
         self.started_at = time.time()
@@ -195,6 +200,8 @@ class Engine:
         self.undo: UndoService | None = None
         """Records what runs change so they can be undone (None: no undo, e.g. `intentls
         list`); background runs are not recorded."""
+        self.retry_settings: Callable[[Folder], RetrySettings] = lambda folder: RetrySettings()
+        """How long a retried step waits (the `retry` settings of a folder)."""
 
     # ---- catalog ---------------------------------------------------------------------------
 
@@ -313,7 +320,8 @@ class Engine:
         fresh = UpToDate(
             request.folder.path, self.history, self.fingerprints, run_id, request.force
         )
-        run = ActiveRun(run_id, request, plan, listener, slots, tools, self.resources, fresh)
+        retry = RetryPolicy.of(self.retry_settings(request.folder))
+        run = ActiveRun(run_id, request, plan, listener, slots, tools, self.resources, fresh, retry)
         self.active[run_id] = run
         self.history.record_started(self._run_start(run_id, request, run.started_at))
         self.history.record_context(run_id, env=self._env_fingerprint(plan))
@@ -404,7 +412,9 @@ class Engine:
         result = _said_up_to_date(run.result(status, steps), run.request)
         if self.undo is not None and undo is not None:
             result = await self.undo.after_run(undo, result, _atomic(run.plan))
-        self.history.record_finished(result, run.plan.steps, run.tails, time.time())
+        self.history.record_finished(
+            result, run.plan.steps, run.tails, time.time(), run.execution.failed_attempts
+        )
         result = await self._flaky(run, result)
         self.active.pop(run.run_id, None)
         listener.run_finished(result)

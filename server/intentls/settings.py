@@ -25,6 +25,15 @@ class UndoSettings:
 
 
 @attrs.frozen
+class RetrySettings:
+    """How long a step that failed for a passing reason waits before it is tried again: the
+    first wait, doubled each time up to the most (docs/failures.md)."""
+
+    base_delay_ms: int = 500
+    max_delay_ms: int = 8000
+
+
+@attrs.frozen
 class SuggestionSettings:
     enabled: bool = True
 
@@ -34,6 +43,7 @@ class Settings:
     max_parallel: int = attrs.field(factory=lambda: os.cpu_count() or 2)
     undo: UndoSettings = attrs.Factory(UndoSettings)
     suggestions: SuggestionSettings = attrs.Factory(SuggestionSettings)
+    retry: RetrySettings = attrs.Factory(RetrySettings)
     retention_days: int = 90
 
 
@@ -41,7 +51,7 @@ CONFIG_ONLY_NEVER = frozenset({"historyPath", "trusted", "token"})
 """Keys a workspace's configuration must not set: a cloned repository controls it."""
 
 _KEYS = {"maxParallel": "max_parallel", "retentionDays": "retention_days"}
-_NESTED = {"undo": UndoSettings, "suggestions": SuggestionSettings}
+_NESTED = {"undo": UndoSettings, "suggestions": SuggestionSettings, "retry": RetrySettings}
 
 
 def merge(base: Settings, values: Any, origin: str) -> tuple[Settings, list[str]]:

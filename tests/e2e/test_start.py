@@ -17,6 +17,7 @@ ADVERTISED = [
     "intentls.cancel",
     "intentls.checkpoint",
     "intentls.checkpoints",
+    "intentls.explain",
     "intentls.history",
     "intentls.list",
     "intentls.plan",

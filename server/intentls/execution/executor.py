@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Protocol
 
+import attrs
+
 from intentls.execution.output import Tail, pump
 from intentls.execution.process import GroupProcess
 from intentls.execution.readiness import ReadyWatch
@@ -18,6 +20,7 @@ from intentls.execution.resources import Resources
 from intentls.execution.slots import Slots
 from intentls.execution.uptodate import UpToDate
 from intentls.failures import Category, Evidence, classify, from_tool_error
+from intentls.failures.recovery import RetryPolicy, retry_notice
 from intentls.model import Plan, PlanStep, StepError, StepResult, StepStatus
 from intentls.planning.graph import remaining
 from intentls.tools import registry
@@ -51,8 +54,15 @@ class Execution:
         tools: ToolRuntime | None = None,
         resources: Resources | None = None,
         up_to_date: UpToDate | None = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
         self.plan = plan
+        self._retry = retry or RetryPolicy()
+        """When a step that failed for a passing reason is tried again (intents may override)."""
+        self._attempt: dict[str, int] = {}
+        """The attempt each step is on (1-based)."""
+        self.failed_attempts: dict[str, list[StepResult]] = {}
+        """Attempts that failed and were tried again, per step, for the history."""
         self._up_to_date = up_to_date
         """Skips steps that opted in and are up to date; None: every step runs."""
         self._observer = observer
@@ -147,11 +157,43 @@ class Execution:
         names = step.args.get("resources") or []
         async with self._resources.hold(names):
             if self._slots is None or _is_background(step):  # serving: holds no slot
-                return await self._run_step(step)
+                return await self._run_attempts(step)
             async with self._slots.slot(self._priority[step.id]):
                 if self.cancelled:
                     return await self._decide(step, [])
-                return await self._run_step(step)
+                return await self._run_attempts(step)
+
+    async def _run_attempts(self, step: PlanStep) -> StepResult:
+        """Run the step; while it fails for a passing reason, wait (backoff with jitter) and
+        run it again, up to its policy's retries. Only the last attempt is reported finished."""
+        while True:
+            result = await self._run_step(step)
+            if not self._retrying(step, result):
+                return result
+            attempt = self._attempt.get(step.id, 1)
+            assert result.error is not None
+            policy = self._policy(step)
+            delay = policy.delay(attempt)
+            notice = retry_notice(result.error, attempt, policy.retries + 1, delay)
+            self._observer.step_output(step.id, "stdout", notice)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._cancelled.wait(), delay)
+            if self.cancelled:
+                cancelled = attrs.evolve(result, status=StepStatus.CANCELLED)
+                self._observer.step_finished(cancelled, "")
+                return cancelled
+            self._attempt[step.id] = attempt + 1
+
+    def _policy(self, step: PlanStep) -> RetryPolicy:
+        return self._retry.for_step(step.args.get("retries"))
+
+    def _retrying(self, step: PlanStep, result: StepResult) -> bool:
+        return (
+            result.status is StepStatus.FAILED
+            and not self.cancelled
+            and not _is_background(step)
+            and self._policy(step).should_retry(result.error, result.attempts)
+        )
 
     async def _run_step(self, step: PlanStep) -> StepResult:
         if step.tool != SHELL:
@@ -294,11 +336,14 @@ class Execution:
             title=step.title,
             status=status,
             duration_ms=round((time.monotonic() - started) * 1000),
-            attempts=1,
+            attempts=self._attempt.get(step.id, 1),
             exit_code=exit_code,
             error=error,
         )
-        self._observer.step_finished(result, tail.text())
+        if self._retrying(step, result):  # not finished: it is tried again
+            self.failed_attempts.setdefault(step.id, []).append(result)
+        else:
+            self._observer.step_finished(result, tail.text())
         return result
 
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 from intentls.failures import flaky
 from intentls.history.outcomes import PastRun
+from intentls.history.store import History
 from intentls.model import DurationComparison, EnvChange, Explanation, RunStatus
 
 OUTLIER = 3.0
@@ -121,3 +122,22 @@ def _summary(
     if is_flaky:
         parts.append("Flaky: it failed and then passed before with nothing changed between.")
     return " ".join(parts)
+
+
+class NothingToExplain(ValueError):
+    """No such run, or no failed run in the folder (a request error: -32602)."""
+
+
+async def explain_run(history: History, folder: str, run_id: str | None) -> Explanation:
+    """Explain `run_id`, or the folder's newest failed run."""
+    if run_id is None:
+        run_id = await history.newest_failed(folder)
+        if run_id is None:
+            raise NothingToExplain("no failed run to explain in this folder")
+    run = await history.outcome(run_id)
+    if run is None:
+        raise NothingToExplain(f"no run {run_id!r} in the history")
+    runs = await history.outcomes(run.folder)
+    if all(r.run_id != run.run_id for r in runs):  # older than those kept, or still running
+        runs = sorted([*runs, run], key=lambda r: r.started_at)
+    return explain(run, runs)

@@ -16,6 +16,7 @@ FINISHED = ("succeeded", "failed", "cancelled", "interrupted")
 class PastRun:
     run_id: str
     intent: str
+    folder: str
     cwd: str
     status: str
     started_at: float
@@ -40,8 +41,9 @@ class PastRun:
 
 
 _SELECT = (
-    "SELECT r.id, r.intent, r.cwd, r.status, r.started_at, COALESCE(r.ended_at, r.started_at), "
-    "COALESCE(r.duration_ms, 0), r.changed_files, s.error_category, s.error_message, "
+    "SELECT r.id, r.intent, r.folder, r.cwd, r.status, r.started_at, "
+    "COALESCE(r.ended_at, r.started_at), COALESCE(r.duration_ms, 0), r.changed_files, "
+    "s.error_category, s.error_message, "
     "COALESCE(s.output_tail, ''), r.edited_before, e.entries, COALESCE(s.attempts, 1) "
     "FROM runs r LEFT JOIN env_sets e ON e.hash = r.env_set "
     "LEFT JOIN steps s ON s.run_id = r.id AND s.step_id = ("
@@ -61,14 +63,20 @@ def recent(conn: apsw.Connection, folder: str, limit: int) -> list[PastRun]:
     return [_past(row) for row in reversed(rows)]
 
 
-def one(conn: apsw.Connection, run_id: str) -> tuple[str, PastRun] | None:
-    """A run and its folder, whatever its status."""
+def one(conn: apsw.Connection, run_id: str) -> PastRun | None:
+    """A run, whatever its status."""
     row = conn.execute(f"{_SELECT} WHERE r.id = ?", (run_id,)).fetchone()
-    if row is None:
-        return None
-    folder = conn.execute("SELECT folder FROM runs WHERE id = ?", (run_id,)).fetchone()
-    assert folder is not None
-    return str(folder[0]), _past(row)
+    return None if row is None else _past(row)
+
+
+def failures(conn: apsw.Connection, folder: str | None, limit: int) -> list[PastRun]:
+    """Failed runs, newest first; `folder` None: every folder."""
+    rows = conn.execute(
+        f"{_SELECT} WHERE r.status = 'failed' AND (?1 IS NULL OR r.folder = ?1) "
+        "ORDER BY r.started_at DESC, r.rowid DESC LIMIT ?2",
+        (folder, limit),
+    ).fetchall()
+    return [_past(row) for row in rows]
 
 
 def newest_failed(conn: apsw.Connection, folder: str) -> str | None:
@@ -84,6 +92,7 @@ def _past(row: tuple[object, ...]) -> PastRun:
     (
         run_id,
         intent,
+        folder,
         cwd,
         status,
         started,
@@ -100,6 +109,7 @@ def _past(row: tuple[object, ...]) -> PastRun:
     return PastRun(
         run_id=str(run_id),
         intent=str(intent),
+        folder=str(folder),
         cwd=str(cwd),
         status=str(status),
         started_at=float(started),  # type: ignore[arg-type]

@@ -26,7 +26,7 @@ from intentls.history.lease import HEARTBEAT_S, Lease
 from intentls.history.outcomes import PastRun
 from intentls.history.rollups import FINISHED, Rollup, RunFact, StepFact, flip
 from intentls.history.uptodate import UpToDateRecord as Record
-from intentls.model import PlanStep, RunResult, RunStatus, RunSummary
+from intentls.model import PlanStep, RunResult, RunStatus, RunSummary, StepResult
 from intentls.storage import Worker
 from intentls.wire import to_wire
 
@@ -142,8 +142,10 @@ class History:
         steps: list[PlanStep],
         tails: dict[str, str],
         ended_at: float,
+        retried: dict[str, list[StepResult]] | None = None,
     ) -> asyncio.Future[None]:
-        return self._write(self._finish_run, result, steps, tails, ended_at)
+        """`retried`: per step, its attempts that failed and were tried again."""
+        return self._write(self._finish_run, result, steps, tails, ended_at, retried or {})
 
     def record_context(
         self, run_id: str, edited: list[str] | None = None, env: dict[str, str] | None = None
@@ -161,7 +163,7 @@ class History:
 
     def record_blocked(self, start: RunStart, result: RunResult) -> asyncio.Future[None]:
         self._write(self._insert_run, start)
-        return self._write(self._finish_run, result, [], {}, start.started_at)
+        return self._write(self._finish_run, result, [], {}, start.started_at, {})
 
     def record_inverse(self, run_id: str, step_id: str, seq: int, op: dict[str, Any]) -> None:
         """Store one inverse operation and return once it is stored. Blocking: called from a
@@ -207,9 +209,12 @@ class History:
         """The folder's last finished runs, oldest first, with their first error."""
         return await self._worker.call(outcomes.recent, self._conn, folder, limit)
 
-    async def outcome(self, run_id: str) -> tuple[str, PastRun] | None:
-        """One run and its folder."""
+    async def outcome(self, run_id: str) -> PastRun | None:
         return await self._worker.call(outcomes.one, self._conn, run_id)
+
+    async def failures(self, folder: str | None, limit: int = 20) -> list[PastRun]:
+        """Failed runs, newest first, with their first error; `folder` None: every folder."""
+        return await self._worker.call(outcomes.failures, self._conn, folder, limit)
 
     async def newest_failed(self, folder: str) -> str | None:
         return await self._worker.call(outcomes.newest_failed, self._conn, folder)
@@ -379,7 +384,12 @@ class History:
         return [InverseOp(str(r[0]), int(r[1]), json.loads(r[2])) for r in rows]
 
     def _finish_run(
-        self, result: RunResult, steps: list[PlanStep], tails: dict[str, str], ended_at: float
+        self,
+        result: RunResult,
+        steps: list[PlanStep],
+        tails: dict[str, str],
+        ended_at: float,
+        retried: dict[str, list[StepResult]],
     ) -> None:
         by_id = {s.id: s for s in steps}
         exit_code = next(
@@ -422,6 +432,24 @@ class History:
                         tails.get(step.id, ""),
                     )
                     for position, step in enumerate(result.steps)
+                ],
+            )
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO attempts(run_id, step_id, attempt, exit_code, "
+                "duration_ms, error_category, error_message) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        result.run_id,
+                        attempt.id,
+                        attempt.attempts,
+                        attempt.exit_code,
+                        attempt.duration_ms,
+                        attempt.error.category if attempt.error else None,
+                        attempt.error.message if attempt.error else None,
+                    )
+                    for step in result.steps
+                    if step.id in retried
+                    for attempt in [*retried[step.id], step]
                 ],
             )
             if result.status.value in FINISHED:

@@ -24,6 +24,7 @@ from intentls.lsp.arguments import (
     StatsArgs,
 )
 from intentls.lsp.editor_context import editor_context
+from intentls.lsp.failure_commands import COMMANDS as FAILURE_COMMANDS
 from intentls.lsp.listener import LspRunListener
 from intentls.lsp.undo_commands import COMMANDS as UNDO_COMMANDS
 from intentls.wire import to_wire
@@ -152,4 +153,5 @@ COMMANDS: dict[str, tuple[type[Any], Any]] = {
     "intentls.history": (HistoryArgs, history),
     "intentls.stats": (StatsArgs, stats),
     **UNDO_COMMANDS,
+    **FAILURE_COMMANDS,
 }

@@ -90,6 +90,7 @@ def create_server(expected_token: str | None = None) -> IntentServer:
         undo.report_recovered()
         ls.engine.undo = undo
         undo.settings_for = lambda folder: ls.config.for_folder(folder.uri)[0].undo
+        ls.engine.retry_settings = lambda folder: ls.config.for_folder(folder.uri)[0].retry
 
     @server.feature(lsp.INITIALIZED)
     async def initialized(ls: IntentServer, params: lsp.InitializedParams) -> None:

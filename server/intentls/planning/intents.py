@@ -80,6 +80,8 @@ class IntentDef:
     listed: bool = True
     """Shown in lists, lenses and hints; False for what a person would not call a task (a
     Makefile's file targets: `git.o`, `po/git.pot`), which still runs when named."""
+    retries: int | None = None
+    """Tries after the first when a step fails for a passing reason; None: the default."""
 
     @property
     def qualified_name(self) -> str:

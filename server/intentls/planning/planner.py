@@ -261,6 +261,8 @@ class Planner:
                 args["resources"] = sorted(intent.resources)
             if intent.atomic:
                 args["atomic"] = True
+            if intent.retries is not None:
+                args["retries"] = intent.retries
             if intent.up_to_date and not intent.background:
                 args["upToDate"] = True
                 if intent.inputs is not None:

@@ -16,6 +16,7 @@ import cattrs
 from cattrs.errors import IterableValidationError, IterableValidationNote
 from cattrs.gen import make_dict_structure_fn, override
 
+MAX_RETRIES = 10
 STEP_SHAPE = 'each step is a command string, {run = "…"} or {intent = "…"}'
 
 
@@ -173,6 +174,18 @@ class IntentSpec:
             "file git would not ignore)."
         ),
     )
+    retries: int | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(
+            [attrs.validators.ge(0), attrs.validators.le(MAX_RETRIES)]
+        ),
+        metadata=doc(
+            "Tries after the first when a step fails for a passing reason (network, a lock "
+            "held); never for failing tests, compile errors or lint. Default 2; 0: never.",
+            minimum=0,
+            maximum=MAX_RETRIES,
+        ),
+    )
     outputs: list[str] = attrs.field(
         factory=list,
         metadata=doc(
@@ -234,6 +247,7 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook(str, strict(str, "a string"))
     conv.register_structure_hook(bool, strict(bool, "true or false"))
     conv.register_structure_hook(float, strict(int | float, "a number"))  # type: ignore[arg-type]
+    conv.register_structure_hook(int, strict(int, "a whole number"))
 
     def scalar(value: Any, _: Any) -> Any:
         if not isinstance(value, str | int | float | bool):

@@ -119,6 +119,7 @@ def _intent(folder: Path, path: Path, text: str, name: str, raw: Any) -> IntentD
         up_to_date=spec.up_to_date or spec.inputs is not None or bool(spec.outputs),
         inputs=spec.inputs,
         outputs=spec.outputs,
+        retries=spec.retries,
     )
 
 
