@@ -251,11 +251,7 @@ def _history(args: argparse.Namespace) -> int:
     folder, _ = _folder()
     history = _open_history()
     try:
-        query = HistoryQuery(
-            folder=None if args.all else folder.uri,
-            limit=args.limit,
-            status=RunStatus.FAILED.value if args.failures else None,
-        )
+        query = HistoryQuery(folder=None if args.all else folder.uri, limit=args.limit)
         runs = asyncio.run(history.runs(query))
     finally:
         history.close()
