@@ -175,3 +175,14 @@ def test_the_index_is_read_in_every_version(committed: Path, version: str) -> No
         for line in git(committed, "ls-files", "-s", "src").splitlines()
     )
     assert {p: b.oid for p, b in blobs.items()} == {p: o for p, o in listed.items() if p != "m2.py"}
+
+
+def test_a_warm_up_snapshots_ahead_and_the_next_run_still_learns_what_was_edited(
+    core: UndoCore, committed: Path
+) -> None:
+    core.recording.scan(committed, SETTINGS)
+    (committed / "src" / "m5.py").write_text("edited between runs\n")
+    assert core.recording.warm(committed, SETTINGS) == 23  # 22 files and src
+    edited = core.recording.begin(committed, "r", "$ true", SETTINGS, time.time())
+    assert edited == ["src/m5.py"]
+    assert core.recording.end("r", SETTINGS, {}, time.time()).changed_files == []

@@ -20,6 +20,7 @@ from intentls.lsp.documents import Documents
 from intentls.lsp.intent_files import watch_intent_files
 from intentls.lsp.lenses import lenses_for
 from intentls.lsp.server import IntentServer
+from intentls.lsp.warm_up import warm_up
 from intentls.planning.catalog import Catalog
 from intentls.planning.sources import default_sources
 from intentls.trust import Grants, TrustPolicy, default_grants_path
@@ -102,6 +103,7 @@ def create_server(expected_token: str | None = None) -> IntentServer:
             await _pull_configuration(ls)
         finally:
             ls.configured.set()
+        ls.spawn(warm_up(ls), "warm-up")
         ls.spawn(collect_daily(ls), "retention and garbage collection")
 
     @server.feature(lsp.SHUTDOWN)

@@ -67,6 +67,9 @@ class Recording:
         self._groups_of_runs: dict[str, _OpenGroup] = {}
         self._builtin: dict[str, _BuiltinRun] = {}
         """Runs of built-in tools still running, by run id."""
+        self._warmed_edits: dict[str, set[str]] = {}
+        """Paths a warm-up saw edited since the folder's previous snapshot, by folder: the next
+        run's `begin` reports them as its own scan would have."""
 
     def begin(
         self, root: Path, run_id: str, intent: str, settings: UndoSettings, now: float
@@ -78,7 +81,8 @@ class Recording:
         group = self._open.get(key)
         edited: list[str] = []
         if group is None:
-            edited = sorted(self.scan(root, settings).changes)
+            changes = self.scan(root, settings).changes
+            edited = sorted(changes.keys() | self._warmed_edits.pop(key, set()))
             group = _OpenGroup(new_id(), root, now)
             self._open[key] = group
             self._overlapping(group)
@@ -153,6 +157,14 @@ class Recording:
             )
         warnings += [overlap.shared_warning(p, f"this run and «{i}»") for i, p in shared.items()]
         return RunChanges(shown_paths(changes), bool(changes) and not lost, warnings)
+
+    def warm(self, root: Path, settings: UndoSettings) -> int:
+        """Snapshot a folder before any run needs it (a server warming up when a folder
+        opens): the walk, the watches and the first reading are paid now, so the first run's
+        snapshot costs what changed. Returns how many paths the folder's index holds."""
+        report = self.scan(root, settings)
+        self._warmed_edits.setdefault(os.fspath(root), set()).update(report.changes)
+        return len(report.tree)
 
     def scan(self, root: Path, settings: UndoSettings) -> ScanReport:
         """Snapshot the folder; what changed counts for the group of runs running there."""

@@ -110,6 +110,19 @@ class UndoService:
             return UndoSettings()
         return UndoSettings(exclude=list(rules.exclude), max_file_bytes=rules.max_file_bytes)
 
+    async def warm(self, folder: Folder) -> int | None:
+        """Snapshot `folder` now, on the undo's thread, so that its first run costs what
+        changed (`Recording.warm`). A run that starts meanwhile queues behind it on that thread
+        and gets an exact before-state. None: undo is off there, or the folder cannot be
+        snapshotted (the run will say why)."""
+        settings = self.settings_for(folder)
+        if not settings.enabled:
+            return None
+        try:
+            return await self._worker.call(self._core.recording.warm, folder.path, settings)
+        except NotSnapshotted:
+            return None
+
     # ---- around a run ---------------------------------------------------------------------
 
     async def before_run(
