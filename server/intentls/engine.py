@@ -23,7 +23,7 @@ from intentls.execution.executor import SHELL, Execution, StepObserver
 from intentls.execution.resources import Resources
 from intentls.execution.slots import Slots
 from intentls.execution.uptodate import UP_TO_DATE, Fingerprints, UpToDate
-from intentls.failures import flaky
+from intentls.failures.aftermath import review
 from intentls.failures.forecast import forecast, past_failure
 from intentls.failures.recovery import RetryPolicy
 from intentls.folders import Folder
@@ -415,32 +415,45 @@ class Engine:
         self.history.record_finished(
             result, run.plan.steps, run.tails, time.time(), run.execution.failed_attempts
         )
-        result = await self._flaky(run, result)
+        result = await self._review(run, result)
         self.active.pop(run.run_id, None)
         listener.run_finished(result)
         return result
 
-    async def _flaky(self, run: ActiveRun, result: RunResult) -> RunResult:
+    async def _review(self, run: ActiveRun, result: RunResult) -> RunResult:
         """A pass right after a failure with nothing changed marks the intent flaky; a failure
-        of a flaky intent is offered a re-run (docs/failures.md)."""
+        of a flaky intent is offered a re-run, and fixes — learned ones first — as warnings with
+        ready actions, never run without the person (docs/failures.md)."""
         if result.status not in (RunStatus.SUCCEEDED, RunStatus.FAILED):
             return result
+        folder = run.request.folder
         try:
-            past = await self.history.outcomes(run.request.folder.uri, flaky.WINDOW * 3)
+            past = await self.history.outcomes(folder.uri)
         except apsw.Error:
             log.exception("history lookup failed")
             return result
-        message = flaky.verdict(past, run.run_id)
-        if message is None:
-            return result
-        warnings = [*(result.warnings or []), IntentWarning(WarningKind.FLAKY, message)]
-        actions = result.actions
-        if result.status is RunStatus.FAILED:
-            rerun = Command(
-                f"Run «{run.request.text}» again", "intentls.run", [run.request.arguments]
+        found = await asyncio.to_thread(
+            review,
+            past,
+            result,
+            run.plan.steps,
+            run.tails,
+            folder.path,
+            self.intents(folder).names(),
+        )
+        warnings, actions = list(result.warnings or []), list(result.actions or [])
+        if found.flaky is not None:
+            warnings.append(IntentWarning(WarningKind.FLAKY, found.flaky))
+            if result.status is RunStatus.FAILED:
+                again = f"Run «{run.request.text}» again"
+                actions.append(Command(again, "intentls.run", [run.request.arguments]))
+        for fix in found.fixes:
+            warnings.append(
+                IntentWarning(WarningKind.PROPOSED_FIX, f"{fix.reason}: run «{fix.intent}»?")
             )
-            actions = [*(actions or []), rerun]
-        return attrs.evolve(result, warnings=warnings, actions=actions)
+            place = {"intent": fix.intent, "cwd": str(run.request.cwd)}
+            actions.append(Command(f"Run «{fix.intent}»", "intentls.run", [place]))
+        return attrs.evolve(result, warnings=warnings or None, actions=actions or None)
 
     def _tools(self, run_id: str, request: RunRequest) -> ToolRuntime:
         history = self.history

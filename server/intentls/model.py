@@ -41,6 +41,8 @@ class WarningKind(enum.StrEnum):
     """Steps were ordered because they touch the same paths."""
     FLAKY = "flaky"
     """The intent failed and then passed with nothing changed between."""
+    PROPOSED_FIX = "proposedFix"
+    """A fix for the failure, offered with an action that runs it (never run unasked)."""
     DRY_RUN = "dryRun"
     """Nothing was run; what would run."""
     UNDO = "undo"

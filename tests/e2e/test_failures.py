@@ -1,6 +1,7 @@
 """Recovery, prediction and "why did it fail now?" over the wire, on one server: transient
-failures retried (attempts counted), a failing test never retried, a prediction after three
-failures with nothing changed, and `intentls.explain` naming the file whose edit broke a run."""
+failures retried (attempts counted), a failing test never retried, a missing module offered its
+install command (not run), a prediction after three failures with nothing changed, and
+`intentls.explain` naming the file whose edit broke a run."""
 
 from __future__ import annotations
 
@@ -58,7 +59,13 @@ async def test_recovery_prediction_and_explain(home: Path, tmp_path: Path) -> No
         assert (project / "runs.log").read_text() == "ran\n"
 
         for _ in range(3):
-            assert (await ses.run("broken"))["status"] == "failed"
+            broken = await ses.run("broken")
+            assert broken["status"] == "failed"
+        (fix,) = [w for w in broken["warnings"] if w["kind"] == "proposedFix"]
+        assert fix["message"].endswith("run «$ python3 -m pip install nosuchmod»?")
+        (action,) = [a for a in broken["actions"] if "pip install" in a["title"]]
+        assert action["command"] == "intentls.run"
+        assert action["arguments"][0]["intent"] == "$ python3 -m pip install nosuchmod"
         plan = await ses.command("intentls.plan", {"intent": "broken"})
         assert plan["predictedSuccess"] < 0.5
         (warning,) = [w for w in plan["warnings"] if w["kind"] == "pastFailure"]
