@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -102,11 +103,18 @@ def migrate(conn: apsw.Connection, schema: Schema) -> None:
             conn.pragma("user_version", number + 1)
 
 
+GIL_HANDOFF_S = 0.0005
+"""How long a thread waits for the GIL before the one holding it must hand it over (CPython's
+default is 5 ms): a worker walking a folder in Python would otherwise stall the event loop by
+that much each time the loop wakes up."""
+
+
 class Worker:
     """The one thread that owns a connection. `retries`: how often a call that finds the file
     busy past the busy timeout is tried again (only for work that can be repeated whole)."""
 
     def __init__(self, name: str, retries: int = 1) -> None:
+        sys.setswitchinterval(min(sys.getswitchinterval(), GIL_HANDOFF_S))
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"intentls-{name}")
         self._name = name
         self._retries = retries

@@ -5,6 +5,7 @@ the history rows of undos and what the editor must show are done here."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import Callable
@@ -118,10 +119,17 @@ class UndoService:
         settings = self.settings_for(folder)
         if not settings.enabled:
             return None
+        # The index it builds is long-lived: the cyclic collector need not walk it, while it
+        # is built or ever after (a full collection over a 100k-path index holds the GIL, so
+        # stalls the event loop, for a tenth of a second or more).
+        gc.disable()
         try:
             return await self._worker.call(self._core.recording.warm, folder.path, settings)
         except NotSnapshotted:
             return None
+        finally:
+            gc.freeze()
+            gc.enable()
 
     # ---- around a run ---------------------------------------------------------------------
 
