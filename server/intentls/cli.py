@@ -16,16 +16,13 @@ from rich.console import Console
 from rich.table import Table
 
 from intentls import __version__
-from intentls.engine import Engine, RunRequest
+from intentls.engine import RunRequest
 from intentls.folders import Folder
 from intentls.history.store import History, HistoryQuery
-from intentls.lsp.features import history_path, open_history
 from intentls.model import RunResult, RunStatus
-from intentls.planning.catalog import Catalog
 from intentls.planning.planner import IntentError
-from intentls.planning.sources import default_sources
+from intentls.services import Options, Services, catalog, history_path, open_history
 from intentls.settings import Settings
-from intentls.trust import Grants, TrustPolicy, default_grants_path
 from intentls.wire import to_wire
 
 EXIT_BLOCKED = 2
@@ -155,13 +152,13 @@ def _folder() -> tuple[Folder, Path]:
     return Folder.from_path(here), here
 
 
-def _engine(history: History) -> Engine:
-    return Engine(
-        history,
-        Catalog(default_sources()),
-        TrustPolicy(True, Grants(default_grants_path())),
-        Settings().max_parallel,
-    )
+def open_services() -> Services:
+    """The terminal's services: trusted (the person typed the command), with the undo
+    settings an editor last snapshotted the folder with (the terminal has none of its own)."""
+    services = Services.open(Options(history_path({}), True, Settings().max_parallel))
+    for notice in services.notices:
+        print(f"intentls: {notice}", file=sys.stderr)
+    return services
 
 
 def _open_history() -> History:
@@ -185,29 +182,22 @@ def _run(args: argparse.Namespace) -> int:
         arguments={"intent": args.intent, "cwd": str(cwd)},
         roots=(folder.path,),
     )
-    history = _open_history()
-    from intentls.undo.service import UndoService
-
-    undo = UndoService.beside(history)
-    engine = _engine(history)
-    engine.undo = undo
-    settings = undo.last_scan_settings(request.folder)  # read once, before the event loop runs
-    undo.settings_for = lambda folder: settings
-    undo.trusted = engine.trusted
+    services = open_services()
     try:
-        result = asyncio.run(_run_async(engine, request))
+        result = asyncio.run(_run_async(services, request))
     except IntentError as exc:
         print(f"intentls: {exc}", file=sys.stderr)
         return EXIT_BLOCKED
     finally:
-        undo.close()
-        history.close()
+        services.close()
     return _exit_status(result)
 
 
-async def _run_async(engine: Engine, request: RunRequest) -> RunResult:
+async def _run_async(services: Services, request: RunRequest) -> RunResult:
     from intentls.cli_view import TerminalListener
 
+    services.start()
+    engine = services.engine
     console = Console(stderr=False, highlight=False)
     listener = TerminalListener(console)
     started = await engine.start(request, listener, None)
@@ -274,14 +264,9 @@ def _history(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     folder, _ = _folder()
-    history = History(None)
-    try:
-        engine = _engine(history)
-        found = engine.list_intents(folder)
-        problems = engine.intents(folder).problems
-    finally:
-        history.close()
-    for problem in problems:
+    intents = catalog().for_folder(folder.path, True)  # trusted: the person's own terminal
+    found = intents.infos(folder.uri)
+    for problem in intents.problems:
         print(f"intentls: {problem}", file=sys.stderr)
     if args.json:
         print(json.dumps(to_wire(found), indent=1))

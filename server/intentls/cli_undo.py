@@ -14,14 +14,13 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from intentls.cli import _folder, _open_history
+from intentls.cli import _folder, open_services
 from intentls.folders import Folder
 from intentls.history.store import iso
 from intentls.model import UndoResult, UndoStatus
 from intentls.retention import collect, summary
 from intentls.undo.records import UndoError
 from intentls.undo.retention import Collected, Policy
-from intentls.undo.service import UndoService
 from intentls.wire import to_wire
 
 EXIT_CONFLICTS = 1
@@ -37,10 +36,9 @@ def main(args: argparse.Namespace) -> int:
 
 
 async def _main(args: argparse.Namespace) -> int:
-    history = _open_history()
-    undo = UndoService.beside(history)
-    undo.trusted = lambda folder: True  # the person's own terminal, as for `intentls run`
-    undo.report_recovered()
+    services = open_services()
+    services.start()
+    history, undo = services.history, services.undo
     folder, _ = _folder()
     try:
         if args.command == "gc":
@@ -48,7 +46,7 @@ async def _main(args: argparse.Namespace) -> int:
             return _collected(await collect(history, undo, chosen), args.json)
         if args.command == "rollback":
             folder = Folder.from_path(await undo.checkpoint_folder(args.checkpoint_id))
-        settings = undo.last_scan_settings(folder)
+        settings = await undo.settings_of(folder)
         if args.command == "blame":
             return _blame(await undo.blame(folder, _rel(folder.path, args.path)), args.json)
         if args.command == "checkpoint":
@@ -66,8 +64,7 @@ async def _main(args: argparse.Namespace) -> int:
             )
         return _show(result, getattr(args, "json", False))
     finally:
-        undo.close()
-        history.close()
+        services.close()
 
 
 def _rel(root: Path, path: Path) -> str:

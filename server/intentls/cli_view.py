@@ -9,8 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from intentls.lsp.listener import outcome
-from intentls.model import PlanStep, RunResult, RunStatus, StepResult, StepStatus
+from intentls.model import PlanStep, RunResult, RunStatus, StepResult, StepStatus, outcome
 
 if TYPE_CHECKING:
     from intentls.engine import ActiveRun

@@ -16,7 +16,8 @@ from pygls.lsp.client import LanguageClient
 from rich.console import Console
 from rich.table import Table
 
-from intentls.lsp.features import history_path
+from intentls.services import history_path
+from intentls.vocabulary import CommandId, Notification
 
 SAMPLE = textwrap.dedent(
     """
@@ -91,10 +92,10 @@ def _client() -> LanguageClient:
         console.print(f"  [dim]server log: {params.message}[/]")
 
     handlers: dict[str, Any] = {
-        "intentls/output": output,
+        Notification.OUTPUT: output,
         lsp.PROGRESS: progress,
-        "intentls/runStarted": started,
-        "intentls/runFinished": finished,
+        Notification.RUN_STARTED: started,
+        Notification.RUN_FINISHED: finished,
         lsp.WINDOW_SHOW_MESSAGE: show,
         lsp.WINDOW_LOG_MESSAGE: log,
     }
@@ -120,31 +121,31 @@ async def _session(client: LanguageClient, folder: Path) -> int:
 
     console.print("[bold]1. What can I run here?[/]  intentls.list")
     table = Table("intent", "source", "description", box=None)
-    for intent in await command("intentls.list", {}):
+    for intent in await command(CommandId.LIST, {}):
         table.add_row(intent["name"], intent["source"], intent.get("description", ""))
     console.print(table)
 
     goal = "lint and test then build"
     console.print(f"\n[bold]2. Plan «{goal}»[/]  intentls.plan (nothing runs)")
-    plan = await command("intentls.plan", {"intent": goal})
+    plan = await command(CommandId.PLAN, {"intent": goal})
     for step in plan["steps"]:
         after = ", ".join(step["dependsOn"]) or "start"
         console.print(f"  {step['id']}: {step['title']:<18} after {after}")
 
     console.print("\n[bold]3. Run it[/]  intentls.run, progress and output streamed live")
-    result = await command("intentls.run", {"intent": goal}, token="demo-1")
+    result = await command(CommandId.RUN, {"intent": goal}, token="demo-1")
     _summary(result)
     ran = result["status"]
     console.print(f"  dist/app.txt: {(folder / 'dist' / 'app.txt').read_text().strip()!r}")
 
     console.print("\n[bold]4. A failing run[/]  the error is classified and kept")
-    result = await command("intentls.run", {"intent": "deploy"}, token="demo-2")
+    result = await command(CommandId.RUN, {"intent": "deploy"}, token="demo-2")
     _summary(result)
     failed = result["status"]
 
     console.print("\n[bold]5. History[/]  intentls.history (this folder, newest first)")
     table = Table("started", "status", "ms", "intent", "run", box=None)
-    for run in await command("intentls.history", {"limit": 10}):
+    for run in await command(CommandId.HISTORY, {"limit": 10}):
         table.add_row(
             run["startedAt"][11:19],
             run["status"],
@@ -154,7 +155,7 @@ async def _session(client: LanguageClient, folder: Path) -> int:
         )
     console.print(table)
     console.print("\n[bold]6. Undo[/]  intentls.undo: the newest run that changed files")
-    undone = await command("intentls.undo", {})
+    undone = await command(CommandId.UNDO, {})
     console.print(
         f"  {undone['status']}: run {undone['runId']}, restored {', '.join(undone['restored'])}"
     )

@@ -48,6 +48,7 @@ from intentls.settings import RetrySettings
 from intentls.tools.confine import Roots
 from intentls.tools.runtime import HistoryInverseLog, ToolRuntime, trash_root
 from intentls.trust import Trust, TrustPolicy
+from intentls.vocabulary import CommandId
 
 if TYPE_CHECKING:
     from intentls.undo.service import UndoService
@@ -185,7 +186,13 @@ class _TailRecorder:
 
 class Engine:
     def __init__(
-        self, history: History, catalog: Catalog, trust: TrustPolicy, max_parallel: int
+        self,
+        history: History,
+        catalog: Catalog,
+        trust: TrustPolicy,
+        max_parallel: int,
+        undo: UndoService | None = None,
+        retry_settings: Callable[[Folder], RetrySettings] | None = None,
     ) -> None:
         self.history = history
         self.catalog = catalog
@@ -197,19 +204,17 @@ class Engine:
         """Runs not yet finished, by id."""
         self.fingerprints = Fingerprints()
         """What up-to-date checks hashed, kept across runs (a stat cache)."""
-        self.undo: UndoService | None = None
+        self.undo = undo
         """Records what runs change so they can be undone (None: no undo, e.g. `intentls
         list`); background runs are not recorded."""
-        self.retry_settings: Callable[[Folder], RetrySettings] = lambda folder: RetrySettings()
-        """How long a retried step waits (the `retry` settings of a folder)."""
+        self.retry_settings = retry_settings or (lambda folder: RetrySettings())
+        """How long a retried step waits (the `retry` settings of a folder; the editor's, else
+        the defaults)."""
 
     # ---- catalog ---------------------------------------------------------------------------
 
-    def trusted(self, path: Path) -> bool:
-        return self.trust.state(path) is Trust.TRUSTED
-
     def intents(self, folder: Folder) -> FolderIntents:
-        return self.catalog.for_folder(folder.path, self.trusted(folder.path))
+        return self.catalog.for_folder(folder.path, self.trust.trusted(folder.path))
 
     def list_intents(self, folder: Folder) -> list[IntentInfo]:
         return self.intents(folder).infos(folder.uri)
@@ -282,7 +287,7 @@ class Engine:
                     WarningKind.DRY_RUN, f"dry run, nothing was run; would run: {titles}"
                 ),
             ],
-            actions=[Command(f"Run «{request.text}»", "intentls.run", [request.arguments])],
+            actions=[Command(f"Run «{request.text}»", CommandId.RUN, [request.arguments])],
         )
 
     async def run(
@@ -446,13 +451,13 @@ class Engine:
             warnings.append(IntentWarning(WarningKind.FLAKY, found.flaky))
             if result.status is RunStatus.FAILED:
                 again = f"Run «{run.request.text}» again"
-                actions.append(Command(again, "intentls.run", [run.request.arguments]))
+                actions.append(Command(again, CommandId.RUN, [run.request.arguments]))
         for fix in found.fixes:
             warnings.append(
                 IntentWarning(WarningKind.PROPOSED_FIX, f"{fix.reason}: run «{fix.intent}»?")
             )
             place = {"intent": fix.intent, "cwd": str(run.request.cwd)}
-            actions.append(Command(f"Run «{fix.intent}»", "intentls.run", [place]))
+            actions.append(Command(f"Run «{fix.intent}»", CommandId.RUN, [place]))
         return attrs.evolve(result, warnings=warnings or None, actions=actions or None)
 
     def _tools(self, run_id: str, request: RunRequest) -> ToolRuntime:
@@ -462,7 +467,7 @@ class Engine:
             roots=Roots.of(request.roots or (request.folder.path,)),
             trash=trash_root(history.path) / run_id,
             inverse_log=lambda step_id: HistoryInverseLog(history, run_id, step_id),
-            trusted=self.trusted(request.folder.path),
+            trusted=self.trust.trusted(request.folder.path),
         )
 
     def _env_fingerprint(self, plan: Plan) -> dict[str, str]:
@@ -510,7 +515,7 @@ def _said_up_to_date(result: RunResult, request: RunRequest) -> RunResult:
         f"output is replayed): {', '.join(fresh)}"
     )
     force = Command(
-        f"Run «{request.text}» anyway", "intentls.run", [{**request.arguments, "force": True}]
+        f"Run «{request.text}» anyway", CommandId.RUN, [{**request.arguments, "force": True}]
     )
     return attrs.evolve(
         result,

@@ -1,13 +1,14 @@
 """Which workspace folder a request is about (PROTOCOL.md: the folder containing `uri`, else
-`cwd`, else the first folder), and the file-URI/path conversions around it."""
+`cwd`, else the first folder), and the file-URI/path conversions around it (as pygls makes
+them, without importing it: the domain knows nothing of the LSP)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import quote, unquote, urlparse
 
 import attrs
-from pygls.uris import from_fs_path, to_fs_path
 
 
 class FolderError(ValueError):
@@ -21,7 +22,7 @@ class Folder:
 
     @classmethod
     def from_path(cls, path: Path) -> Folder:
-        return cls(path, from_fs_path(os.fspath(path)) or path.as_uri())
+        return cls(path, file_uri(os.fspath(path)))
 
     def relative(self, path: Path) -> str:
         try:
@@ -31,10 +32,28 @@ class Folder:
         return rel.as_posix() if rel.parts else "."
 
 
+def file_uri(path: str) -> str:
+    """`file://` and the percent-encoded absolute path (a `//host/…` path keeps its host)."""
+    host = ""
+    if path.startswith("//"):
+        end = path.find("/", 2)
+        host, path = (path[2:], "/") if end == -1 else (path[2:end], path[end:])
+    return f"file://{quote(host)}{quote(path if path.startswith('/') else '/' + path)}"
+
+
+def uri_path(uri: str) -> str | None:
+    """The path of a `file:` URI (None for another scheme)."""
+    parts = urlparse(uri)
+    if parts.scheme != "file":
+        return None
+    path = unquote(parts.path)
+    return f"//{unquote(parts.netloc)}{path}" if parts.netloc and path else path
+
+
 def to_path(value: str, what: str) -> Path:
     """A file URI or an absolute path → an absolute, normalised path."""
     if value.startswith("file:"):
-        fs = to_fs_path(value)
+        fs = uri_path(value)
         if fs is None:
             raise FolderError(f"{what}: cannot read file URI {_shown(value)!r}")
         path = Path(fs)

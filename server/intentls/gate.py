@@ -10,8 +10,9 @@ import attrs
 
 from intentls.model import Command, IntentWarning, Plan, WarningKind
 from intentls.trust import Trust
+from intentls.vocabulary import CommandId
 
-RUN_COMMAND = "intentls.run"
+RUN_COMMAND = CommandId.RUN
 HIGH_RISK = 3
 
 Ask = Callable[[str, list[str]], Awaitable[str | None]]

@@ -11,6 +11,8 @@ from typing import Any
 
 import attrs
 
+from intentls.vocabulary import WarningKind as WarningKind  # the protocol's names live there
+
 
 class RunStatus(enum.StrEnum):
     RUNNING = "running"
@@ -27,36 +29,6 @@ class StepStatus(enum.StrEnum):
     CANCELLED = "cancelled"
     SKIPPED = "skipped"
     RUNNING = "running"
-
-
-class WarningKind(enum.StrEnum):
-    """Every kind of warning the server sends (PROTOCOL.md names the first four; the rest are
-    recorded in docs/protocol.md)."""
-
-    PAST_FAILURE = "pastFailure"
-    RISK = "risk"
-    UNTRUSTED = "untrusted"
-    AMBIGUOUS = "ambiguous"
-    ORDERED = "ordered"
-    """Steps were ordered because they touch the same paths."""
-    FLAKY = "flaky"
-    """The intent failed and then passed with nothing changed between."""
-    PROPOSED_FIX = "proposedFix"
-    """A fix for the failure, offered with an action that runs it (never run unasked)."""
-    DRY_RUN = "dryRun"
-    """Nothing was run; what would run."""
-    UNDO = "undo"
-    """Undo could not record (all of) what the run changed."""
-    UNDO_GROUP = "undoGroup"
-    """The run overlapped others in its folder: how they are undone."""
-    ATOMIC = "atomic"
-    """An atomic intent failed and its changes were undone."""
-    CONFLICT = "conflict"
-    """An undo left a path as it was."""
-    RECOVERED = "recovered"
-    """An undo a crash interrupted was finished at the next start."""
-    UP_TO_DATE = "upToDate"
-    """Steps were skipped as up to date (their output replayed)."""
 
 
 @attrs.frozen
@@ -264,3 +236,14 @@ class Explanation:
     duration_ms: DurationComparison
     flaky: bool
     compared_with: str | None = None
+
+
+def outcome(result: RunResult) -> str:
+    """One line for the end of progress: what happened, and to which step."""
+    seconds = f"{result.duration_ms / 1000:.1f} s"
+    failed = [s for s in result.steps if s.status is StepStatus.FAILED]
+    if result.status is RunStatus.FAILED and failed:
+        step = failed[0]
+        why = step.error.message if step.error else f"exit {step.exit_code}"
+        return f"failed in {seconds}: {step.title}: {why}"
+    return f"{result.status.value} in {seconds}"

@@ -94,6 +94,9 @@ class TrustPolicy:
             return Trust.DENIED
         return Trust.TRUSTED if self.grants.contains(folder) else Trust.UNKNOWN
 
+    def trusted(self, folder: Path) -> bool:
+        return self.state(folder) is Trust.TRUSTED
+
     def set(self, trusted: bool, folder: Path | None, open_folders: Sequence[Path] = ()) -> None:
         """`intentls/setTrust`: the person's verdict, remembered per user for the folder;
         without a folder, for the whole session and remembered for every open folder."""

@@ -18,6 +18,7 @@ export const ServerCommand = {
     rollback: 'intentls.rollback',
     suggest: 'intentls.suggest',
     feedback: 'intentls.feedback',
+    explain: 'intentls.explain',
 } as const;
 
 /** Server commands that run something: sent by the extension with its own progress token. */

@@ -132,3 +132,9 @@ class RollbackArgs:
     checkpoint_id: str
     paths: list[str] | None = None
     force: bool = False
+
+
+@attrs.frozen
+class ExplainArgs(Place):
+    run_id: str | None = None
+    """None: the folder's newest failed run."""

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
 
-from intentls.model import PlanStep, RunResult, RunStatus, StepResult, StepStatus
+from intentls.model import PlanStep, RunResult, StepResult, outcome
+from intentls.vocabulary import Notification
 from intentls.wire import to_wire
 
 if TYPE_CHECKING:
@@ -19,9 +20,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-RUN_STARTED = "intentls/runStarted"
-RUN_FINISHED = "intentls/runFinished"
-OUTPUT = "intentls/output"
 FLUSH_S = 0.25
 """Output of a step reaches the client at most this often (plus once when the step ends)."""
 
@@ -61,7 +59,7 @@ class LspRunListener:
         }
         if self.token is not None:
             params["workDoneToken"] = self.token
-        self._ls.protocol.notify(RUN_STARTED, params)
+        self._ls.protocol.notify(Notification.RUN_STARTED, params)
         if self.token is not None:
             self._ls.work_done_progress.begin(
                 self.token,
@@ -102,7 +100,7 @@ class LspRunListener:
                 self.token, lsp.WorkDoneProgressEnd(message=outcome(result))
             )
             self._ls.work_done_progress.tokens.pop(self.token, None)
-        self._ls.protocol.notify(RUN_FINISHED, to_wire(result))
+        self._ls.protocol.notify(Notification.RUN_FINISHED, to_wire(result))
         self._ls.refresh_code_lenses()
 
     # ---- helpers ---------------------------------------------------------------------------
@@ -138,7 +136,7 @@ class LspRunListener:
                 merged.append((stream, [text]))
         for stream, texts in merged:
             self._ls.protocol.notify(
-                OUTPUT,
+                Notification.OUTPUT,
                 {
                     "runId": self.run.run_id,
                     "stepId": step_id,
@@ -146,14 +144,3 @@ class LspRunListener:
                     "text": "".join(texts),
                 },
             )
-
-
-def outcome(result: RunResult) -> str:
-    """One line for the end of progress: what happened, and to which step."""
-    seconds = f"{result.duration_ms / 1000:.1f} s"
-    failed = [s for s in result.steps if s.status is StepStatus.FAILED]
-    if result.status is RunStatus.FAILED and failed:
-        step = failed[0]
-        why = step.error.message if step.error else f"exit {step.exit_code}"
-        return f"failed in {seconds}: {step.title}: {why}"
-    return f"{result.status.value} in {seconds}"

@@ -1,6 +1,6 @@
 """`IntentServer`: pygls wiring — capabilities, the command dispatcher that sees the whole
-`ExecuteCommandParams` (for `workDoneToken`) and honours `$/cancelRequest`, the TCP token check,
-and the server-wide state the handlers share."""
+`ExecuteCommandParams` (for `workDoneToken`), converts arguments and answers, and honours
+`$/cancelRequest`; the TCP token check; and the server-wide state the features share."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import hmac
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Generator
+from collections.abc import Callable, Coroutine, Generator
 from pathlib import Path
 from typing import Any
 
@@ -20,15 +20,16 @@ from pygls.protocol.language_server import lsp_method
 from pygls.uris import to_fs_path
 
 from intentls import __version__
-from intentls.engine import Engine
 from intentls.folders import Folder, FolderError, Workspace
 from intentls.lsp.configuration import Configuration
+from intentls.lsp.documents import Documents
+from intentls.lsp.feature import Command
 from intentls.planning.planner import IntentError
-from intentls.wire import ArgumentError, from_wire
+from intentls.services import Services
+from intentls.wire import ArgumentError, from_wire, to_wire
 
 log = logging.getLogger(__name__)
 
-CommandHandler = Callable[["IntentServer", Any, "lsp.ProgressToken | None"], Awaitable[Any]]
 CONFIG_WAIT_S = 5.0
 BAD_INPUT = (ArgumentError, IntentError, FolderError, ValueError)
 """Errors that mean the request was wrong: answered with -32602 and the reason."""
@@ -62,19 +63,18 @@ class IntentProtocol(LanguageServerProtocol):
         """Our own dispatcher: pygls' would hide `workDoneToken` and run the command in a
         separate future that `$/cancelRequest` does not reach."""
         server = self._server
-        entry = server.commands.get(params.command)
-        if entry is None:
+        command = server.commands.get(params.command)
+        if command is None:
             raise JsonRpcInvalidParams(
                 f"unknown command {params.command!r}; known: {', '.join(sorted(server.commands))}"
             )
-        args_class, handler = entry
         raw = params.arguments[0] if params.arguments else {}
         try:
-            if server.engine is None:
+            if server.services is None:
                 raise JsonRpcInvalidParams("the server is not initialized yet")
             await server.settled()
-            args = from_wire(raw, args_class)
-            return await handler(server, args, params.work_done_token)
+            args = from_wire(raw, command.arguments)
+            return to_wire(await command.handler(args, params.work_done_token))
         except BAD_INPUT as exc:
             raise JsonRpcInvalidParams(f"{params.command}: {exc}") from None
         except asyncio.CancelledError:
@@ -94,10 +94,13 @@ class IntentServer(LanguageServer):
         super().__init__("intentls", __version__, protocol_cls=IntentProtocol)
         self.expected_token = expected_token
         """The TCP token `initialize` must carry; None on stdio."""
-        self.commands: dict[str, tuple[type[Any], CommandHandler]] = {}
-        """Advertised commands: argument class and handler, by name."""
-        self.engine: Engine | None = None
-        """Created at `initialize`, once the history path and trust are known."""
+        self.commands: dict[str, Command[Any]] = {}
+        """Advertised commands, by name (the features declare them: lsp/setup.py)."""
+        self.services: Services | None = None
+        """History, undo and engine (intentls/services.py), opened at `initialize`, once the
+        history path and trust are known."""
+        self.documents = Documents(self)
+        """The editor's open documents, as undo needs them."""
         self.config = Configuration()
         self.prompts = False
         """The client asked us to ask the person (`window/showMessageRequest`) during runs."""
@@ -108,7 +111,13 @@ class IntentServer(LanguageServer):
         self.on_reject: Callable[[], None] | None = None
         """How to drop the current connection (TCP); set by the transport."""
 
-    # ---- helpers for handlers --------------------------------------------------------------
+    # ---- helpers for features --------------------------------------------------------------
+
+    def services_now(self) -> Services:
+        """The services, which exist once `initialize` was answered."""
+        if self.services is None:
+            raise JsonRpcInvalidParams("the server is not initialized yet")
+        return self.services
 
     async def settled(self) -> None:
         """Commands wait for the first configuration pull, so that a run sent right after

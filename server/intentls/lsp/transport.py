@@ -13,8 +13,8 @@ from pygls.exceptions import JsonRpcInvalidParams, JsonRpcRequestCancelled
 from pygls.io_ import StdinAsyncReader, StdoutWriter, run_async
 
 from intentls.execution.process import prefer_pidfd_watcher
-from intentls.lsp.features import create_server
 from intentls.lsp.server import IntentServer
+from intentls.lsp.setup import create_server
 
 log = logging.getLogger(__name__)
 _LINE_LIMIT = 1 << 20
@@ -97,7 +97,7 @@ async def _tcp(server: IntentServer, port: int) -> None:
                 error_handler=server.report_server_error,
             )
             writer.close()
-            if server.engine is not None:
+            if server.services is not None:
                 done.set()
 
     listener = await asyncio.start_server(connection, "127.0.0.1", port)
@@ -108,8 +108,5 @@ async def _tcp(server: IntentServer, port: int) -> None:
 
 def _cleanup(server: IntentServer) -> None:
     """However the session ended, no process of ours is left and the history is closed."""
-    if server.engine is not None:
-        server.engine.kill_now()
-        if server.engine.undo is not None:
-            server.engine.undo.close()
-        server.engine.history.close()
+    if server.services is not None:
+        server.services.close()

@@ -68,15 +68,23 @@ class RunUndo:
 
 
 class UndoService:
-    def __init__(self, path: Path | None, history: History) -> None:
+    def __init__(
+        self,
+        path: Path | None,
+        history: History,
+        trusted: Callable[[Path], bool] = lambda folder: False,
+        settings_for: Callable[[Folder], UndoSettings] | None = None,
+        editor: Editor | None = None,
+    ) -> None:
         self.history = history
-        self.editor: Editor | None = None
-        """Set by the LSP server; the CLI has none."""
-        self.trusted: Callable[[Path], bool] = lambda folder: False
-        """Whether a folder's git filters may run when an undo runs git (set by whoever knows
-        the folder's trust; unknown: they do not)."""
-        self.settings_for: Callable[[Folder], UndoSettings] = lambda folder: UndoSettings()
-        """The `undo` settings of a folder (the LSP server reads its configuration)."""
+        self.trusted = trusted
+        """Whether a folder's git filters may run when an undo runs git (unknown: they do
+        not)."""
+        self.settings_for = settings_for
+        """The `undo` settings of a folder (the editor's configuration); None: those it was
+        last snapshotted with (the terminal has no configuration of its own)."""
+        self.editor = editor
+        """The LSP server's open documents; the terminal has none."""
         self._by_inverses: set[str] = set()
         """Runs in progress recorded by their tools' inverse operations, not snapshots."""
         self._worker = Worker("undo")
@@ -86,14 +94,20 @@ class UndoService:
         self._closed = False
 
     @classmethod
-    def beside(cls, history: History) -> UndoService:
+    def beside(
+        cls,
+        history: History,
+        trusted: Callable[[Path], bool],
+        settings_for: Callable[[Folder], UndoSettings] | None,
+        editor: Editor | None,
+    ) -> UndoService:
         """`undo.db` beside the history file; in memory if that file cannot be used."""
         path = undo_path(history.path)
         try:
-            return cls(path, history)
+            return cls(path, history, trusted, settings_for, editor)
         except (apsw.Error, OSError, ValueError):
             log.exception("cannot open the undo file %s; undo works for this session only", path)
-            return cls(None, history)
+            return cls(None, history, trusted, settings_for, editor)
 
     def close(self) -> None:
         if not self._closed:
@@ -103,10 +117,12 @@ class UndoService:
     def _view(self) -> EditorView:
         return self.editor.view() if self.editor is not None else EditorView()
 
-    def last_scan_settings(self, folder: Folder) -> UndoSettings:
-        """The `undo` settings an editor last snapshotted `folder` with (the CLI has no
-        configuration of its own; other settings would see spurious changes), else defaults."""
-        rules = self._worker.run(self._core.snapshots.rules, folder.path)
+    async def settings_of(self, folder: Folder) -> UndoSettings:
+        """The folder's `undo` settings: the editor's, else those an editor last snapshotted it
+        with (other settings would see spurious changes), else defaults."""
+        if self.settings_for is not None:
+            return self.settings_for(folder)
+        rules = await self._worker.call(self._core.snapshots.rules, folder.path)
         if rules is None:
             return UndoSettings()
         return UndoSettings(exclude=list(rules.exclude), max_file_bytes=rules.max_file_bytes)
@@ -116,7 +132,7 @@ class UndoService:
         changed (`Recording.warm`). A run that starts meanwhile queues behind it on that thread
         and gets an exact before-state. None: undo is off there, or the folder cannot be
         snapshotted (the run will say why)."""
-        settings = self.settings_for(folder)
+        settings = await self.settings_of(folder)
         if not settings.enabled:
             return None
         # The index it builds is long-lived: the cyclic collector need not walk it, while it
@@ -147,7 +163,7 @@ class UndoService:
         edited since the folder's previous snapshot go to the history (failure analysis).
         None: the run is not recorded (undo off, or no snapshot: why is added to `warnings`
         when the person should know)."""
-        settings = self.settings_for(folder)
+        settings = await self.settings_of(folder)
         if not settings.enabled:
             return None
         try:

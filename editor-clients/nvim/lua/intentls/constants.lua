@@ -19,6 +19,7 @@ M.cmd = {
   rollback = "intentls.rollback",
   suggest = "intentls.suggest",
   feedback = "intentls.feedback",
+  explain = "intentls.explain",
 }
 
 --- Notifications.

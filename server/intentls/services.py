@@ -1,0 +1,135 @@
+"""The composition root: the one place the history, the undo service and the engine are built,
+each with its dependencies passed to its constructor, and closed. The LSP server, the CLI, the
+demo and the TCP transport all get them from here, so every entry point behaves the same: the
+undos a crash interrupted are reported, the history's lease is renewed, retention applies.
+
+A new domain service is built in `Services.open` (from what it depends on) and closed in
+`Services.close`; features reach it as `self.services.<name>`.
+
+Only the history is imported at module level: `intentls history` needs nothing else, and the
+terminal's start time is paid by every command (`intentls.planning`, the engine and undo are
+imported by the functions that build them)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import apsw
+import attrs
+
+from intentls.history.store import History
+
+if TYPE_CHECKING:
+    from intentls.engine import Engine
+    from intentls.folders import Folder
+    from intentls.planning.catalog import Catalog
+    from intentls.settings import Settings
+    from intentls.undo.service import Editor, UndoService
+
+log = logging.getLogger(__name__)
+
+HISTORY_ENV = "INTENTLS_HISTORY"
+
+
+def default_history_path() -> Path:
+    import platformdirs
+
+    return platformdirs.user_data_path(appauthor=False) / "intentls" / "history.db"
+
+
+def history_path(options: dict[str, Any]) -> Path:
+    """`initializationOptions.historyPath`, else `$INTENTLS_HISTORY`, else the user data dir."""
+    given = options.get("historyPath")
+    if isinstance(given, str) and given:
+        return Path(given).expanduser()
+    env = os.environ.get(HISTORY_ENV)
+    return Path(env) if env else default_history_path()
+
+
+def open_history(path: Path) -> tuple[History, str | None]:
+    """The history, or an in-memory one and the reason, so a broken file never stops runs."""
+    try:
+        history = History(path)
+    except (apsw.Error, OSError) as exc:
+        log.exception("cannot open history %s", path)
+        return History(None), f"history file {path} cannot be used ({exc}); runs are not kept"
+    return history, history.read_only_reason
+
+
+def catalog() -> Catalog:
+    """Every intent of a folder, from every kind of project file."""
+    from intentls.planning.catalog import Catalog
+    from intentls.planning.sources import default_sources
+
+    return Catalog(default_sources())
+
+
+@attrs.frozen
+class Options:
+    history_path: Path
+    trusted: bool | None
+    """The client's trust verdict (True: the person's own terminal); None: ask, or grants."""
+    max_parallel: int
+    folder_settings: Callable[[Folder], Settings] | None = None
+    """A folder's settings (the editor's configuration). None, in the terminal, which has no
+    configuration of its own: undo uses those the folder was last snapshotted with, the rest
+    their defaults."""
+    editor: Editor | None = None
+    """The editor's open documents (the LSP server); the terminal has none."""
+
+
+class Services:
+    def __init__(
+        self, history: History, undo: UndoService, engine: Engine, notices: list[str]
+    ) -> None:
+        self.history = history
+        self.undo = undo
+        self.engine = engine
+        self.notices = notices
+        """Why something works in a lesser way (an unusable history file), for the person."""
+        self._closed = False
+
+    @classmethod
+    def open(cls, options: Options) -> Services:
+        from intentls.engine import Engine
+        from intentls.trust import Grants, TrustPolicy, default_grants_path
+        from intentls.undo.service import UndoService
+
+        history, notice = open_history(options.history_path)
+        trust = TrustPolicy(options.trusted, Grants(default_grants_path()))
+        of = options.folder_settings
+        undo = UndoService.beside(
+            history,
+            trust.trusted,
+            None if of is None else (lambda folder: of(folder).undo),
+            options.editor,
+        )
+        engine = Engine(
+            history,
+            catalog(),
+            trust,
+            options.max_parallel,
+            undo,
+            None if of is None else (lambda folder: of(folder).retry),
+        )
+        return cls(history, undo, engine, [notice] if notice else [])
+
+    def start(self) -> None:
+        """On the running event loop: renew the history lease periodically, and record how the
+        undos a crash interrupted were finished."""
+        self.history.start_heartbeat()
+        self.undo.report_recovered()
+
+    def close(self) -> None:
+        """Every process of ours gone, then the undo store and the history closed (running
+        rows end `interrupted`)."""
+        if self._closed:
+            return
+        self._closed = True
+        self.engine.kill_now()
+        self.undo.close()
+        self.history.close()
