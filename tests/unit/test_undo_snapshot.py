@@ -7,10 +7,11 @@ import time
 from pathlib import Path
 
 import pytest
+from pathspec import GitIgnoreSpec
 
 from intentls.undo.core import UndoCore
 from intentls.undo.database import open_undo_database
-from intentls.undo.eligible import Eligibility
+from intentls.undo.eligible import Eligibility, Level
 from intentls.undo.snapshot import Snapshots
 from intentls.undo.store import BlobStore, MissingBlob, State, digest
 
@@ -163,3 +164,22 @@ def test_a_changed_big_file_makes_the_run_partially_undoable(tmp_path: Path) -> 
     assert changes.changed_files == ["big.bin", "small.txt"]
     assert not changes.undoable
     assert "big.bin" in changes.warnings[0].message
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["build/", "*.o", "/top", "docs/**/*.tmp", "a?c", "[ab]x", "node_modules"],
+        ["*.log", "!keep.log", "out/"],
+        ["# only a comment", "   "],
+    ],
+)
+def test_one_expression_for_a_levels_rules_says_what_pathspec_says(lines: list[str]) -> None:
+    spec = GitIgnoreSpec.from_lines(lines)
+    level = Level("", spec)
+    probes = ["build/", "a/build/", "build", "x.o", "a/b/x.o", "top", "top/", "a/top", "abc"]
+    probes += ["docs/a/b.tmp", "docs/b.tmp", "ax", "cx/", "node_modules/", "w/node_modules/"]
+    probes += ["keep.log", "a/keep.log", "x.log", "out/", "src/x.c"]
+    for probe in probes:
+        expected = spec.check_file(probe).include
+        assert level.ignores(probe) == (None if expected is None else bool(expected)), probe

@@ -13,6 +13,7 @@ judged without walking again from the top."""
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -33,6 +34,32 @@ class Level:
     base: str
     """The directory relative to the folder, "" or ending in "/"."""
     spec: GitIgnoreSpec
+    any_of: re.Pattern[str] | None = attrs.field(init=False)
+    """Without `!` lines, one regular expression for all of them: a path is ignored when it
+    matches any (what `spec.check_file` says, an order of magnitude faster per path)."""
+
+    @any_of.default
+    def _any_of(self) -> re.Pattern[str] | None:
+        parts = []
+        for pattern in self.spec.patterns:
+            if pattern.include is None:
+                continue
+            regex = getattr(pattern, "regex", None)
+            if not pattern.include or not isinstance(regex, re.Pattern):
+                return None
+            parts.append(_GROUP.sub("(?:", str(regex.pattern)))
+        return re.compile("|".join(f"(?:{part})" for part in parts)) if parts else None
+
+    def ignores(self, probe: str) -> bool | None:
+        """True: ignored, False: re-included, None: no rule of this level says."""
+        if self.any_of is not None:
+            return True if self.any_of.match(probe) else None
+        result = self.spec.check_file(probe)
+        return None if result.include is None else bool(result.include)
+
+
+_GROUP = re.compile(r"\(\?P<\w+>")
+"""A named group: pathspec names one in every pattern, which an alternation cannot repeat."""
 
 
 def _read_spec(path: str) -> GitIgnoreSpec | None:
@@ -81,9 +108,9 @@ class Eligibility:
         if self.exclude is not None and self.exclude.match_file(probe):
             return True
         for level in reversed(levels):
-            result = level.spec.check_file(probe[len(level.base) :])
-            if result.include is not None:
-                return bool(result.include)
+            said = level.ignores(probe[len(level.base) :])
+            if said is not None:
+                return said
         return False
 
     def eligible(self, rel: str, st: os.stat_result) -> bool | None:
