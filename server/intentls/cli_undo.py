@@ -62,7 +62,11 @@ async def _main(args: argparse.Namespace) -> int:
             result = await undo.rollback(
                 args.checkpoint_id, None, args.force, settings, "intentls-cli"
             )
-        return _show(result, getattr(args, "json", False))
+        if getattr(args, "json", False):
+            print(json.dumps(to_wire(result), indent=1))
+            return EXIT_CONFLICTS if result.conflicts else 0
+        found = await history.outcome(result.run_id) if result.run_id else None
+        return _show(result, args.command, found[1].intent if found else None)
     finally:
         services.close()
 
@@ -72,18 +76,35 @@ def _rel(root: Path, path: Path) -> str:
     return os.path.relpath(full, root).replace(os.sep, "/")
 
 
-def _show(result: UndoResult, as_json: bool) -> int:
-    if as_json:
-        print(json.dumps(to_wire(result), indent=1))
-    else:
-        console = Console(highlight=False)
-        console.print(f"{result.status.value}: {len(result.restored)} path(s) restored")
-        for path in result.restored:
-            console.print(f"  [green]restored[/] {path}")
-        for conflict in result.conflicts:
-            console.print(f"  [yellow]left[/] {conflict.path}: {conflict.reason}")
-        if result.conflicts and result.status is not UndoStatus.NOTHING:
-            console.print("use --force to restore them anyway (their present state is kept)")
+_DONE = {"undo": "undone", "redo": "redone", "rollback": "rolled back"}
+_PARTLY = {"undo": "partly undone", "redo": "partly redone", "rollback": "partly rolled back"}
+_REFUSED = {"undo": "not undone", "redo": "not redone", "rollback": "not rolled back"}
+
+
+def _show(result: UndoResult, command: str, intent: str | None) -> int:
+    """Which run was meant, what became of it, what was left and how to go on."""
+    console = Console(highlight=False, soft_wrap=True)
+    if result.status is UndoStatus.NOTHING:
+        console.print(f"nothing to {command}" + (f": run {result.run_id}" if result.run_id else ""))
+        return 0
+    verb = {
+        UndoStatus.UNDONE: _DONE,
+        UndoStatus.PARTIAL: _PARTLY,
+        UndoStatus.REFUSED: _REFUSED,
+    }[result.status][command]
+    what = f"«{intent}» (run {result.run_id})" if intent else f"run {result.run_id}"
+    left = f", {len(result.conflicts)} left" if result.conflicts else ""
+    console.print(f"{verb} {what}: {len(result.restored)} path(s) restored{left}")
+    for path in result.restored:
+        console.print(f"  [green]restored[/] {path}")
+    for conflict in result.conflicts:
+        console.print(f"  [yellow]left[/] {conflict.path}: {conflict.reason}")
+    if result.conflicts and command != "redo":
+        again = "intentls undo" if command == "undo" else f"intentls {command} ID"
+        console.print(
+            f"'{again} --force' restores them anyway (their present state is kept)"
+            + ("; 'intentls undo' comes back to this run until then" if command == "undo" else "")
+        )
     return EXIT_CONFLICTS if result.conflicts else 0
 
 

@@ -105,3 +105,29 @@ def test_a_folder_the_run_made_goes_with_what_it_ignores(home: Path, tmp_path: P
     refused = json.loads(cli(home, folder, "undo", "--json").stdout)
     assert refused["status"] == "refused"
     assert (folder / "d" / "mine.txt").read_text(encoding="utf-8") == "kept\n"
+
+
+def test_the_next_undo_returns_to_a_partly_undone_run(home: Path, tmp_path: Path) -> None:
+    """A run partly undone (a file changed by hand since) stays the undo target: the next undo
+    comes back to it, `--force` reaches what was left, and only then an older run is undone."""
+    folder = tmp_path / "partial"
+    folder.mkdir()
+    git_init(folder)
+    older = cli(home, folder, "run", "$ echo old > older.txt")
+    newer = cli(home, folder, "run", "$ echo a > a.txt && echo b > b.txt")
+    assert older.returncode == newer.returncode == 0
+    (folder / "b.txt").write_text("by hand\n", encoding="utf-8")
+    first = cli(home, folder, "undo")
+    assert first.returncode == 1
+    assert first.stdout.startswith("partly undone «$ echo a > a.txt && echo b > b.txt» (run ")
+    assert "'intentls undo --force'" in first.stdout
+    again = json.loads(cli(home, folder, "undo", "--json").stdout)
+    assert again["status"] == "partial" and (folder / "older.txt").exists()
+    forced = json.loads(cli(home, folder, "undo", "--force", "--json").stdout)
+    assert (forced["runId"], forced["status"]) == (again["runId"], "undone")
+    assert not (folder / "b.txt").exists()
+    last = cli(home, folder, "undo")
+    assert last.stdout.startswith("undone «$ echo old > older.txt» (run "), last.stdout
+    assert not (folder / "older.txt").exists()
+    redone = cli(home, folder, "redo")
+    assert redone.stdout.startswith("redone «$ echo old > older.txt» (run "), redone.stdout

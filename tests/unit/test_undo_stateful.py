@@ -120,6 +120,8 @@ class RunRecord:
     before: Tree
     after: Tree
     undone: bool = False
+    partly: bool = False
+    """Its last undo left paths: it is still the next undo's target."""
 
 
 @attrs.define
@@ -184,7 +186,7 @@ class UndoMachine(RuleBasedStateMachine):
         apply_op(self.root, ("write", name, content))
 
     def _target(self) -> RunRecord | None:
-        live = [r for r in self.runs if not r.undone]
+        live = [r for r in self.runs if not r.undone or r.partly]
         return live[-1] if live else None
 
     def _check_undo(
@@ -238,6 +240,7 @@ class UndoMachine(RuleBasedStateMachine):
         after = self._check_undo(now, result, target.after, target.before, force)
         if result.status in (UndoStatus.UNDONE, UndoStatus.PARTIAL):
             target.undone = True
+            target.partly = result.status is UndoStatus.PARTIAL
             self.undos.append(UndoRecord(target, now, after))
         if force and target.undone:
             # Nothing is lost: redo brings back exactly what the forced undo replaced.
@@ -247,7 +250,7 @@ class UndoMachine(RuleBasedStateMachine):
             assert tree(self.root) == now
             if changed(now, after):
                 assert redo.status is UndoStatus.UNDONE, redo
-                target.undone = False
+                target.undone = target.partly = False
                 self.undos.pop()
 
     @precondition(lambda self: any(u.run.undone for u in self.undos))
@@ -261,7 +264,7 @@ class UndoMachine(RuleBasedStateMachine):
         assert result.run_id == record.run.run_id
         self._check_undo(now, result, record.after, record.before, False)
         if result.status in (UndoStatus.UNDONE, UndoStatus.PARTIAL):
-            record.run.undone = False
+            record.run.undone = record.run.partly = False
 
     @invariant()
     def nothing_half_written(self) -> None:

@@ -48,14 +48,14 @@ class Commits:
         done, failed = self._applier.apply(p.root, p.ops)
         git_left = _undo_git(p.git, p.trusted)
         git_done = [GIT] if p.git and not git_left else []
-        self._finish(p, done, time.time(), bool(git_done))
+        conflicts = [*p.conflicts, *failed, *git_left]
+        self._finish(p, done, time.time(), bool(git_done), len(conflicts))
         edits = []
         for op in done:
             full = os.path.join(p.root, op.path)  # noqa: PTH118
             if full in open_paths and op.to is not None and op.to.kind == "file":
                 with contextlib.suppress(MissingBlob):
                     edits.append((op.path, self.blobs.get(str(op.to.hash))))
-        conflicts = [*p.conflicts, *failed, *git_left]
         restored = sorted([*p.restored, *(o.path for o in done), *git_done])
         if not conflicts:
             status = UndoStatus.UNDONE
@@ -92,7 +92,9 @@ class Commits:
                 ),
             )
 
-    def _finish(self, p: Prepared, done: list[Op], now: float, git_done: bool) -> None:
+    def _finish(self, p: Prepared, done: list[Op], now: float, git_done: bool, left: int) -> None:
+        """Record the undo, redo or rollback; an undo that had to `left` paths keeps its target
+        the folder's next undo target."""
         folder = os.fspath(p.root)
         with self.conn:
             self.conn.execute("DELETE FROM journal WHERE group_id = ?", (p.group_id,))
@@ -113,10 +115,13 @@ class Commits:
                 return
             if p.kind == "undo" and p.whole:
                 self.conn.execute(
-                    "UPDATE groups SET undone_by = ? WHERE id = ?", (p.group_id, p.target)
+                    "UPDATE groups SET undone_by = ?, undo_left = ? WHERE id = ?",
+                    (p.group_id, left, p.target),
                 )
             elif p.kind == "redo":
-                self.conn.execute("UPDATE groups SET undone_by = NULL WHERE id = ?", (p.target,))
+                self.conn.execute(
+                    "UPDATE groups SET undone_by = NULL, undo_left = 0 WHERE id = ?", (p.target,)
+                )
 
     # ---- crash recovery --------------------------------------------------------------------
 
@@ -163,7 +168,9 @@ class Commits:
             )
             runs = [] if kind == "rollback" or target is None else self.queries.runs(str(target))
             originals = [r for r, _ in runs]
-            self._finish(prepared, done, time.time(), bool(git_done))
+            self._finish(
+                prepared, done, time.time(), bool(git_done), len(left) + len(failed + git_left)
+            )
             recovered.append(
                 Recovered(
                     root,

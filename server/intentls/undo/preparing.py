@@ -55,14 +55,14 @@ class Preparing:
                     f"run {run_id!r} has no undo record: it changed no files, ran with undo "
                     "disabled or in the background, or is not in this history"
                 )
-            group_id, kind, folder, undone_by = found
+            group_id, kind, folder, undone_by, undo_left = found
             if kind not in TARGET_KINDS:
                 raise UndoError(
                     f"run {run_id!r} is itself an {kind}: to re-apply what an undo undid, use "
                     "intentls.redo with the original run's runId"
                 )
             root = Path(folder)
-            if undone_by is not None and not force and paths is None:
+            if undone_by is not None and not undo_left and not force and paths is None:
                 return UndoResult(run_id, UndoStatus.NOTHING)
         else:
             target = self.queries.newest_target(os.fspath(root))
@@ -107,7 +107,7 @@ class Preparing:
             found = self.queries.group_of_run(run_id)
             if found is None or found[1] not in TARGET_KINDS:
                 raise UndoError(f"run {run_id!r} is not an undone run: nothing to redo")
-            group_id, _, folder, undo_id = found
+            group_id, _, folder, undo_id, _ = found
             root = Path(folder)
             if undo_id is None:
                 return UndoResult(run_id, UndoStatus.NOTHING)

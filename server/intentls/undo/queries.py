@@ -28,16 +28,16 @@ class Queries:
     def __init__(self, conn: apsw.Connection) -> None:
         self.conn = conn
 
-    def group_of_run(self, run_id: str) -> tuple[str, str, str, str | None] | None:
-        """(group id, kind, folder, undone_by)."""
+    def group_of_run(self, run_id: str) -> tuple[str, str, str, str | None, int] | None:
+        """(group id, kind, folder, undone_by, paths its last undo left)."""
         row = self.conn.execute(
-            "SELECT g.id, g.kind, g.folder, g.undone_by FROM group_runs r "
+            "SELECT g.id, g.kind, g.folder, g.undone_by, g.undo_left FROM group_runs r "
             "JOIN groups g ON g.id = r.group_id WHERE r.run_id = ?",
             (run_id,),
         ).fetchone()
         if row is None:
             return None
-        return str(row[0]), str(row[1]), str(row[2]), row[3]
+        return str(row[0]), str(row[1]), str(row[2]), row[3], int(row[4])
 
     def runs(self, group_id: str) -> list[tuple[str, str]]:
         """The group's runs (run id, intent), in the order they began."""
@@ -68,7 +68,8 @@ class Queries:
         ]
 
     def newest_target(self, folder: str, path: str | None = None) -> str | None:
-        """The newest group not undone that changed `path` (None: any file, or git)."""
+        """The newest group not undone, or undone only in part, that changed `path` (None: any
+        file, or git)."""
         kinds = ", ".join("?" * len(TARGET_KINDS))
         changed = "EXISTS(SELECT 1 FROM changes c WHERE c.group_id = id"
         params: list[object] = [folder, *TARGET_KINDS]
@@ -79,7 +80,8 @@ class Queries:
             changed += ") OR EXISTS(SELECT 1 FROM git_steps s WHERE s.group_id = id)"
         sql = (
             f"SELECT id FROM groups WHERE folder = ? AND kind IN ({kinds}) "
-            f"AND undone_by IS NULL AND ({changed}) ORDER BY ended_at DESC, rowid DESC LIMIT 1"
+            f"AND (undone_by IS NULL OR undo_left > 0) AND ({changed}) "
+            "ORDER BY ended_at DESC, rowid DESC LIMIT 1"
         )
         row = self.conn.execute(sql, params).fetchone()
         return None if row is None else str(row[0])

@@ -116,6 +116,11 @@ MIGRATIONS: list[str] = [
     ) WITHOUT ROWID;
     ALTER TABLE journal ADD COLUMN git TEXT NOT NULL DEFAULT '[]';
     """,
+    # 5: how many paths the last undo of a group had to leave (a conflict): a run partly undone
+    #    stays the folder's undo target, so the next undo returns to it (with --force for them).
+    """
+    ALTER TABLE groups ADD COLUMN undo_left INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 
 VERSION = len(MIGRATIONS)
