@@ -66,7 +66,7 @@ async def _main(args: argparse.Namespace) -> int:
             print(json.dumps(to_wire(result), indent=1))
             return EXIT_CONFLICTS if result.conflicts else 0
         found = await history.outcome(result.run_id) if result.run_id else None
-        return _show(result, args.command, found[1].intent if found else None)
+        return _show(result, args.command, found.intent if found else None)
     finally:
         services.close()
 

@@ -24,10 +24,12 @@ async def test_a_servers_run_undone_redone_and_blamed_from_the_terminal(
     assert entry["intent"] == "$ echo theirs > notes.txt" and entry["undone"] is False
     undone = cli(home, folder, "undo")
     assert undone.returncode == 0, undone.stderr
-    assert "undone: 1 path(s) restored" in undone.stdout
+    expected = f"undone «$ echo theirs > notes.txt» (run {run['runId']}): 1 path(s) restored"
+    assert expected in undone.stdout
     assert (folder / "notes.txt").read_text(encoding="utf-8") == "mine\n"
     redone = cli(home, folder, "redo")
     assert redone.returncode == 0, redone.stderr
+    assert redone.stdout.startswith("redone «$ echo theirs > notes.txt»"), redone.stdout
     assert (folder / "notes.txt").read_text(encoding="utf-8") == "theirs\n"
 
 
