@@ -199,7 +199,7 @@ async def _run_async(services: Services, request: RunRequest) -> RunResult:
     services.start()
     engine = services.engine
     console = Console(stderr=False, highlight=False)
-    listener = TerminalListener(console)
+    listener = TerminalListener(console, engine.history)
     started = await engine.start(request, listener, None)
     if isinstance(started, RunResult):
         for warning in started.warnings or []:

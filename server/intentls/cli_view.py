@@ -6,13 +6,23 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.text import Text
 
+from intentls.analytics.eta import Estimate
 from intentls.model import PlanStep, RunResult, RunStatus, StepResult, StepStatus, outcome
 
 if TYPE_CHECKING:
     from intentls.engine import ActiveRun
+    from intentls.history.store import History
 
 _MARKS = {
     StepStatus.SUCCEEDED: ("✓", "green"),
@@ -22,15 +32,30 @@ _MARKS = {
 }
 
 
+class _TimeLeft(ProgressColumn):
+    """'about 40 s left', once the run's steps have history (re-read at every refresh)."""
+
+    def __init__(self, estimate: Estimate) -> None:
+        super().__init__()
+        self._estimate = estimate
+
+    def render(self, task: Task) -> Text:
+        return Text(self._estimate.text() or "", style="cyan")
+
+
 class TerminalListener:
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Console, history: History | None = None) -> None:
+        """With `history`, the view estimates the time left from the steps' past durations."""
         self._console = console
+        self._history = history
+        self._estimate = Estimate()
         self._progress = Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
             BarColumn(),
             TextColumn("{task.completed}/{task.total}"),
             TimeElapsedColumn(),
+            _TimeLeft(self._estimate),
             console=console,
             transient=True,
         )
@@ -48,8 +73,12 @@ class TerminalListener:
         self._several = len(run.plan.steps) > 1
         self._progress.update(self._task, total=len(run.plan.steps), description=run.request.text)
         self._progress.start()
+        if self._history is not None:
+            medians = self._history.step_medians(run.request.folder.uri, run.request.text)
+            self._estimate.begin(run.plan.steps, medians, lambda: None)
 
     def step_started(self, step: PlanStep) -> None:
+        self._estimate.started(step.id)
         self._last_line[step.id] = ""
         self._describe()
 
@@ -66,6 +95,7 @@ class TerminalListener:
         if rest := self._partial.pop(result.id, ""):
             self._print_line(result.id, rest)
         self._last_line.pop(result.id, None)
+        self._estimate.finished(result.id)
         mark, style = _MARKS.get(result.status, ("•", ""))
         line = Text(f"{mark} {result.title}", style=style)
         if result.up_to_date:

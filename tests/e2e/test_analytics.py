@@ -17,7 +17,7 @@ from pathlib import Path
 
 from intentls.history import rebuild
 from intentls.history.database import open_database
-from tests.e2e.session import session
+from tests.e2e.session import new_token, session
 from tests.e2e.test_cli_undo import cli
 from tests.generated_history import generate
 
@@ -55,6 +55,26 @@ async def test_stats_over_the_wire_and_in_the_terminal(home: Path, folder: Path)
     assert re.search(r"hello\s+2\s+100 %", table.stdout), table.stdout
     bad = cli(home, folder, "stats", "--since", "soon")
     assert bad.returncode == 2 and "not a span like 7d" in bad.stderr
+
+
+async def test_time_left_appears_in_progress_once_the_intent_has_history(
+    home: Path, folder: Path
+) -> None:
+    slow = "$ sleep 1 then $ echo done"
+    async with session(home, [folder]) as ses:
+        messages = []
+        for _ in range(2):
+            token = new_token()
+            ses.client.progress_reports[token] = []
+            result = await ses.command("intentls.run", {"intent": slow}, token=token)
+            assert result["status"] == "succeeded"
+            reports = ses.client.progress_reports[token][1:-1]
+            messages.append([r.message for r in reports])
+            percentages = [r.percentage for r in reports]
+            assert percentages == sorted(percentages)
+    first, second = messages
+    assert not any("left" in m or "almost done" in m for m in first), first
+    assert any(re.search(r"sleep 1 · (about \d+ s left|almost done)", m) for m in second), second
 
 
 @contextmanager

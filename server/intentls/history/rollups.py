@@ -10,6 +10,7 @@ runs, not what they added up to.
 from __future__ import annotations
 
 import struct
+from collections.abc import Sequence
 from operator import add
 from typing import Any
 
@@ -17,7 +18,7 @@ import apsw
 import attrs
 
 from intentls.history import sketch
-from intentls.history.periods import DAY_S, day_of, periods
+from intentls.history.periods import DAY_S, Range, day_of, periods
 
 FINISHED = ("succeeded", "failed", "cancelled", "interrupted")
 """Runs that ran to an end; blocked and running ones say nothing about success or duration."""
@@ -217,6 +218,27 @@ def flip(conn: apsw.Connection, folder: str, intent: str, status: str) -> bool:
         (folder, intent, succeeded),
     )
     return last is not None and bool(last[0]) != succeeded
+
+
+def select(
+    table: str, columns: str, ranges: Sequence[Range], folder: str | None, intent: str | None
+) -> tuple[str, list[object]]:
+    """One SELECT per range of periods (each a range scan of the primary key), in one query.
+    `table` and `columns` are constants of the callers; values are bound."""
+    parts: list[str] = []
+    params: list[object] = []
+    for grain, first, last in ranges:
+        clauses = ["grain = ?", "period >= ?"]
+        params += [grain, first]
+        if last is not None:
+            clauses.append("period <= ?")
+            params.append(last)
+        for column, value in (("folder", folder), ("intent", intent)):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        parts.append(f"SELECT {columns} FROM {table} WHERE {' AND '.join(clauses)}")
+    return " UNION ALL ".join(parts), params
 
 
 SCHEMA = """

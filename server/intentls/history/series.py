@@ -9,7 +9,8 @@ from typing import Any
 import apsw
 
 from intentls.history.periods import DAY_S, day_of
-from intentls.history.stats import Groups, select
+from intentls.history.rollups import select
+from intentls.history.stats import Groups
 from intentls.history.stats_shapes import IntentSeries, Point, StatsQuery
 
 MAX_INTENTS = 8

@@ -82,3 +82,15 @@ def _added(counts: dict[int, int], blob: bytes) -> dict[int, int]:
     for index, n in _PAIR.iter_unpack(blob):
         counts[index] = counts.get(index, 0) + n
     return counts
+
+
+def percentile(blob: bytes, pct: int) -> int:
+    """Nearest-rank percentile (ms) of one blob, without numpy (a few blobs: estimates)."""
+    pairs = list(_PAIR.iter_unpack(blob))
+    rank = max(1, -(-pct * sum(n for _, n in pairs) // 100))
+    seen = 0
+    for index, n in pairs:
+        seen += n
+        if seen >= rank:
+            return round(value(index))
+    return 0

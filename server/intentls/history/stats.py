@@ -17,7 +17,7 @@ import numpy as np
 
 from intentls.history import merging
 from intentls.history.periods import Range, cover, day_of, period
-from intentls.history.rollups import STATUSES
+from intentls.history.rollups import STATUSES, select
 from intentls.history.stats_shapes import (
     FailureStats,
     Flaky,
@@ -47,27 +47,6 @@ FAILING_MORE = 0.1
 
 _RUN_COLUMNS = (*STATUSES, "undoable", "undone", "retries", "recovered", "flips", "total_ms")
 _SUCCEEDED, _UNDOABLE, _UNDONE, _RETRIES, _RECOVERED, _FLIPS = (0, 4, 5, 6, 7, 8)
-
-
-def select(
-    table: str, columns: str, ranges: Sequence[Range], folder: str | None, intent: str | None
-) -> tuple[str, list[object]]:
-    """One SELECT per range of periods (each a range scan of the primary key), in one query.
-    `table` and `columns` are constants of the callers; values are bound."""
-    parts: list[str] = []
-    params: list[object] = []
-    for grain, first, last in ranges:
-        clauses = ["grain = ?", "period >= ?"]
-        params += [grain, first]
-        if last is not None:
-            clauses.append("period <= ?")
-            params.append(last)
-        for column, value in (("folder", folder), ("intent", intent)):
-            if value is not None:
-                clauses.append(f"{column} = ?")
-                params.append(value)
-        parts.append(f"SELECT {columns} FROM {table} WHERE {' AND '.join(clauses)}")
-    return " UNION ALL ".join(parts), params
 
 
 class Groups:

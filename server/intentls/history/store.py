@@ -21,6 +21,7 @@ import attrs
 from intentls.history import outcomes
 from intentls.history.database import open_database
 from intentls.history.environment import key_for, set_id
+from intentls.history.estimates import step_medians
 from intentls.history.filters import where
 from intentls.history.lease import HEARTBEAT_S, Lease
 from intentls.history.outcomes import PastRun
@@ -223,6 +224,10 @@ class History:
         from intentls.history.stats import compute  # numpy: loaded when stats are asked for
 
         return await self._worker.call(compute, self._conn, query)
+
+    async def step_medians(self, folder: str, intent: str) -> dict[str, int]:
+        """How long each step of the intent usually takes (ms by title; estimates.py)."""
+        return await self._worker.call(step_medians, self._conn, folder, intent, time.time())
 
     async def series(self, query: StatsQuery) -> list[IntentSeries]:
         """Runs, success rate and durations per intent and day (series.py)."""

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
 
+from intentls.analytics.eta import TICK_S, Estimate
 from intentls.model import PlanStep, RunResult, StepResult, outcome
 from intentls.vocabulary import Notification
 from intentls.wire import to_wire
@@ -36,6 +37,10 @@ class LspRunListener:
         self._done = 0
         self._pending: dict[str, list[tuple[str, str]]] = {}
         self._flush_handle: asyncio.TimerHandle | None = None
+        self._estimate = Estimate()
+        self.run_over = False
+        self._percentage = 0
+        self._tick: asyncio.TimerHandle | None = None
 
     async def prepare(self) -> None:
         if self.token is not None or not self._ls.client_shows_progress():
@@ -52,6 +57,10 @@ class LspRunListener:
 
     def run_started(self, run: ActiveRun) -> None:
         self.run = run
+        if self.token is not None and self._ls.services is not None:
+            history = self._ls.services.history
+            medians = history.step_medians(run.request.folder.uri, run.request.text)
+            self._estimate.begin(run.plan.steps, medians, self._ticking)
         params: dict[str, object] = {
             "runId": run.run_id,
             "intent": run.request.text,
@@ -79,6 +88,7 @@ class LspRunListener:
 
     def step_started(self, step: PlanStep) -> None:
         self._running[step.id] = step.title
+        self._estimate.started(step.id)
         self._report()
 
     def step_output(self, step_id: str, stream: str, text: str) -> None:
@@ -89,12 +99,16 @@ class LspRunListener:
     def step_finished(self, result: StepResult, output_tail: str) -> None:
         self._flush(result.id)
         self._running.pop(result.id, None)
+        self._estimate.finished(result.id)
         self._done += 1
         if self._running or self.run is None or self._done == len(self.run.plan.steps):
             self._report()  # otherwise the next step's start reports, naming it
 
     def run_finished(self, result: RunResult) -> None:
         self._flush_all()
+        if self._tick is not None:
+            self._tick.cancel()
+        self.run_over = True
         if self.token is not None:
             self._ls.work_done_progress.end(
                 self.token, lsp.WorkDoneProgressEnd(message=outcome(result))
@@ -110,12 +124,22 @@ class LspRunListener:
             return
         total = len(self.run.plan.steps) or 1
         message = ", ".join(self._running.values()) or "done"
+        percentage = min(100, self._done * 100 // total)
+        if (left := self._estimate.text()) is not None and self._done < total:
+            message = f"{message} · {left}"  # and the share of the expected time (rising only)
+            percentage = max(self._percentage, self._estimate.percentage() or 0)
+        self._percentage = percentage
         self._ls.work_done_progress.report(
             self.token,
-            lsp.WorkDoneProgressReport(
-                message=message, percentage=min(100, self._done * 100 // total), cancellable=True
-            ),
+            lsp.WorkDoneProgressReport(message=message, percentage=percentage, cancellable=True),
         )
+
+    def _ticking(self) -> None:
+        """With an estimate, the time left is refreshed between step events too."""
+        if self.run_over:
+            return
+        self._report()
+        self._tick = asyncio.get_running_loop().call_later(TICK_S, self._ticking)
 
     def _flush_all(self) -> None:
         if self._flush_handle is not None:
