@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -96,10 +97,12 @@ class Services:
     @classmethod
     def open(cls, options: Options) -> Services:
         from intentls.engine import Engine
+        from intentls.execution import orphans
         from intentls.trust import Grants, TrustPolicy, default_grants_path
         from intentls.undo.service import UndoService
 
         history, notice = open_history(options.history_path)
+        orphans.claim(history.path)
         trust = TrustPolicy(options.trusted, Grants(default_grants_path()))
         of = options.folder_settings
         undo = UndoService.beside(
@@ -119,10 +122,14 @@ class Services:
         return cls(history, undo, engine, [notice] if notice else [])
 
     def start(self) -> None:
-        """On the running event loop: renew the history lease periodically, and record how the
-        undos a crash interrupted were finished."""
+        """On the running event loop: renew the history lease periodically, record how the
+        undos a crash interrupted were finished, and end (in the background) what crashed
+        servers of this history left running."""
+        from intentls.execution import orphans
+
         self.history.start_heartbeat()
         self.undo.report_recovered()
+        threading.Thread(target=orphans.end_all, name="intentls-orphans", daemon=True).start()
 
     def close(self) -> None:
         """Every process of ours gone, then the undo store and the history closed (running

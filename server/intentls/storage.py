@@ -84,7 +84,18 @@ def open_migrated(path: Path | None, schema: Schema) -> apsw.Connection:
 
 
 def migrate(conn: apsw.Connection, schema: Schema) -> None:
-    """Bring the file to `schema.version`; `NewerSchemaError` if it is past it."""
+    """Bring the file to `schema.version`; `NewerSchemaError` if it is past it. The write lock
+    is taken first (IMMEDIATE): servers starting together on a new file wait for each other
+    instead of failing with "database is locked" (a read upgraded to a write cannot wait)."""
+    mode = conn.transaction_mode
+    conn.transaction_mode = "IMMEDIATE"
+    try:
+        _migrate(conn, schema)
+    finally:
+        conn.transaction_mode = mode
+
+
+def _migrate(conn: apsw.Connection, schema: Schema) -> None:
     with conn:
         value = conn.pragma("user_version")
         version = int(value) if isinstance(value, int) else 0

@@ -74,19 +74,35 @@ async def test_a_second_server_never_interrupts_a_live_servers_run(
 
 
 async def test_runs_of_a_killed_server_become_interrupted(home: Path, folder: Path) -> None:
+    """... and what they left running is ended by the next server."""
     async with session(home, [folder]) as victim:
-        running = asyncio.ensure_future(victim.run("$ echo go; sleep 60"))
+        running = asyncio.ensure_future(victim.run("$ echo $$; sleep 60"))
         started = await victim.wait_note("intentls/runStarted")
         await victim.wait_note("intentls/output", runId=started["runId"])
+        group = int(victim.output_of(started["runId"]).split()[0])
         server = victim.client._server
         assert server is not None
         os.kill(server.pid, signal.SIGKILL)
         await server.wait()
         running.cancel()  # its server is gone: no answer will come
         victim.client.capabilities = None  # nothing left to shut down
+    assert _group_alive(group), "the killed server's step outlives it"
     async with session(home, [folder]) as survivor:
         (seen,) = await survivor.command("intentls.history")
         assert seen["runId"] == started["runId"] and seen["status"] == "interrupted"
+        for _ in range(200):
+            if not _group_alive(group):
+                break
+            await asyncio.sleep(0.05)
+        assert not _group_alive(group)
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 async def test_a_newer_schema_is_opened_read_only(home: Path, folder: Path) -> None:

@@ -13,6 +13,7 @@ from typing import Protocol
 
 import attrs
 
+from intentls.execution.orphans import OWNER_ENV, owner_mark
 from intentls.execution.output import Tail, pump
 from intentls.execution.process import GroupProcess
 from intentls.execution.readiness import ReadyWatch
@@ -69,6 +70,7 @@ class Execution:
         self._slots = slots
         """The server-wide budget of concurrently running steps; None for background runs."""
         self._base_env = dict(os.environ if base_env is None else base_env)
+        self._base_env[OWNER_ENV] = owner_mark()  # the next server ends what a crash leaves
         self._running: dict[str, GroupProcess] = {}
         self._cancelled = asyncio.Event()
         self.results: dict[str, StepResult] = {}

@@ -18,5 +18,16 @@ def undo_path(history_path: Path | None) -> Path | None:
     return None if history_path is None else history_path.parent / FILE_NAME
 
 
+BUSY_TIMEOUT_MS = 60_000
+"""Another server's scan holds the write lock while it walks its folder (bounded: 30 s, see
+bounds.py): wait it out rather than lose a run's record."""
+
+
 def open_undo_database(path: Path | None) -> apsw.Connection:
-    return open_migrated(path, SCHEMA)
+    """Every transaction takes the write lock when it begins (IMMEDIATE): one that read first
+    and wrote later would fail at once ("database is locked", no waiting) whenever another
+    server had written in between."""
+    conn = open_migrated(path, SCHEMA)
+    conn.transaction_mode = "IMMEDIATE"
+    conn.set_busy_timeout(BUSY_TIMEOUT_MS)
+    return conn

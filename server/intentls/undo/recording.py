@@ -95,19 +95,15 @@ class Recording:
         self, run_id: str, settings: UndoSettings, saves: dict[str, list[float]], now: float
     ) -> RunChanges:
         """After a run: snapshot again; what differs from before the group began changed."""
-        group = self._groups_of_runs.pop(run_id)
-        group.active.discard(run_id)
+        group = self._groups_of_runs[run_id]
         key = os.fspath(group.root)
         try:
             after = self.scan(group.root, settings).tree
         except NotSnapshotted as exc:
-            if not group.active:
-                self._open.pop(key, None)
+            self._close(run_id, group)
             return RunChanges(
                 [], False, [IntentWarning(WarningKind.UNDO, f"not undoable: {exc.reason}")]
             )
-        if not group.active:
-            self._open.pop(key, None)
         paths = sorted(p for p, was in group.before.items() if after.get(p) != was)
         changes = [
             Change(
@@ -124,6 +120,7 @@ class Recording:
                 self.conn, self.blobs, group.id, key, "run", None, group.started_at, now, changes
             )
             write_runs(self.conn, group.id, group.runs)
+        self._close(run_id, group)  # only now: a busy file leaves the group to try `end` again
         lost = [c.path for c in changes if c.before is not None and not c.before.restorable]
         warnings = []
         vanished = [c.path for c in changes if c.before is not None and c.before.hash in gone]
@@ -166,6 +163,12 @@ class Recording:
         self._warmed_edits.setdefault(os.fspath(root), set()).update(report.changes)
         return len(report.tree)
 
+    def _close(self, run_id: str, group: _OpenGroup) -> None:
+        self._groups_of_runs.pop(run_id, None)
+        group.active.discard(run_id)
+        if not group.active:
+            self._open.pop(os.fspath(group.root), None)
+
     def scan(self, root: Path, settings: UndoSettings) -> ScanReport:
         """Snapshot the folder; what changed counts for the group of runs running there."""
         report = self.snapshots.scan(root, settings.exclude, settings.max_file_bytes)
@@ -178,11 +181,9 @@ class Recording:
     def abandon(self, run_id: str) -> None:
         """A run whose `end` will never come (its snapshot failed)."""
         self._builtin.pop(run_id, None)
-        group = self._groups_of_runs.pop(run_id, None)
+        group = self._groups_of_runs.get(run_id)
         if group is not None:
-            group.active.discard(run_id)
-            if not group.active:
-                self._open.pop(os.fspath(group.root), None)
+            self._close(run_id, group)
 
     # ---- runs of built-in tools -------------------------------------------------------------
 
@@ -211,10 +212,11 @@ class Recording:
         """After a run of built-in tools: its record from the inverse operations they recorded
         (in recording order), taken out of the snapshot groups it overlapped. A git step that
         failed is not undone: its recorded commands were never needed."""
-        run = self._builtin.pop(run_id)
+        run = self._builtin[run_id]
         key = os.fspath(run.root)
         kept = [o.op for o in ops if o.op.get("op") != "git" or o.step_id in succeeded]
         if overlap.worktree_after_files(kept):
+            del self._builtin[run_id]
             return RunChanges(
                 [], False, [IntentWarning(WarningKind.UNDO, overlap.WORKTREE_AFTER_FILES)]
             )
@@ -233,6 +235,7 @@ class Recording:
             )
             write_runs(self.conn, group_id, [(run_id, run.intent)])
             shared = self._separate(run, changes)
+        del self._builtin[run_id]  # only now: a busy file leaves it to be recorded again
         warnings = [overlap.shared_warning(p, f"«{i}» too") for i, p in shared.items()]
         if run.groups:
             others = " + ".join(f"«{i}»" for g in run.groups for _, i in g.runs)

@@ -86,7 +86,7 @@ class _Futile(Exception):
 def collect(conn: apsw.Connection, policy: Policy, held: Held, now: float) -> Collected:
     """Drop what is past retention or over the limit, mark what nothing refers to any more, and
     delete what was marked long enough ago."""
-    with _writing(conn):
+    with conn:  # IMMEDIATE (undo.database): what it reads cannot change under it
         keep = _protected(conn, held.run_ids)
         _forget_vanished_folders(conn)
         dropped = _drop_older(conn, now - policy.retention_days * DAY_S, keep)
@@ -111,17 +111,6 @@ def collect(conn: apsw.Connection, policy: Policy, held: Held, now: float) -> Co
         store_bytes=BlobStore(conn).total_bytes(),
         over_limit=over_limit,
     )
-
-
-@contextlib.contextmanager
-def _writing(conn: apsw.Connection) -> Iterator[None]:
-    """A transaction that takes the write lock first: what it reads cannot change under it."""
-    conn.transaction_mode = "IMMEDIATE"
-    try:
-        with conn:
-            yield
-    finally:
-        conn.transaction_mode = "DEFERRED"
 
 
 def _protected(conn: apsw.Connection, running: frozenset[str]) -> str:
@@ -242,7 +231,7 @@ def _sweep(conn: apsw.Connection, horizon: float) -> tuple[int, int]:
     """Delete the blobs marked before `horizon`, a batch per transaction."""
     count = freed = 0
     while True:
-        with _writing(conn):
+        with conn:  # IMMEDIATE (undo.database): what it reads cannot change under it
             batch = conn.execute(
                 "SELECT o.hash, LENGTH(b.data) FROM orphans o LEFT JOIN blobs b USING(hash) "
                 "WHERE o.since < ? LIMIT ?",

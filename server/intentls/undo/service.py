@@ -10,7 +10,7 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 import apsw
 import attrs
@@ -44,6 +44,13 @@ from intentls.undo.records import (
 from intentls.undo.retention import Collected, Policy
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+BUSY_ATTEMPTS = 3
+
+
+def _short(exc: BaseException, limit: int = 200) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class Editor(Protocol):
@@ -173,8 +180,10 @@ class UndoService:
             warnings.append(IntentWarning(WarningKind.UNDO, f"not undoable: {exc.reason}"))
             await self._abandon(run_id)
             return None
-        except Exception:
+        except Exception as exc:
             log.exception("snapshot before run %s failed; it cannot be undone", run_id)
+            why = f"not undoable: the snapshot before the run failed ({_short(exc)})"
+            warnings.append(IntentWarning(WarningKind.UNDO, why))
             await self._abandon(run_id)
             return None
         return RunUndo(run_id, intent, folder, settings, client)
@@ -190,10 +199,11 @@ class UndoService:
         succeeded = {s.id for s in result.steps if s.status is StepStatus.SUCCEEDED}
         try:
             changes = await self._end(run.run_id, run.settings, succeeded)
-        except Exception:
+        except Exception as exc:
             log.exception("the undo record of run %s failed; it cannot be undone", run.run_id)
             warning = IntentWarning(
-                WarningKind.UNDO, "the run's undo record could not be made: not undoable"
+                WarningKind.UNDO,
+                f"not undoable: the run's undo record could not be made ({_short(exc)})",
             )
             return attrs.evolve(result, warnings=[*(result.warnings or []), warning])
         result = attrs.evolve(
@@ -217,23 +227,39 @@ class UndoService:
             self._by_inverses.add(run_id)
             await self._worker.call(recording.begin_builtin, root, run_id, intent, time.time())
             return []
-        return await self._worker.call(recording.begin, root, run_id, intent, settings, time.time())
+        return await self._busy_retried(
+            recording.begin, root, run_id, intent, settings, time.time()
+        )
 
     async def _end(self, run_id: str, settings: UndoSettings, succeeded: set[str]) -> RunChanges:
         """`succeeded`: the ids of the steps that succeeded."""
         recording = self._core.recording
         saves = self._view().saves
         if run_id not in self._by_inverses:
-            return await self._worker.call(recording.end, run_id, settings, saves, time.time())
+            return await self._busy_retried(recording.end, run_id, settings, saves, time.time())
         self._by_inverses.discard(run_id)
         try:
             ops = await self.history.inverses(run_id)
         except Exception:
             await self._worker.call(recording.abandon, run_id)  # undo must not wait forever
             raise
-        return await self._worker.call(
+        return await self._busy_retried(
             recording.record_builtin, run_id, ops, succeeded, saves, time.time()
         )
+
+    async def _busy_retried(self, fn: Callable[..., T], *args: Any) -> T:
+        """Recording a run waits out other servers' writes (the busy timeout) and then tries
+        again: a run's record is never lost to a busy file (each of these calls can be repeated
+        whole: it changes nothing in memory until its transaction committed)."""
+        attempt = 1
+        while True:
+            try:
+                return await self._worker.call(fn, *args)
+            except apsw.BusyError:
+                if attempt == BUSY_ATTEMPTS:
+                    raise
+                log.warning("undo.db busy past the timeout; trying again (%d)", attempt)
+                attempt += 1
 
     async def _undo_atomic(self, run: RunUndo, result: RunResult) -> RunResult:
         undone = await self.undo(run.folder, run.run_id, None, False, run.settings, run.client)

@@ -359,6 +359,9 @@ class Snapshots:
             self.forget(root)
             self._refused[key] = (time.monotonic(), exc.reason)
             raise
+        except BaseException:
+            self.forget(root)  # the index in memory went past what was rolled back
+            raise
 
     def _scan(self, folder: _Folder) -> ScanReport:
         root = folder.root
