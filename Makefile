@@ -9,7 +9,7 @@ SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 3155328
 export SOURCE_DATE_EPOCH
 VSIX := $(CURDIR)/dist/intentls-$(VERSION).vsix
 
-.PHONY: all demo test check lint typecheck format unit e2e chromium nvim-test vscode-test bench schema predict-eval dist dist-test replay clean
+.PHONY: all demo test check lint typecheck layers format unit e2e chromium nvim-test vscode-test bench schema predict-eval dist dist-test replay clean
 
 all: $(STAMP)
 
@@ -24,7 +24,7 @@ demo: $(STAMP) ## The main job end to end: a sample workspace, the real server, 
 
 test: check unit e2e nvim-test dist-test vscode-test ## Everything CI runs
 
-check: lint typecheck
+check: lint typecheck layers
 
 lint: $(STAMP)
 	$(BIN)/ruff check server tests
@@ -32,6 +32,9 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict server/
+
+layers: $(STAMP) ## The import contracts in pyproject.toml (docs/architecture.md, "Layers")
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff format server tests
