@@ -70,6 +70,10 @@ def main(argv: list[str] | None = None) -> int:
         return (
             cli_failures.explain(args) if args.command == "explain" else cli_failures.failures(args)
         )
+    if args.command == "suggest":
+        from intentls.cli_suggest import main as suggest_main
+
+        return suggest_main(args)
     handler = {"run": _run, "history": _history, "list": _list}[args.command]
     return handler(args)
 
@@ -106,6 +110,8 @@ def _parser() -> argparse.ArgumentParser:
     add_parsers(sub)
     listing = sub.add_parser("list", help="intents this folder offers")
     listing.add_argument("--json", action="store_true")
+    suggest = sub.add_parser("suggest", help="what to run next here, learned from your runs")
+    suggest.add_argument("--json", action="store_true")
     undo = sub.add_parser("undo", help="undo the newest run that changed files (or RUN)")
     undo.add_argument("run", nargs="?", help="a run id from `intentls history`")
     undo.add_argument("--force", action="store_true", help="also over later edits (kept)")

@@ -45,6 +45,8 @@ from intentls.planning.catalog import Catalog, FolderIntents
 from intentls.planning.planner import AmbiguousIntent, Planner, PlanRequest
 from intentls.planning.variables import EditorContext
 from intentls.settings import RetrySettings
+from intentls.suggestions.runs import finished
+from intentls.suggestions.service import Suggestions
 from intentls.tools.confine import Roots
 from intentls.tools.runtime import HistoryInverseLog, ToolRuntime, trash_root
 from intentls.trust import Trust, TrustPolicy
@@ -193,6 +195,7 @@ class Engine:
         max_parallel: int,
         undo: UndoService | None = None,
         retry_settings: Callable[[Folder], RetrySettings] | None = None,
+        suggestions: Suggestions | None = None,
     ) -> None:
         self.history = history
         self.catalog = catalog
@@ -210,6 +213,8 @@ class Engine:
         self.retry_settings = retry_settings or (lambda folder: RetrySettings())
         """How long a retried step waits (the `retry` settings of a folder; the editor's, else
         the defaults)."""
+        self.suggestions = suggestions
+        """Learns from each finished run and proposes the next step (None: no suggestions)."""
 
     # ---- catalog ---------------------------------------------------------------------------
 
@@ -421,6 +426,8 @@ class Engine:
             result, run.plan.steps, run.tails, time.time(), run.execution.failed_attempts
         )
         result = await self._review(run, result)
+        if self.suggestions is not None and status in _FINISHED:
+            result = self._suggest_next(run, result)
         self.active.pop(run.run_id, None)
         listener.run_finished(result)
         return result
@@ -459,6 +466,18 @@ class Engine:
             place = {"intent": fix.intent, "cwd": str(run.request.cwd)}
             actions.append(Command(f"Run «{fix.intent}»", CommandId.RUN, [place]))
         return attrs.evolve(result, warnings=warnings or None, actions=actions or None)
+
+    def _suggest_next(self, run: ActiveRun, result: RunResult) -> RunResult:
+        """Feed the finished run to the suggestions (after the undo's scan read its own
+        changes), and offer the likely next step with the result."""
+        assert self.suggestions is not None
+        folder = run.request.folder
+        generation = self.undo.generation(folder.path) if self.undo is not None else None
+        editor = run.request.editor
+        edited = editor.file if editor is not None else None
+        self.suggestions.run_finished(finished(result, run.plan, edited, generation, time.time()))
+        offered = self.suggestions.suggest(folder.uri, edited.suffix if edited else "", limit=1)
+        return attrs.evolve(result, suggestions=offered or None)
 
     def _tools(self, run_id: str, request: RunRequest) -> ToolRuntime:
         history = self.history
@@ -522,6 +541,10 @@ def _said_up_to_date(result: RunResult, request: RunRequest) -> RunResult:
         warnings=[*(result.warnings or []), IntentWarning(UP_TO_DATE, message)],
         actions=[*(result.actions or []), force],
     )
+
+
+_FINISHED = (RunStatus.SUCCEEDED, RunStatus.FAILED)
+"""Runs suggestions learn from: not one a person stopped, nor one the server's end cut short."""
 
 
 def _atomic(plan: Plan) -> bool:

@@ -12,6 +12,7 @@ imported by the functions that build them)."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from intentls.folders import Folder
     from intentls.planning.catalog import Catalog
     from intentls.settings import Settings
+    from intentls.suggestions.service import Suggestions
     from intentls.undo.service import Editor, UndoService
 
 log = logging.getLogger(__name__)
@@ -83,13 +85,27 @@ class Options:
     """The editor's open documents (the LSP server); the terminal has none."""
 
 
+@functools.lru_cache(maxsize=64)
+def _folder_of(uri: str) -> Folder:
+    """A folder by its URI (suggestions know folders by URI; asked on every code action)."""
+    from intentls.folders import Folder, uri_path
+
+    return Folder(Path(uri_path(uri) or "/"), uri)
+
+
 class Services:
     def __init__(
-        self, history: History, undo: UndoService, engine: Engine, notices: list[str]
+        self,
+        history: History,
+        undo: UndoService,
+        engine: Engine,
+        suggestions: Suggestions,
+        notices: list[str],
     ) -> None:
         self.history = history
         self.undo = undo
         self.engine = engine
+        self.suggestions = suggestions
         self.notices = notices
         """Why something works in a lesser way (an unusable history file), for the person."""
         self._closed = False
@@ -98,6 +114,7 @@ class Services:
     def open(cls, options: Options) -> Services:
         from intentls.engine import Engine
         from intentls.execution import orphans
+        from intentls.suggestions.service import Suggestions
         from intentls.trust import Grants, TrustPolicy, default_grants_path
         from intentls.undo.service import UndoService
 
@@ -111,6 +128,10 @@ class Services:
             None if of is None else (lambda folder: of(folder).undo),
             options.editor,
         )
+        suggestions = Suggestions(history)
+        suggestions.generation = lambda uri: undo.generation(_folder_of(uri).path)
+        if of is not None:
+            suggestions.enabled = lambda uri: of(_folder_of(uri)).suggestions.enabled
         engine = Engine(
             history,
             catalog(),
@@ -118,8 +139,9 @@ class Services:
             options.max_parallel,
             undo,
             None if of is None else (lambda folder: of(folder).retry),
+            suggestions,
         )
-        return cls(history, undo, engine, [notice] if notice else [])
+        return cls(history, undo, engine, suggestions, [notice] if notice else [])
 
     def start(self) -> None:
         """On the running event loop: renew the history lease periodically, record how the

@@ -25,6 +25,8 @@ class CommandId(enum.StrEnum):
     CHECKPOINTS = "intentls.checkpoints"
     ROLLBACK = "intentls.rollback"
     EXPLAIN = "intentls.explain"
+    SUGGEST = "intentls.suggest"
+    FEEDBACK = "intentls.feedback"
 
 
 class Notification(enum.StrEnum):
@@ -42,6 +44,7 @@ class ActionKind(enum.StrEnum):
     every `intentls.*` kind)."""
 
     UNDO = "intentls.undo"
+    SUGGEST = "intentls.suggest"
 
 
 class WarningKind(enum.StrEnum):

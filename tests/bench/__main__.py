@@ -11,6 +11,7 @@ from tests.bench import (
     parallel,
     realrepo,
     run_roundtrip,
+    suggestions,
     undo,
 )
 
@@ -24,6 +25,7 @@ def main() -> None:
     asyncio.run(undo.main())
     asyncio.run(realrepo.main())
     asyncio.run(analytics.main())
+    asyncio.run(suggestions.main())
 
 
 main()

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
 from lsprotocol import types as lsp
 from pytest_lsp import LanguageClient
@@ -160,6 +160,20 @@ def _recorder(ses: Session, method: str) -> Any:
         await ses.record(method, params)
 
     return record
+
+
+def read_code_actions_right(ses: Session) -> None:
+    """lsprotocol's converter reads any code action that carries a command as a `Command` (its
+    union hook only checks for a "command" key). Real clients look at the type of `command`;
+    so does the test client from here on."""
+    converter = ses.client.protocol._converter
+
+    def hook(value: Any, _: Any) -> lsp.Command | lsp.CodeAction:
+        if isinstance(value.get("command"), str):
+            return converter.structure(value, lsp.Command)
+        return converter.structure(value, lsp.CodeAction)
+
+    converter.register_structure_hook(Union[lsp.Command, lsp.CodeAction], hook)  # noqa: UP007
 
 
 def new_token() -> str:

@@ -29,7 +29,7 @@ async def test_a_lens_per_intent_with_its_last_run(home: Path, folder: Path) -> 
         await ses.run("fail")
         await ses.wait_note(lsp.WORKSPACE_CODE_LENS_REFRESH)
         titles = {lens.command.title for lens in await _lenses(ses, toml)}
-        assert any(t.startswith("▶ Run hello · ✓ ") and t.endswith("just now") for t in titles)
+        assert any(t.startswith("▶ Run hello · ✓ ") and "just now" in t for t in titles)
         assert any(t.startswith("▶ Run fail · ✗ ") for t in titles)
         result = await ses.command(hello.command.command, hello.command.arguments[0])
         assert result["status"] == "succeeded"

@@ -18,6 +18,7 @@ ADVERTISED = [
     "intentls.checkpoint",
     "intentls.checkpoints",
     "intentls.explain",
+    "intentls.feedback",
     "intentls.history",
     "intentls.list",
     "intentls.plan",
@@ -25,6 +26,7 @@ ADVERTISED = [
     "intentls.rollback",
     "intentls.run",
     "intentls.stats",
+    "intentls.suggest",
     "intentls.undo",
 ]
 
@@ -35,7 +37,8 @@ async def test_capabilities(home: Path, folder: Path) -> None:
         assert sorted(caps.execute_command_provider.commands) == ADVERTISED
         assert caps.execute_command_provider.work_done_progress is True
         assert caps.code_lens_provider is not None
-        assert list(caps.code_action_provider.code_action_kinds) == ["intentls.undo"]
+        kinds = list(caps.code_action_provider.code_action_kinds)
+        assert kinds == ["intentls.undo", "intentls.suggest"]
         sync = caps.text_document_sync
         assert sync.open_close and sync.change and sync.save
         assert caps.workspace.workspace_folders.supported

@@ -146,4 +146,5 @@ def _names(users: list[User]) -> str:
     return ", ".join(names) if len(names) <= 6 else f"{names[0]} … {names[-1]}"
 
 
-main()
+if __name__ == "__main__":
+    main()

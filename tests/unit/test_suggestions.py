@@ -12,6 +12,7 @@ import pytest
 
 from intentls.history.store import History, RunStart
 from intentls.model import RunResult, RunStatus
+from intentls.suggestions import store
 from intentls.suggestions.core import Candidate, Finished, Fix, Situation
 from intentls.suggestions.providers import PROVIDERS
 from intentls.suggestions.sequence import SequenceModel, Step
@@ -217,12 +218,18 @@ def test_dismissed_sinks_below_taken(s: Suggestions, monkeypatch: pytest.MonkeyP
 
 
 def test_a_new_provider_is_tried(s: Suggestions, monkeypatch: pytest.MonkeyPatch) -> None:
-    providers = {"old": fixed("a", "alpha")}
+    def new(situation: Situation) -> list[Candidate]:
+        """Proposes nothing until the first run: then it is new to learning."""
+        if situation.last is None:
+            return []
+        return [Candidate("n", "novel", "Run novel", "because", 0.5)]
+
+    providers = {"old": fixed("a", "alpha"), "new": new}
     monkeypatch.setattr("intentls.suggestions.service.PROVIDERS", providers)
     for _ in range(3):
         [shown] = s.suggest(FOLDER)
         s.feedback(shown.id, accepted=False)
-    providers["new"] = fixed("n", "novel")
+    run(s, "x")
     assert intents(s) == ["novel", "alpha"]
 
 
@@ -273,5 +280,7 @@ async def test_learning_and_models_survive_a_restart(tmp_path: Path) -> None:
         assert warmed.folder(FOLDER).known["fmt"] == 6
         assert intents(warmed)[0] == "test"
         assert warmed.acceptance().taken == 1
+        figures = await second.read_with(store.acceptance)
+        assert (figures.taken, figures.rate) == (1, 1 / figures.shown)
     finally:
         second.close()

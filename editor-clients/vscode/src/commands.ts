@@ -5,6 +5,7 @@ import { CheckpointInfo, IntentInfo, Plan, RunSummary } from './protocol';
 import { ReadingPreview } from './reading';
 import { NotSent, Runner, showError } from './runner';
 import { getClient, restartServer, serverCommands } from './server';
+import { pickSuggestion } from './suggest';
 import { RunView, formatAgo, formatDuration, plural, statusIcon } from './status';
 
 /** Where a command applies: the active file's folder, else the only or a chosen folder. */
@@ -25,6 +26,7 @@ export const PALETTE_NEEDS: Readonly<Record<string, readonly string[]>> = {
     [Command.cancelRun]: [ServerCommand.cancel],
     [Command.createCheckpoint]: [ServerCommand.checkpoint],
     [Command.rollbackToCheckpoint]: [ServerCommand.checkpoints, ServerCommand.rollback],
+    [Command.suggestNext]: [ServerCommand.suggest],
 };
 
 interface IntentItem extends vscode.QuickPickItem {
@@ -47,6 +49,7 @@ export function registerCommands(
         [Command.cancelRun, () => commands.cancelRun()],
         [Command.createCheckpoint, () => commands.createCheckpoint()],
         [Command.rollbackToCheckpoint, () => commands.rollbackToCheckpoint()],
+        [Command.suggestNext, () => commands.suggestNext()],
         [Command.restartServer, () => restartServer()],
         [Command.showOutput, async () => view.output.show(true)],
     ];
@@ -114,6 +117,13 @@ class PaletteCommands {
             return;
         }
         await this.run(last, target);
+    }
+
+    async suggestNext(): Promise<void> {
+        const target = await pickTarget();
+        if (target) {
+            await pickSuggestion(this.runner, target);
+        }
     }
 
     async undoOrRedo(command: string): Promise<void> {

@@ -42,6 +42,7 @@ export const Command = {
     cancelRun: 'intentls.cancelRun',
     createCheckpoint: 'intentls.createCheckpoint',
     rollbackToCheckpoint: 'intentls.rollbackToCheckpoint',
+    suggestNext: 'intentls.suggestNext',
     restartServer: 'intentls.restartServer',
     showOutput: 'intentls.showOutput',
 } as const;

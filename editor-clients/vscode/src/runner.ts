@@ -16,6 +16,7 @@ import { Command, RUNNING_COMMANDS, ServerCommand } from './constants';
 import { LspCommand, RunResult, UndoResult, isRunResult, isUndoResult } from './protocol';
 import { getClient, serverCommands, whenReady } from './server';
 import { RunView, plural } from './status';
+import { offerNext } from './suggest';
 
 const LABELS: Record<string, string> = {
     [ServerCommand.undo]: 'Undo',
@@ -225,19 +226,7 @@ export class Runner {
                     void vscode.window.showWarningMessage(`intentls: ${warnings.join(' ')}`);
                 }
         }
-        if (result.suggestions && result.suggestions.length > 0) {
-            const top = result.suggestions.slice(0, 2);
-            void vscode.window
-                .showInformationMessage(
-                    `intentls suggests: ${top.map((s) => `${s.title} (${s.reason})`).join('; ')}`,
-                    ...top.map((s) => s.title),
-                )
-                .then((title) => {
-                    const chosen = top.find((s) => s.title === title);
-                    return chosen ? this.executeLspCommand(chosen.command) : undefined;
-                })
-                .then(undefined, (err: unknown) => showError(err));
-        }
+        offerNext(this, result);
     }
 
     /** A blocked run's `actions`: a modal for a few, a QuickPick for more. */

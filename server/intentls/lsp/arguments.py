@@ -138,3 +138,14 @@ class RollbackArgs:
 class ExplainArgs(Place):
     run_id: str | None = None
     """None: the folder's newest failed run."""
+
+
+@attrs.frozen
+class SuggestArgs(Place):
+    pass
+
+
+@attrs.frozen
+class FeedbackArgs:
+    suggestion_id: str
+    accepted: bool

@@ -16,6 +16,7 @@ from intentls.lsp.features.history import HistoryFeature
 from intentls.lsp.features.lenses import LensesFeature
 from intentls.lsp.features.retention import RetentionFeature
 from intentls.lsp.features.run import RunFeature
+from intentls.lsp.features.suggestions import SuggestionsFeature
 from intentls.lsp.features.trust import TrustFeature
 from intentls.lsp.features.undo import UndoFeature
 from intentls.lsp.features.warm_up import WarmUpFeature
@@ -31,6 +32,7 @@ FEATURES: Sequence[type[Feature]] = (
     LensesFeature,
     TrustFeature,
     FailuresFeature,
+    SuggestionsFeature,
     WarmUpFeature,
     RetentionFeature,
 )

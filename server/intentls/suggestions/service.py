@@ -8,6 +8,7 @@ latest `WARM_RUNS` runs, read and replayed off the event loop.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import time
 import uuid
@@ -22,7 +23,7 @@ from intentls.model import Command, Suggestion
 from intentls.suggestions import store
 from intentls.suggestions.core import Candidate, Finished, Fix, Freshness, Situation
 from intentls.suggestions.learning import Acceptance, Learning
-from intentls.suggestions.providers import PROVIDERS, freshness
+from intentls.suggestions.providers import LIVE, PROVIDERS, freshness
 from intentls.suggestions.sequence import SequenceModel, Step
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ RECENT = 50
 OFFERED = 2000
 """Suggestions remembered (id → what it was) for a later take or dismissal."""
 LIMIT = 3
+SAVE_SHOWN_S = 1.0
 
 
 @attrs.frozen
@@ -55,6 +57,9 @@ class FolderState:
         self.after_saving: dict[str, Counter[str]] = {}
         self.live = 0
         """Runs observed since this process started (replayed over a warm-up)."""
+        self.proposed: dict[str, list[tuple[str, Candidate]]] = {}
+        """What the providers that read only runs and saves proposed, by file type: kept
+        until the next run or save, so a request does not ask them again."""
 
     def observe(self, run: Finished) -> None:
         self.model.observe(Step(run.intent, run.intent, run.file_type, not run.succeeded))
@@ -65,6 +70,7 @@ class FolderState:
         for file_type in self.saved:
             self.after_saving.setdefault(file_type, Counter())[run.intent] += 1
         self.saved.clear()
+        self.proposed.clear()
 
 
 class Suggestions:
@@ -80,6 +86,9 @@ class Suggestions:
         self.learning = Learning()
         self._folders: dict[str, FolderState] = {}
         self._offered: OrderedDict[str, Offered] = OrderedDict()
+        self._session = uuid.uuid4().hex[:8]
+        self._ids = itertools.count(1)
+        self._unsaved: list[store.Event] = []
 
     def folder(self, uri: str) -> FolderState:
         state = self._folders.get(uri)
@@ -96,7 +105,9 @@ class Suggestions:
 
     def saved(self, folder: str, file_type: str) -> None:
         if file_type:
-            self.folder(folder).saved[file_type] = self.clock()
+            state = self.folder(folder)
+            state.saved[file_type] = self.clock()
+            state.proposed.clear()
 
     async def warm(self) -> None:
         """Learn from the latest runs of the history, off the event loop; runs that finish
@@ -134,29 +145,48 @@ class Suggestions:
             fixes=self.fixes,
         )
 
-    def suggest(self, folder: str, file_type: str = "", limit: int = LIMIT) -> list[Suggestion]:
-        """The best `limit` suggestions for the folder now, best first, recorded as shown."""
+    def suggest(
+        self, folder: str, file_type: str = "", limit: int = LIMIT, record: bool = True
+    ) -> list[Suggestion]:
+        """The best `limit` suggestions for the folder now, best first, recorded as shown
+        (unless `record` is False: a terminal's list, whose ids nothing can take)."""
         if not self.enabled(folder):
             return []
         situation = self.situation(folder, file_type)
+        state = self.folder(folder)
+        settled = state.proposed.get(file_type)
+        if settled is None:
+            settled = state.proposed[file_type] = list(self._candidates(situation, live=False))
         ranked: dict[str, tuple[float, str, Candidate]] = {}
-        for provider, candidate in self._candidates(situation):
+        for provider, candidate in [*settled, *self._candidates(situation, live=True)]:
             candidate = freshness.annotate(situation, candidate)
             score = candidate.confidence * self.learning.factor(provider, candidate.kind)
             best = ranked.get(candidate.intent)
             if best is None or score > best[0]:
                 ranked[candidate.intent] = (score, provider, candidate)
         chosen = sorted(ranked.values(), key=lambda r: -r[0])[:limit]
-        return [self._offer(folder, provider, c) for _, provider, c in chosen]
+        return [self._offer(folder, provider, c, record) for _, provider, c in chosen]
 
     def note(self, folder: str, intent: str) -> str | None:
-        """For a lens: "nothing changed since ✓ 3 min ago", "stale: …", or None."""
+        """ "nothing changed since ✓ 3 min ago", "stale: …", or None (unknown, turned off)."""
         if not self.enabled(folder):
             return None
         return freshness.note(self.situation(folder), intent)
 
-    def _candidates(self, situation: Situation) -> Iterable[tuple[str, Candidate]]:
+    def freshness(self, folder: str, intent: str) -> Freshness | None:
+        """An intent's last success against the folder's files now (for a lens's title)."""
+        if not self.enabled(folder):
+            return None
+        return self._freshness(self.folder(folder), self.generation(folder), intent)
+
+    def _candidates(
+        self, situation: Situation, live: bool | None = None
+    ) -> Iterable[tuple[str, Candidate]]:
+        """What the providers propose (`live`: only those asked on every request, or only the
+        others; None: all)."""
         for name, provide in PROVIDERS.items():
+            if live is not None and (name in LIVE) != live:
+                continue
             try:
                 found = list(provide(situation))
             except Exception:
@@ -171,13 +201,17 @@ class Suggestions:
             return None
         return Freshness(success.ended_at, success.generation == now)
 
-    def _offer(self, folder: str, provider: str, candidate: Candidate) -> Suggestion:
-        suggestion_id = uuid.uuid4().hex[:12]
-        self._offered[suggestion_id] = Offered(provider, candidate.kind, folder, candidate.intent)
-        while len(self._offered) > OFFERED:
-            self._offered.popitem(last=False)
-        self._event(suggestion_id, "shown")
-        arguments = {"intent": candidate.intent, "cwd": folder, "suggestionId": suggestion_id}
+    def _offer(self, folder: str, provider: str, candidate: Candidate, record: bool) -> Suggestion:
+        suggestion_id = f"{self._session}-{next(self._ids)}"
+        arguments = {"intent": candidate.intent, "cwd": folder}
+        if record:
+            self._offered[suggestion_id] = Offered(
+                provider, candidate.kind, folder, candidate.intent
+            )
+            while len(self._offered) > OFFERED:
+                self._offered.popitem(last=False)
+            self._event(suggestion_id, "shown")
+            arguments["suggestionId"] = suggestion_id
         return Suggestion(
             id=suggestion_id,
             title=candidate.title,
@@ -205,17 +239,37 @@ class Suggestions:
             return False
         self.learning.record(offered.provider, offered.kind, event)
         if self.history is not None:
-            row = (
-                suggestion_id,
-                offered.provider,
-                offered.kind,
-                offered.folder,
-                offered.intent,
-                event,
-                self.clock(),
+            # Shown: saved a second later in one batch, off the requests' path; taken or
+            # dismissed: right after this answer goes out.
+            if event != "shown":
+                asyncio.get_running_loop().call_soon(self._save)
+            elif not self._unsaved:
+                asyncio.get_running_loop().call_later(SAVE_SHOWN_S, self._save)
+            self._unsaved.append(
+                (
+                    suggestion_id,
+                    offered.provider,
+                    offered.kind,
+                    offered.folder,
+                    offered.intent,
+                    event,
+                    self.clock(),
+                )
             )
-            self.history.write_with(partial(store.record, events=[row]))
         return True
+
+    def _save(self) -> asyncio.Future[None] | None:
+        rows, self._unsaved = self._unsaved, []
+        if self.history is None or not rows:
+            return None
+        return self.history.write_with(partial(store.record, events=rows))
+
+    async def save(self) -> None:
+        """Write what is pending now and wait for it (a dismissal is kept before it is
+        answered)."""
+        written = self._save()
+        if written is not None:
+            await written
 
 
 def _replay(runs: list[Finished]) -> dict[str, FolderState]:

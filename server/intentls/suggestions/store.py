@@ -8,6 +8,7 @@ import json
 import apsw
 
 from intentls.suggestions.core import Finished
+from intentls.suggestions.learning import Acceptance, Learning
 
 Event = tuple[str, str, str, str, str, str, float]
 """(suggestion id, provider, kind, folder, intent, event, at)."""
@@ -31,14 +32,12 @@ def tallies(conn: apsw.Connection) -> list[tuple[str, str, str, int]]:
     return [(str(p), str(k), str(e), int(n)) for p, k, e, n in rows]
 
 
-def offered(conn: apsw.Connection, suggestion_id: str) -> tuple[str, str, str, str] | None:
-    """(provider, kind, folder, intent) of a suggestion shown by an earlier session."""
-    row = conn.execute(
-        "SELECT provider, kind, folder, intent FROM suggestion_events "
-        "WHERE suggestion_id = ? AND event = 'shown' LIMIT 1",
-        (suggestion_id,),
-    ).fetchone()
-    return None if row is None else (str(row[0]), str(row[1]), str(row[2]), str(row[3]))
+def acceptance(conn: apsw.Connection) -> Acceptance:
+    """Acceptance overall, per provider and per kind, from every recorded event: for
+    `intentls.stats` (`await history.read_with(store.acceptance)`) in the server or a terminal."""
+    learning = Learning()
+    learning.load(tallies(conn))
+    return learning.acceptance()
 
 
 def recent_runs(conn: apsw.Connection, limit: int) -> list[Finished]:

@@ -81,6 +81,14 @@ M.commands = {
     end,
   },
   {
+    name = "IntentSuggest",
+    desc = "What to run next here (learned from your runs): pick one to run it",
+    key = "s",
+    run = function()
+      require("intentls.suggest").pick()
+    end,
+  },
+  {
     name = "IntentCancel",
     desc = "Cancel the newest running run",
     key = "c",

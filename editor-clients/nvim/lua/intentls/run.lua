@@ -288,6 +288,8 @@ function M.finish(client, result)
   local cfg = require("intentls.config").get()
   local title = result.intent or "run"
   local took = M.format_duration(result.durationMs)
+  local next_step = require("intentls.suggest").next_line(result)
+  local and_next = next_step and ("\n  " .. next_step) or ""
   if result.status == "failed" or result.status == "interrupted" then
     local lines = { ("%s %s %s (%s)"):format(ICONS[result.status], title, result.status, took) }
     for _, step in ipairs(result.steps or {}) do
@@ -299,11 +301,11 @@ function M.finish(client, result)
       end
     end
     table.insert(lines, "  :IntentOutput shows the output")
-    notify(table.concat(lines, "\n"), vim.log.levels.ERROR)
+    notify(table.concat(lines, "\n") .. and_next, vim.log.levels.ERROR)
   elseif result.status == "cancelled" then
     notify(("%s %s cancelled"):format(ICONS.cancelled, title), vim.log.levels.WARN)
-  elseif not require("intentls.progress").was_shown(run.client_id, run.token) then
-    notify(("%s %s %s (%s)"):format(ICONS[result.status] or "", title, result.status, took))
+  elseif next_step or not require("intentls.progress").was_shown(run.client_id, run.token) then
+    notify(("%s %s %s (%s)"):format(ICONS[result.status] or "", title, result.status, took) .. and_next)
   end
   if cfg.output.open == "always" or (cfg.output.open == "failure" and result.status == "failed") then
     vim.schedule(function()

@@ -15,6 +15,7 @@ from lsprotocol import types as lsp
 from intentls.history.store import IntentRecord
 from intentls.lsp.feature import Feature
 from intentls.model import RunStatus
+from intentls.suggestions.core import ago
 from intentls.vocabulary import CommandId
 
 log = logging.getLogger(__name__)
@@ -47,11 +48,15 @@ class LensesFeature(Feature):
             name = intent.name if len(intents.lookup(intent.name)) == 1 else intent.qualified_name
             record = await engine.history.intent_record(folder.uri, name)
             position = lsp.Position(intent.line - 1, 0)
+            title = lens_title(name, record, time.time())
+            fresh = self.services.suggestions.freshness(folder.uri, name)
+            if fresh is not None:
+                title += " · nothing changed" if fresh.unchanged else " · stale"
             lenses.append(
                 lsp.CodeLens(
                     range=lsp.Range(position, position),
                     command=lsp.Command(
-                        title=lens_title(name, record, time.time()),
+                        title=title,
                         command=CommandId.RUN,
                         arguments=[{"intent": name, "cwd": str(folder.path)}],
                     ),
@@ -85,10 +90,3 @@ def lens_title(name: str, record: IntentRecord, now: float) -> str:
     mark = _MARKS.get(record.last_status, record.last_status)
     seconds = (record.last_duration_ms or 0) / 1000
     return f"{title} · {mark} {seconds:.1f} s, {ago(now - record.last_started_at)}"
-
-
-def ago(seconds: float) -> str:
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if seconds >= size:
-            return f"{int(seconds // size)} {unit} ago"
-    return "just now"

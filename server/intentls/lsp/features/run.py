@@ -43,6 +43,8 @@ class RunFeature(Feature):
         request = self._request(args, args.background)
         if args.dry_run:
             return await engine.dry_run(request)
+        if args.suggestion_id is not None:
+            self.services.suggestions.taken(args.suggestion_id)  # a suggestion was taken
         listener = LspRunListener(self.ls, token)
         ask = self._ask if self.ls.prompts else None
         task = asyncio.get_running_loop().create_task(engine.run(request, listener, ask))

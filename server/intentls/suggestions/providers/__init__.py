@@ -21,3 +21,7 @@ PROVIDERS: dict[str, Provider] = {
     "ordering": ordering.provide,
 }
 """By name: the name is what learning keeps acceptance figures under."""
+
+LIVE = frozenset({"stale"})
+"""Providers whose answer depends on the moment (the folder's files): asked on every request.
+The others read only runs and saves: their answer is kept until the next of those."""

@@ -1,0 +1,55 @@
+/**
+ * Suggestions: "Intent: Suggest…" in the palette, and the likely next step of a finished run as
+ * a button on its notification ("Run test", or "Dismiss", which tells the server). The same
+ * suggestions reach the lightbulb / Ctrl+. menu as code actions of kind `intentls.suggest`,
+ * straight from the server. Nothing runs unless the person picks it.
+ */
+import * as vscode from 'vscode';
+import { ServerCommand } from './constants';
+import { RunResult, Suggestion } from './protocol';
+import type { Runner } from './runner';
+import { showError } from './runner';
+
+const DISMISS = 'Dismiss';
+
+/** QuickPick of `intentls.suggest` for the target; the chosen one runs. */
+export async function pickSuggestion(runner: Runner, target: { uri?: string; cwd?: string }): Promise<void> {
+    const found = (await runner.execute(ServerCommand.suggest, [target])) as Suggestion[] | undefined;
+    if (!found || found.length === 0) {
+        void vscode.window.showInformationMessage('intentls: nothing to suggest yet. Run a few intents first.');
+        return;
+    }
+    const pick = await vscode.window.showQuickPick(
+        found.map((s) => ({
+            label: `$(lightbulb) ${s.title}`,
+            description: `${Math.round(s.confidence * 100)} %`,
+            detail: s.reason,
+            suggestion: s,
+        })),
+        { title: 'Intent: Suggest…', placeHolder: 'Best first. Pick one to run it.' },
+    );
+    if (pick) {
+        await runner.executeLspCommand(pick.suggestion.command);
+    }
+}
+
+/**
+ * At most one unasked suggestion per run: the first of `result.suggestions`, as a button on a
+ * notification. "Dismiss" sends `intentls.feedback {accepted: false}`.
+ */
+export function offerNext(runner: Runner, result: RunResult): void {
+    const next = result.suggestions?.[0];
+    if (!next) {
+        return;
+    }
+    void vscode.window
+        .showInformationMessage(`intentls suggests: ${next.title} (${next.reason})`, next.title, DISMISS)
+        .then(async (choice) => {
+            if (choice === next.title) {
+                await runner.executeLspCommand(next.command);
+            } else if (choice === DISMISS && runner.supports(ServerCommand.feedback)) {
+                await runner.execute(ServerCommand.feedback, [{ suggestionId: next.id, accepted: false }]);
+            }
+        })
+        .then(undefined, (err: unknown) => showError(err));
+}
