@@ -95,6 +95,8 @@ class _Scan:
 
     def __init__(self, folder: _Folder, blobs: BlobStore, started: int, budget: Budget) -> None:
         self.folder = folder
+        self.root = os.path.join(folder.root, "")  # noqa: PTH118
+        """The folder's path with a trailing separator, to join relative paths to."""
         self.budget = budget
         self.index = folder.index
         self.blobs = blobs
@@ -164,10 +166,10 @@ class _Scan:
             self._changed(rel, old.state, None)
 
     def _state(self, rel: str, st: os.stat_result) -> State | None:
-        full = os.path.join(self.folder.root, rel)  # noqa: PTH118
         mode = stat.S_IMODE(st.st_mode)
         if stat.S_ISDIR(st.st_mode):
             return State("dir", mode)
+        full = self.root + rel
         if stat.S_ISLNK(st.st_mode):
             try:
                 return State("link", mode, None, os.readlink(full))  # noqa: PTH115
