@@ -63,7 +63,7 @@ def _make_tree(root: Path, files: int, seed: int = 1) -> int:
 
 def _git(root: Path, *args: str) -> None:
     subprocess.run(
-        ["git", "-c", "user.name=b", "-c", "user.email=b@b", *args],
+        ["git", "-c", "user.name=b", "-c", "user.email=b@b", "-c", "gc.auto=0", *args],
         cwd=root,
         check=True,
         capture_output=True,
@@ -246,7 +246,9 @@ async def _up_to_date(tmp: Path) -> None:
 async def main() -> None:
     budget = time.perf_counter() + float(os.environ.get("INTENTLS_BENCH_REAL_S", "240"))
     print("real repositories (issue 15): terminal, first run, undo store, up to date")
-    with tempfile.TemporaryDirectory(prefix="intentls-bench-real-") as tmp:
+    with tempfile.TemporaryDirectory(
+        prefix="intentls-bench-real-", ignore_cleanup_errors=True
+    ) as tmp:
         base = Path(tmp)
         _terminal(base)
         _untracked_first_run(base)

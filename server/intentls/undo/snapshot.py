@@ -38,6 +38,10 @@ from intentls.undo.store import UNSTORED, BlobStore, State
 REFUSED_FOR_S = 300.0
 """How long a folder found past the bounds is refused without another try."""
 
+SAVE_BATCH = 500
+"""Index rows written per call: one call over a first scan's 100k rows would keep the GIL
+(and so the event loop) for a large part of a second."""
+
 RACY_NS = 10_000_000
 """10 ms: more than the coarsest kernel timestamp tick (jiffies at HZ=100)."""
 
@@ -452,11 +456,11 @@ class Snapshots:
             for p, e in saved.items()
             if e is not None
         ]
-        if changed:
+        for at in range(0, len(changed), SAVE_BATCH):
             self._conn.executemany(
                 "INSERT OR REPLACE INTO entries(folder, path, kind, mode, hash, target, size, "
                 "mtime_ns, ctime_ns, ino, racy) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                changed,
+                changed[at : at + SAVE_BATCH],
             )
         rules = folder.rules
         if folder.persisted != rules:
