@@ -28,7 +28,7 @@ from intentls.failures.forecast import forecast, past_failure
 from intentls.failures.recovery import RetryPolicy
 from intentls.folders import Folder
 from intentls.history.environment import fingerprint
-from intentls.history.store import History, RunStart
+from intentls.history.store import History, NotRecorded, RunStart
 from intentls.model import (
     Command,
     IntentInfo,
@@ -133,6 +133,8 @@ class ActiveRun:
         self.started_at = time.time()
         self.end_status: RunStatus | None = None
         """Set when something other than the steps ended the run (cancel, shutdown)."""
+        self.announced = asyncio.Event()
+        """Set once runStarted went out (after the start row was written)."""
         self.tails: dict[str, str] = {}
         self.task: asyncio.Task[RunResult] | None = None
         self.warnings: list[IntentWarning] = []
@@ -304,6 +306,7 @@ class Engine:
             return started
         assert started.task is not None
         if started.request.background:
+            await started.announced.wait()  # runStarted goes out before the answer
             return started.snapshot()
         return await asyncio.shield(started.task)
 
@@ -333,10 +336,11 @@ class Engine:
         retry = RetryPolicy.of(self.retry_settings(request.folder))
         run = ActiveRun(run_id, request, plan, listener, slots, tools, self.resources, fresh, retry)
         self.active[run_id] = run
-        self.history.record_started(self._run_start(run_id, request, run.started_at))
+        written = self.history.record_started(self._run_start(run_id, request, run.started_at))
         self.history.record_context(run_id, env=self._env_fingerprint(plan))
-        listener.run_started(run)
-        run.task = asyncio.get_running_loop().create_task(self._execute(run, listener, prediction))
+        run.task = asyncio.get_running_loop().create_task(
+            self._execute(run, listener, prediction, written)
+        )
         return run
 
     async def _hold(
@@ -397,8 +401,16 @@ class Engine:
         return result
 
     async def _execute(
-        self, run: ActiveRun, listener: RunListener, prediction: asyncio.Future[Plan]
+        self,
+        run: ActiveRun,
+        listener: RunListener,
+        prediction: asyncio.Future[Plan],
+        written: asyncio.Future[None],
     ) -> RunResult:
+        # Nothing is announced before it is recorded: the start row first, then runStarted.
+        await _recorded(written, run.warnings, "start")
+        listener.run_started(run)
+        run.announced.set()
         undo = None
         if self.undo is not None and not run.request.background:
             builtin_only = all(s.tool != SHELL for s in run.plan.steps)
@@ -422,9 +434,16 @@ class Engine:
         result = _said_up_to_date(run.result(status, steps), run.request)
         if self.undo is not None and undo is not None:
             result = await self.undo.after_run(undo, result, _atomic(run.plan))
-        self.history.record_finished(
-            result, run.plan.steps, run.tails, time.time(), run.execution.failed_attempts
+        problems: list[IntentWarning] = []
+        await _recorded(
+            self.history.record_finished(
+                result, run.plan.steps, run.tails, time.time(), run.execution.failed_attempts
+            ),
+            problems,
+            "end",
         )
+        if problems:  # said, not recorded: the history could not keep it
+            result = attrs.evolve(result, warnings=[*(result.warnings or []), *problems])
         result = await self._review(run, result)
         if self.suggestions is not None and status in _FINISHED:
             result = self._suggest_next(run, result)
@@ -549,3 +568,21 @@ _FINISHED = (RunStatus.SUCCEEDED, RunStatus.FAILED)
 
 def _atomic(plan: Plan) -> bool:
     return any(s.args.get("atomic") is True for s in plan.steps)
+
+
+async def _recorded(
+    written: asyncio.Future[None], warnings: list[IntentWarning], what: str
+) -> None:
+    """Wait until a history write is committed; when it failed, why goes to `warnings` (the
+    run goes on: the person is told, the history keeps what it can)."""
+    try:
+        await written
+    except NotRecorded as exc:
+        warnings.append(IntentWarning(WarningKind.HISTORY, str(exc)))
+    except Exception as exc:
+        why = "the disk is full" if isinstance(exc, apsw.FullError) else str(exc)[:200]
+        warnings.append(
+            IntentWarning(
+                WarningKind.HISTORY, f"the history could not record this run's {what} ({why})"
+            )
+        )

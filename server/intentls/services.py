@@ -145,12 +145,14 @@ class Services:
 
     def start(self) -> None:
         """On the running event loop: renew the history lease periodically, record how the
-        undos a crash interrupted were finished, and end (in the background) what crashed
-        servers of this history left running."""
+        undos a crash interrupted were finished, and, in the background, record the runs a
+        crash interrupted (undoable from their before-snapshot) and end what crashed servers
+        of this history left running."""
         from intentls.execution import orphans
 
         self.history.start_heartbeat()
         self.undo.report_recovered()
+        self.undo.recover_interrupted()
         threading.Thread(target=orphans.end_all, name="intentls-orphans", daemon=True).start()
 
     def close(self) -> None:

@@ -75,3 +75,5 @@ class WarningKind(enum.StrEnum):
     """An undo a crash interrupted was finished at the next start."""
     UP_TO_DATE = "upToDate"
     """Steps were skipped as up to date (their output replayed)."""
+    HISTORY = "history"
+    """The history could not record the run (the disk is full): what it kept."""

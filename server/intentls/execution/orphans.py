@@ -70,6 +70,19 @@ def _owner_gone(mark: str, boot: str | None) -> int | None:
     return pid if now is None or now != start else None
 
 
+def owner_gone(mark: str) -> bool:
+    """Whether the server a mark names is gone: on this boot its pid runs another process
+    or none; a mark of an earlier boot is gone too."""
+    try:
+        mark_boot = mark.split(":")[0]
+    except IndexError:
+        return False
+    boot = boot_id()
+    if boot is not None and mark_boot != boot:
+        return True
+    return _owner_gone(mark, boot) is not None
+
+
 def _mark_of(pid: int) -> str | None:
     prefix = (OWNER_ENV + "=").encode()
     try:

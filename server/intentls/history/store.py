@@ -7,6 +7,7 @@ loop never waits on the disk or on another process's write lock; callers `await`
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -80,6 +81,10 @@ class InverseOp:
     op: dict[str, Any]
 
 
+class NotRecorded(Exception):
+    """A run's end the history could not keep whole; the message says what was kept."""
+
+
 class History:
     def __init__(self, path: Path | None) -> None:
         """`path` None keeps the history in memory (when the file cannot be used)."""
@@ -90,6 +95,8 @@ class History:
         self._heartbeat: asyncio.Task[None] | None = None
         self._closed = False
         self._env_key: bytes | None = None
+        self._pending_ends: list[tuple[str, float, int, str]] = []
+        """Run ends (status, ended_at, duration_ms, id) not written yet (a full disk)."""
         if self.read_only_reason is None:
             self._worker.run(self._take_lease)
         self._worker.run(self._recover)
@@ -122,8 +129,11 @@ class History:
         self._worker.shutdown(self._close)
 
     def _close(self) -> None:
-        """Runs still marked running are ours and ending with us: they were interrupted."""
+        """Runs still marked running are ours and ending with us: they were interrupted (those
+        whose end could not be written yet get it now, if the disk allows)."""
         if self.read_only_reason is None:
+            with contextlib.suppress(apsw.Error):
+                self._mark_pending()
             with self._conn:
                 self._interrupt(self.owner, time.time())
         self._conn.close()
@@ -145,8 +155,10 @@ class History:
         ended_at: float,
         retried: dict[str, list[StepResult]] | None = None,
     ) -> asyncio.Future[None]:
-        """`retried`: per step, its attempts that failed and were tried again."""
-        return self._write(self._finish_run, result, steps, tails, ended_at, retried or {})
+        """`retried`: per step, its attempts that failed and were tried again. The future
+        fails with `NotRecorded` when the run's end could not be kept whole (the disk is full):
+        its status is then kept alone if that fits, else at the next write that can."""
+        return self._write(self._finish_or_mark, result, steps, tails, ended_at, retried or {})
 
     def record_context(
         self, run_id: str, edited: list[str] | None = None, env: dict[str, str] | None = None
@@ -342,6 +354,8 @@ class History:
         return Lease(owner, pid, pid_start, boot, host).lapsed(heartbeat, now)
 
     def _insert_run(self, start: RunStart) -> None:
+        with contextlib.suppress(apsw.Error):
+            self._mark_pending()
         with self._conn:
             self._conn.execute(
                 "INSERT INTO runs(id, intent, folder, cwd, status, started_at, client, owner) "
@@ -387,6 +401,47 @@ class History:
             (run_id,),
         )
         return [InverseOp(str(r[0]), int(r[1]), json.loads(r[2])) for r in rows]
+
+    def _finish_or_mark(
+        self,
+        result: RunResult,
+        steps: list[PlanStep],
+        tails: dict[str, str],
+        ended_at: float,
+        retried: dict[str, list[StepResult]],
+    ) -> None:
+        self._mark_pending()
+        try:
+            self._finish_run(result, steps, tails, ended_at, retried)
+        except apsw.Error as exc:
+            end = (result.status.value, ended_at, result.duration_ms, result.run_id)
+            why = "the disk is full" if isinstance(exc, apsw.FullError) else str(exc)
+            try:
+                self._mark_ended(*end)
+            except apsw.Error:
+                self._pending_ends.append(end)
+                raise NotRecorded(
+                    f"the history could not record this run's end ({why}); it is recorded as "
+                    "soon as the history can be written"
+                ) from exc
+            raise NotRecorded(
+                f"the history kept only this run's status ({why}): its steps and output are "
+                "not kept"
+            ) from exc
+
+    def _mark_ended(self, status: str, ended_at: float, duration_ms: int, run_id: str) -> None:
+        """The least a run's end needs: its row no longer `running`."""
+        with self._conn:
+            self._conn.execute(
+                "UPDATE runs SET status = ?, ended_at = ?, duration_ms = ? WHERE id = ?",
+                (status, ended_at, duration_ms, run_id),
+            )
+
+    def _mark_pending(self) -> None:
+        """Ends that could not be written earlier, written now if they can be."""
+        while self._pending_ends:
+            self._mark_ended(*self._pending_ends[0])
+            self._pending_ends.pop(0)
 
     def _finish_run(
         self,

@@ -6,14 +6,16 @@ here too: a snapshot kept under a name."""
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import apsw
 import attrs
 
+from intentls.execution.orphans import owner_mark
 from intentls.model import IntentWarning, WarningKind
 from intentls.settings import UndoSettings
 from intentls.undo import gitsteps, inverses, overlap
@@ -67,6 +69,8 @@ class Recording:
         self._groups_of_runs: dict[str, _OpenGroup] = {}
         self._builtin: dict[str, _BuiltinRun] = {}
         """Runs of built-in tools still running, by run id."""
+        self.owner = owner_mark()
+        """Who runs this process's open groups (`recover_interrupted` tells a crashed one)."""
         self._warmed_edits: dict[str, set[str]] = {}
         """Paths a warm-up saw edited since the folder's previous snapshot, by folder: the next
         run's `begin` reports them as its own scan would have."""
@@ -89,7 +93,74 @@ class Recording:
         group.runs.append((run_id, intent))
         group.active.add(run_id)
         self._groups_of_runs[run_id] = group
+        self._persist_open(group)
         return edited
+
+    def _persist_open(self, group: _OpenGroup) -> None:
+        """The open group and its server, so that a crash leaves a group to recover: the index
+        holds its before-snapshot until the next scan of the folder."""
+        with self.conn:
+            self.conn.execute(
+                "INSERT OR REPLACE INTO open_groups(id, folder, started_at, owner, runs) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (
+                    group.id,
+                    os.fspath(group.root),
+                    group.started_at,
+                    self.owner,
+                    json.dumps(group.runs),
+                ),
+            )
+
+    def recover_interrupted(self, gone: Callable[[str], bool], now: float) -> list[str]:
+        """Record the groups that servers which are gone (`gone(owner)`) left open: what
+        changed since their before-snapshot (the folder's index, untouched since) is theirs,
+        added to what they recorded before the crash. Returns the runs now undoable."""
+        rows = self.conn.execute(
+            "SELECT id, folder, started_at, owner, runs FROM open_groups"
+        ).fetchall()
+        recovered: list[str] = []
+        for group_id, folder, started_at, owner, runs_json in rows:
+            if not gone(str(owner)):
+                continue
+            runs = [(str(r), str(i)) for r, i in json.loads(str(runs_json))]
+            changes = self._since_crash(str(group_id), Path(str(folder)))
+            with self.conn:
+                self.conn.execute("DELETE FROM open_groups WHERE id = ?", (group_id,))
+                if changes is not None:
+                    write_group(
+                        self.conn,
+                        self.blobs,
+                        str(group_id),
+                        str(folder),
+                        "run",
+                        None,
+                        cast(float, started_at),
+                        now,
+                        changes,
+                    )
+                    write_runs(self.conn, str(group_id), runs)
+            if changes:
+                recovered += [r for r, _ in runs]
+        return recovered
+
+    def _since_crash(self, group_id: str, root: Path) -> list[Change] | None:
+        """A crashed group's changes: those it recorded, then the folder's since the index."""
+        if not root.is_dir():
+            return None
+        rules = self.snapshots.rules(root)
+        defaults = UndoSettings()
+        exclude = list(rules.exclude) if rules else defaults.exclude
+        limit = rules.max_file_bytes if rules else defaults.max_file_bytes
+        try:
+            report = self.snapshots.scan(root, exclude, limit)
+        except (NotSnapshotted, OSError):
+            return None
+        kept = {c.path: c for c in self.queries.changes(group_id)}
+        for path, (was, now) in report.changes.items():
+            before = kept[path].before if path in kept else was
+            kept[path] = Change(path, before, now)
+        return [c for c in kept.values() if c.before != c.after]
 
     def end(
         self, run_id: str, settings: UndoSettings, saves: dict[str, list[float]], now: float
@@ -168,6 +239,8 @@ class Recording:
         group.active.discard(run_id)
         if not group.active:
             self._open.pop(os.fspath(group.root), None)
+            with self.conn:
+                self.conn.execute("DELETE FROM open_groups WHERE id = ?", (group.id,))
 
     def scan(self, root: Path, settings: UndoSettings) -> ScanReport:
         """Snapshot the folder; what changed counts for the group of runs running there."""

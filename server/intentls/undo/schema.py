@@ -121,6 +121,17 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE groups ADD COLUMN undo_left INTEGER NOT NULL DEFAULT 0;
     """,
+    # 6: snapshot groups still open (runs running), with the server that runs them: a group a
+    #    crash left open is recorded from its before-snapshot by the next server.
+    """
+    CREATE TABLE open_groups(
+        id TEXT PRIMARY KEY,
+        folder TEXT NOT NULL,
+        started_at REAL NOT NULL,
+        owner TEXT NOT NULL,
+        runs TEXT NOT NULL
+    );
+    """,
 ]
 
 VERSION = len(MIGRATIONS)

@@ -5,6 +5,7 @@ the history rows of undos and what the editor must show are done here."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import time
@@ -15,6 +16,7 @@ from typing import Any, Protocol, TypeVar
 import apsw
 import attrs
 
+from intentls.execution import orphans
 from intentls.folders import Folder
 from intentls.history.store import History, RunStart, iso
 from intentls.model import (
@@ -123,6 +125,16 @@ class UndoService:
 
     def _view(self) -> EditorView:
         return self.editor.view() if self.editor is not None else EditorView()
+
+    def recover_interrupted(self) -> asyncio.Future[None]:
+        """Record, in the background, the snapshot groups that crashed servers left open: their
+        runs (`interrupted` in the history) become undoable from their before-snapshot."""
+        return self._worker.write(self._recover_interrupted)
+
+    def _recover_interrupted(self) -> None:
+        runs = self._core.recording.recover_interrupted(orphans.owner_gone, time.time())
+        if runs:
+            log.info("recorded %d runs a crash interrupted: %s", len(runs), ", ".join(runs))
 
     async def settings_of(self, folder: Folder) -> UndoSettings:
         """The folder's `undo` settings: the editor's, else those an editor last snapshotted it
