@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from intentls import __version__
+from intentls.cli_pipe import ReaderGone
 from intentls.engine import RunRequest
 from intentls.folders import Folder
 from intentls.history.store import History, HistoryQuery
@@ -47,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             serve_stdio()
         return 0
+    sys.stdout = ReaderGone(sys.stdout)  # not for serve: its stdout carries LSP frames
     if args.command == "demo":
         from intentls.demo import main as demo
 

@@ -114,6 +114,8 @@ class TerminalListener:
         self._console.print(Text(f"{result.intent}: {outcome(result)}", style=f"bold {style}"))
 
     def _print_line(self, step_id: str, line: str) -> None:
+        if getattr(self._console.file, "gone", False):
+            return  # the reader went away (`| head`): rendering for nobody costs the run time
         prefix = (
             Text(f"[{self._titles.get(step_id, step_id)}] ", style="dim")
             if self._several

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -27,5 +28,19 @@ def cli(home: Path, folder: Path, *args: str) -> subprocess.CompletedProcess[str
         capture_output=True,
         text=True,
         timeout=60,
+        check=False,
+    )
+
+
+def cli_into(home: Path, folder: Path, reader: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`intentls ARGS | READER` through a shell; the returncode is intentls's own."""
+    command = " ".join(shlex.quote(a) for a in [sys.executable, "-m", "intentls", *args])
+    return subprocess.run(
+        ["bash", "-c", f'{command} | {reader} > /dev/null; exit "${{PIPESTATUS[0]}}"'],
+        cwd=folder,
+        env=cli_env(home),
+        capture_output=True,
+        text=True,
+        timeout=120,
         check=False,
     )

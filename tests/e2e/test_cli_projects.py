@@ -7,7 +7,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from tests.e2e.terminal import cli
+from tests.e2e.terminal import cli, cli_into
 from tests.unit.test_source_just import JUSTFILE
 from tests.unit.test_source_make import GITLIKE
 
@@ -131,3 +131,25 @@ def test_the_next_undo_returns_to_a_partly_undone_run(home: Path, tmp_path: Path
     assert not (folder / "older.txt").exists()
     redone = cli(home, folder, "redo")
     assert redone.stdout.startswith("redone «$ echo old > older.txt» (run "), redone.stdout
+
+
+def test_a_closed_pipe_stops_writing_quietly(home: Path, tmp_path: Path) -> None:
+    """`| head`: no traceback, the run ends as it would have (recorded succeeded, undoable),
+    and `list --json` / `undo --json` stop writing quietly too."""
+    folder = tmp_path / "piped"
+    folder.mkdir()
+    git_init(folder)
+    ran = cli_into(home, folder, "head -1", "run", "$ seq 1 100000; echo done > out.txt")
+    assert (ran.returncode, ran.stderr) == (0, "")
+    (newest,) = json.loads(cli(home, folder, "history", "--json", "--limit", "1").stdout)
+    assert (newest["status"], newest["undoable"]) == ("succeeded", True)
+    assert (folder / "out.txt").read_text(encoding="utf-8") == "done\n"
+    names = " ".join(f"target-number-{n}" for n in range(3000))
+    (folder / "Makefile").write_text(f".PHONY: {names}\n{names}: ## a task\n", encoding="utf-8")
+    listed = cli_into(home, folder, "head -c 100", "list", "--json")
+    assert (listed.returncode, listed.stderr) == (0, "")
+    many = "$ mkdir many && cd many && seq -f 'a-long-name-to-fill-a-pipe-%05g' 3000 | xargs touch"
+    assert cli(home, folder, "run", many).returncode == 0
+    undone = cli_into(home, folder, "head -c 300", "undo", "--json")
+    assert (undone.returncode, undone.stderr) == (0, "")
+    assert not (folder / "many").exists()
