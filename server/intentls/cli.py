@@ -12,11 +12,10 @@ import signal
 import sys
 from pathlib import Path
 
-from rich.console import Console
 from rich.table import Table
 
 from intentls import __version__
-from intentls.cli_pipe import ReaderGone
+from intentls.cli_pipe import ReaderGone, stdout_console
 from intentls.engine import RunRequest
 from intentls.folders import Folder
 from intentls.history.store import History, HistoryQuery
@@ -152,12 +151,11 @@ UNDO_COMMANDS = ("undo", "redo", "checkpoint", "rollback", "blame", "gc")
 
 
 def _folder() -> tuple[Folder, Path]:
-    """The project folder: the nearest ancestor with an intents.toml or .git, else here."""
+    """The folder the person stands in (`planning.sources.project_folder`), and here."""
+    from intentls.planning.sources import project_folder
+
     here = Path.cwd()
-    for candidate in (here, *here.parents):
-        if (candidate / "intents.toml").exists() or (candidate / ".git").exists():
-            return Folder.from_path(candidate), here
-    return Folder.from_path(here), here
+    return Folder.from_path(project_folder(here)[0]), here
 
 
 def open_services() -> Services:
@@ -206,7 +204,7 @@ async def _run_async(services: Services, request: RunRequest) -> RunResult:
 
     services.start()
     engine = services.engine
-    console = Console(stderr=False, highlight=False)
+    console = stdout_console(highlight=False)
     listener = TerminalListener(console, engine.history)
     started = await engine.start(request, listener, None)
     if isinstance(started, RunResult):
@@ -266,7 +264,7 @@ def _history(args: argparse.Namespace) -> int:
             run.intent,
             run.run_id,
         )
-    Console().print(table if runs else "no runs yet")
+    stdout_console().print(table if runs else "no runs yet")
     return 0
 
 
@@ -279,8 +277,14 @@ def _list(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(to_wire(found), indent=1))
         return 0
+    where = os.path.relpath(folder.path) if folder.path != Path.cwd() else "."
     table = Table("intent", "source", "description", box=None)
     for intent in found:
         table.add_row(intent.name, intent.source, intent.description or "")
-    Console().print(table if found else "no intents here: add an intents.toml, or run '$ command'")
+    out = stdout_console(highlight=False)
+    if not found:
+        out.print(f"no intents in {folder.path}: add an intents.toml, or run '$ command'")
+        return 0
+    out.print(f"intents of {where} ({folder.path})")
+    out.print(table)
     return 0

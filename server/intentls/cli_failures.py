@@ -8,11 +8,11 @@ import asyncio
 import json
 import sys
 
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from intentls.cli import _folder, _open_history
+from intentls.cli_pipe import stdout_console
 from intentls.failures.explain import NothingToExplain, explain_run
 from intentls.history.store import iso
 from intentls.model import Explanation
@@ -39,7 +39,7 @@ def explain(args: argparse.Namespace) -> int:
 
 
 def _show(answer: Explanation) -> None:
-    console = Console()
+    console = stdout_console()
     console.print(escape(answer.summary))
     if answer.changed_files:
         console.print("\n[bold]changed since the last success[/]")
@@ -86,5 +86,5 @@ def failures(args: argparse.Namespace) -> int:
             escape(str(row["message"])),
             str(row["runId"]),
         )
-    Console().print(table if rows else "no failed runs")
+    stdout_console().print(table if rows else "no failed runs")
     return 0

@@ -1,11 +1,25 @@
-"""The terminal's stdout when its reader goes away (`intentls list --json | head -c 100`):
+"""The terminal's stdout. When its reader goes away (`intentls list --json | head -c 100`),
 writing stops quietly, as Unix tools do, and the command itself goes on — a run still ends as
-it would have and is recorded so (undoable), instead of dying mid-run on a BrokenPipeError."""
+it would have and is recorded so (undoable), instead of dying mid-run on a BrokenPipeError.
+When it is no terminal, lines are as long as their text: piped or redirected output is read by
+programs and people's pagers, and a name cut at 80 columns is a wrong name."""
 
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any, TextIO
+
+from rich.console import Console
+
+PIPED_WIDTH = 10_000
+"""Columns when stdout is no terminal: no line is wrapped (rich assumes 80 otherwise)."""
+
+
+def stdout_console(**options: Any) -> Console:
+    """A rich console on stdout: the terminal's width, or unwrapped lines when piped."""
+    width = None if sys.stdout.isatty() else PIPED_WIDTH
+    return Console(width=width, **options)
 
 
 class ReaderGone:

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from intentls.analytics.report import percent, render, seconds
 from intentls.cli import _folder, _open_history
+from intentls.cli_pipe import stdout_console
 from intentls.history.stats_shapes import IntentSeries, Stats, StatsQuery
 from intentls.history.store import History
 from intentls.wire import to_wire
@@ -64,7 +65,7 @@ def main(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(to_wire(stats), indent=1))
         return 0
-    show(Console(), span, stats, series)
+    show(stdout_console(), span, stats, series)
     return 0
 
 

@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
 from rich.table import Table
 
 from intentls.cli import _folder, open_services
+from intentls.cli_pipe import stdout_console
 from intentls.folders import Folder
 from intentls.history.store import iso
 from intentls.model import UndoResult, UndoStatus
@@ -83,7 +83,7 @@ _REFUSED = {"undo": "not undone", "redo": "not redone", "rollback": "not rolled 
 
 def _show(result: UndoResult, command: str, intent: str | None) -> int:
     """Which run was meant, what became of it, what was left and how to go on."""
-    console = Console(highlight=False, soft_wrap=True)
+    console = stdout_console(highlight=False, soft_wrap=True)
     if result.status is UndoStatus.NOTHING:
         console.print(f"nothing to {command}" + (f": run {result.run_id}" if result.run_id else ""))
         return 0
@@ -125,7 +125,7 @@ def _blame(entries: list[Any], as_json: bool) -> int:
     for e in entries:
         undone = " (undone)" if e.undone else ""
         table.add_row(iso(e.at).replace("T", " ")[:19], e.what + undone, e.intent, e.run_id)
-    Console().print(table if entries else "no recorded run changed this path")
+    stdout_console().print(table if entries else "no recorded run changed this path")
     return 0
 
 

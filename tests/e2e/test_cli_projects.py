@@ -153,3 +153,22 @@ def test_a_closed_pipe_stops_writing_quietly(home: Path, tmp_path: Path) -> None
     undone = cli_into(home, folder, "head -c 300", "undo", "--json")
     assert (undone.returncode, undone.stderr) == (0, "")
     assert not (folder / "many").exists()
+
+
+def test_the_folder_a_person_stands_in(home: Path, tmp_path: Path) -> None:
+    """Below the repository's top, the nearest folder with task files is the project: its
+    intents are listed (and `list` says which folder) and run; above any, the top's."""
+    top = tmp_path / "mono"
+    web = top / "packages" / "web"
+    (web / "src").mkdir(parents=True)
+    git_init(top)
+    (top / "intents.toml").write_text('[intents.root]\nrun = "echo root"\n', encoding="utf-8")
+    (web / "package.json").write_text(
+        json.dumps({"scripts": {"compile": "echo compiled"}}), encoding="utf-8"
+    )
+    assert {i["folder"] for i in listed(home, web / "src").values()} == {web.as_uri()}
+    shown = cli(home, web / "src", "list")
+    assert shown.stdout.startswith(f"intents of .. ({web})"), shown.stdout
+    ran = cli(home, web / "src", "run", "compile")
+    assert ran.returncode == 0 and "compiled" in ran.stdout, ran.stdout + ran.stderr
+    assert set(listed(home, top / "packages")) == {"root"}
