@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+INTENTLS = [sys.executable, "-m", "intentls"]
+
 
 def cli_env(home: Path) -> dict[str, str]:
     """The person's environment, with the venv's tools (just) on PATH and user data in `home`."""
@@ -21,22 +23,19 @@ def cli_env(home: Path) -> dict[str, str]:
 
 
 def cli(home: Path, folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "intentls", *args],
-        cwd=folder,
-        env=cli_env(home),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return _run(home, folder, [*INTENTLS, *args])
 
 
 def cli_into(home: Path, folder: Path, reader: str, *args: str) -> subprocess.CompletedProcess[str]:
     """`intentls ARGS | READER` through a shell; the returncode is intentls's own."""
-    command = " ".join(shlex.quote(a) for a in [sys.executable, "-m", "intentls", *args])
+    command = " ".join(shlex.quote(a) for a in [*INTENTLS, *args])
+    script = f'{command} | {reader} > /dev/null; exit "${{PIPESTATUS[0]}}"'
+    return _run(home, folder, ["bash", "-c", script])
+
+
+def _run(home: Path, folder: Path, argv: list[str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["bash", "-c", f'{command} | {reader} > /dev/null; exit "${{PIPESTATUS[0]}}"'],
+        argv,
         cwd=folder,
         env=cli_env(home),
         capture_output=True,
