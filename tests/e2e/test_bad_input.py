@@ -92,3 +92,29 @@ async def test_a_directory_outside_the_workspace_never_becomes_a_folder(
                 await ses.command("intentls.run", {"intent": "$ true", "cwd": cwd})
             assert error.value.code == -32602 and words in error.value.message
         await _still_serving(ses)
+
+
+async def test_a_broken_intents_toml_gets_diagnostics_at_its_lines(
+    home: Path, folder: Path
+) -> None:
+    path = folder / "intents.toml"
+    text = '[intents.good]\nrun = "echo ok"\n\n[intents.bad]\nrun = "echo"\ntimeout = "10"\n'
+    path.write_text(text, encoding="utf-8")
+    async with session(home, [folder]) as ses:
+        uri = path.as_uri()
+        ses.client.text_document_did_open(
+            lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, "toml", 1, text))
+        )
+        await ses.client.wait_for_notification(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        (problem,) = ses.client.diagnostics[uri]
+        assert problem.range.start.line == 5, "the line of timeout ="
+        assert "timeout" in problem.message and problem.source == "intentls"
+        fixed = text.replace('"10"', "10")
+        ses.client.text_document_did_change(
+            lsp.DidChangeTextDocumentParams(
+                lsp.VersionedTextDocumentIdentifier(version=2, uri=uri),
+                [lsp.TextDocumentContentChangeWholeDocument(fixed)],
+            )
+        )
+        await ses.client.wait_for_notification(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        assert not ses.client.diagnostics[uri], "cleared once the file reads cleanly"

@@ -71,6 +71,19 @@ T.test("the real server attaches to every buffer of a trusted workspace", functi
   T.ok(provider and vim.list_contains(provider.commands, "intentls.run"), "the server advertises intentls.run")
 end)
 
+T.test("a broken intents.toml gets a diagnostic at the broken line", function()
+  local ws = T.workspace({ ["intents.toml"] = '[intents.ok]\nrun = "echo"\n\n[intents.bad]\nrun = 3\n' })
+  T.stub_select_by_kind({ ["intentls.trust"] = "Trust this folder" })
+  local buf = T.edit(vim.fs.joinpath(ws, "intents.toml"))
+  T.client_of(buf)
+  T.wait(20000, function()
+    return #vim.diagnostic.get(buf) > 0
+  end, "a diagnostic on intents.toml")
+  local d = vim.diagnostic.get(buf)[1]
+  T.eq(4, d.lnum, "the line of `run = 3` (0-based)")
+  T.ok(d.message:find("run", 1, true) and d.source == "intentls", "message: " .. d.message)
+end)
+
 T.test(":checkhealth intentls runs", function()
   vim.cmd("silent checkhealth intentls")
   local text = T.buf_text(0)

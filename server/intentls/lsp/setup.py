@@ -13,6 +13,7 @@ from lsprotocol import types as lsp
 from intentls.lsp.feature import Feature
 from intentls.lsp.features.failures import FailuresFeature
 from intentls.lsp.features.history import HistoryFeature
+from intentls.lsp.features.intents_file import IntentsFileFeature
 from intentls.lsp.features.lenses import LensesFeature
 from intentls.lsp.features.retention import RetentionFeature
 from intentls.lsp.features.run import RunFeature
@@ -30,6 +31,7 @@ FEATURES: Sequence[type[Feature]] = (
     HistoryFeature,
     UndoFeature,
     LensesFeature,
+    IntentsFileFeature,
     TrustFeature,
     FailuresFeature,
     SuggestionsFeature,
