@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { Command, ServerCommand, StateKey, unsupportedKey } from './constants';
 import { CheckpointInfo, IntentInfo, Plan, RunSummary } from './protocol';
+import { whyDidItFail } from './failures';
 import { ReadingPreview } from './reading';
 import { NotSent, Runner, showError } from './runner';
 import { getClient, restartServer, serverCommands } from './server';
@@ -27,6 +28,7 @@ export const PALETTE_NEEDS: Readonly<Record<string, readonly string[]>> = {
     [Command.createCheckpoint]: [ServerCommand.checkpoint],
     [Command.rollbackToCheckpoint]: [ServerCommand.checkpoints, ServerCommand.rollback],
     [Command.suggestNext]: [ServerCommand.suggest],
+    [Command.whyDidItFail]: [ServerCommand.explain],
 };
 
 interface IntentItem extends vscode.QuickPickItem {
@@ -52,6 +54,7 @@ export function registerCommands(
         [Command.suggestNext, () => commands.suggestNext()],
         [Command.restartServer, () => restartServer()],
         [Command.showOutput, async () => view.output.show(true)],
+        [Command.whyDidItFail, () => commands.whyDidItFail()],
     ];
     for (const [id, handler] of table) {
         context.subscriptions.push(
@@ -130,6 +133,14 @@ class PaletteCommands {
         const target = await pickTarget();
         if (target) {
             await this.runner.execute(command, [target]);
+        }
+    }
+
+    async whyDidItFail(): Promise<void> {
+        const client = await this.runner.clientFor(ServerCommand.explain);
+        const target = await pickTarget();
+        if (target) {
+            await whyDidItFail(client, target, () => this.view.output.show(true));
         }
     }
 

@@ -45,6 +45,7 @@ export const Command = {
     suggestNext: 'intentls.suggestNext',
     restartServer: 'intentls.restartServer',
     showOutput: 'intentls.showOutput',
+    whyDidItFail: 'intentls.whyDidItFail',
 } as const;
 
 /** Custom notifications (server to client unless noted). */

@@ -57,8 +57,23 @@ export interface Plan {
     goal: string;
     steps: PlanStep[];
     warnings: Warning[];
+    predictedSuccess?: number;
     /** How the text was read: stages (`then`) of intents (`and`), each as typed. */
     reading?: string[][];
+}
+
+/** `intentls.explain`: a failed run beside the intent's last success (PROTOCOL.md v1.1). */
+export interface Explanation {
+    runId: string;
+    intent: string;
+    status: RunStatus;
+    comparedWith?: string;
+    summary: string;
+    changedFiles: string[];
+    env: { name: string; change: 'added' | 'removed' | 'changed' }[];
+    newErrors: string[];
+    durationMs: { this: number; usual?: number };
+    flaky: boolean;
 }
 
 export interface UndoResult {

@@ -13,6 +13,7 @@ import {
     WorkDoneProgress,
 } from 'vscode-languageclient/node';
 import { Command, RUNNING_COMMANDS, ServerCommand } from './constants';
+import { foresee } from './failures';
 import { LspCommand, RunResult, UndoResult, isRunResult, isUndoResult } from './protocol';
 import { getClient, serverCommands, whenReady } from './server';
 import { RunView, plural } from './status';
@@ -91,7 +92,11 @@ export class Runner {
         if (!RUNNING_COMMANDS.has(command)) {
             return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [...args] });
         }
-        const result = await this.withProgress(command, args);
+        const note = await this.foresee(client, command, args);
+        if (note === false) {
+            return undefined; // the person chose not to run what will probably fail
+        }
+        const result = await this.withProgress(command, args, note);
         await this.present(command, args, result);
         return result;
     }
@@ -144,7 +149,16 @@ export class Runner {
         return vscode.commands.executeCommand(cmd.command, ...(cmd.arguments ?? []));
     }
 
-    private async withProgress(command: string, args: readonly unknown[]): Promise<unknown> {
+    /** A run (not a dry run, not one the person already confirmed) is predicted first. */
+    private async foresee(client: LanguageClient, command: string, args: readonly unknown[]): Promise<string | false | undefined> {
+        const arg = (args[0] ?? {}) as Record<string, unknown>;
+        if (command !== ServerCommand.run || arg.dryRun || arg.confirm || !this.supports(ServerCommand.plan)) {
+            return undefined;
+        }
+        return foresee(client, arg);
+    }
+
+    private async withProgress(command: string, args: readonly unknown[], note?: string): Promise<unknown> {
         const client = getClient();
         if (!client) {
             throw new NotSent('server not running');
@@ -156,6 +170,9 @@ export class Runner {
             { location: vscode.ProgressLocation.Notification, title: `intentls: ${label}`, cancellable: true },
             async (progress, cancellation) => {
                 const token = `intentls-vscode-${randomUUID()}`;
+                if (note) {
+                    progress.report({ message: note });
+                }
                 let done = 0;
                 const subscription = client.onProgress(WorkDoneProgress.type, token, (value) => {
                     if (value.kind === 'end') {

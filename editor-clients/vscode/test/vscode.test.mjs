@@ -692,6 +692,30 @@ check('a suggestion: a button on the finished run, in the Ctrl+. menu, and taken
     await waitUntil(() => count('two') === twos + 1, 'the suggested run from the Ctrl+. menu');
 });
 
+check('a run that will probably fail asks first; Intent: Why Did It Fail? names the edited file', async () => {
+    const state = path.join(workspace, 'state.txt');
+    fs.writeFileSync(state, 'ok\n');
+    const intent = '$ grep -q ok state.txt';
+    await runIntent(intent, 'run as typed');
+    await statusItem(`${intent} succeeded`).waitFor({ state: 'visible', timeout: STEP_MS });
+    fs.writeFileSync(state, 'bad\n'); // edited between runs: the next snapshot sees it
+    await runIntent(intent, 'run as typed');
+    await statusItem(`${intent} failed`).waitFor({ state: 'visible', timeout: STEP_MS });
+    await runPaletteCommand('Intent: Why Did It Fail?');
+    const why = dialog(`«${intent}» failed`);
+    await why.waitFor({ state: 'visible', timeout: STEP_MS });
+    assert.match(await why.innerText(), /1 file\(s\) changed \(state\.txt\)/);
+    await why.locator('.monaco-button', { hasText: 'Open state.txt' }).click();
+    await page.locator('.tabs-container .tab', { hasText: 'state.txt' }).waitFor({ state: 'visible', timeout: STEP_MS });
+    // Failed last time with nothing changed since: the run asks before it starts.
+    await runIntent(intent, 'run as typed');
+    const ask = dialog('will probably fail');
+    await ask.waitFor({ state: 'visible', timeout: STEP_MS });
+    assert.match(await ask.innerText(), /failed last time[\s\S]*nothing changed since/);
+    await ask.locator('.monaco-button', { hasText: 'Run Anyway' }).click();
+    await toast(`intentls: ${intent} failed`).waitFor({ state: 'visible', timeout: STEP_MS });
+});
+
 check('untrusted folder: a blocked run offers its actions, and the chosen one runs', async () => {
     for (const session of sessions) {
         await closeSession(session, false);
