@@ -89,6 +89,14 @@ M.commands = {
     end,
   },
   {
+    name = "IntentExplain",
+    desc = "Why did it fail? The folder's newest failed run (or the run with the given id) beside its last success",
+    nargs = "?",
+    run = function(opts)
+      require("intentls.failures").explain(opts.args ~= "" and opts.args or nil)
+    end,
+  },
+  {
     name = "IntentCancel",
     desc = "Cancel the newest running run",
     key = "c",

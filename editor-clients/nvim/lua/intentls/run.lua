@@ -603,7 +603,9 @@ function M.run_intent(text, opts)
     if client.root_dir then
       M.state.last_intent[client.root_dir] = text
     end
-    M.execute(client, constants.cmd.run, { args })
+    require("intentls.failures").foresee(client, args, function()
+      M.execute(client, constants.cmd.run, { args })
+    end)
   end)
 end
 
