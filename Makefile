@@ -9,7 +9,7 @@ SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 3155328
 export SOURCE_DATE_EPOCH
 VSIX := $(CURDIR)/dist/intentls-$(VERSION).vsix
 
-.PHONY: all demo test check lint typecheck layers format unit e2e chromium nvim-test vscode-test bench schema predict-eval dist dist-test replay clean
+.PHONY: all demo test check lint typecheck layers format unit e2e chromium nvim-test vscode-test bench schema predict-eval recovery-eval dist dist-test replay clean
 
 all: $(STAMP)
 
@@ -64,6 +64,9 @@ schema: $(STAMP) ## Regenerate intents.schema.json from the classes that parse i
 
 predict-eval: $(STAMP) ## Failure prediction replayed on real command histories (docs/failures.md)
 	$(BIN)/python -m tests.eval.prediction
+
+recovery-eval: $(STAMP) ## What recovery offers on the labelled real failures (docs/failures.md)
+	$(BIN)/python -m tests.eval.recovery
 
 dist: $(STAMP) ## The wheel, the sdist and the .vsix (carrying the server's wheels) into dist/
 	rm -rf dist editor-clients/vscode/bundled
