@@ -23,6 +23,7 @@ from intentls.execution.executor import SHELL, Execution, StepObserver
 from intentls.execution.resources import Resources
 from intentls.execution.slots import Slots
 from intentls.execution.uptodate import UP_TO_DATE, Fingerprints, UpToDate
+from intentls.failures import flaky
 from intentls.failures.aftermath import review
 from intentls.failures.forecast import forecast, past_failure
 from intentls.failures.recovery import RetryPolicy
@@ -459,7 +460,9 @@ class Engine:
             return result
         folder = run.request.folder
         try:
-            past = await self.history.outcomes(folder.uri)
+            # A success needs only the flaky window; a failure's learned fixes look further.
+            limit = 500 if result.status is RunStatus.FAILED else flaky.WINDOW * 3
+            past = await self.history.outcomes(folder.uri, limit)
         except apsw.Error:
             log.exception("history lookup failed")
             return result

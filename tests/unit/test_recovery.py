@@ -11,8 +11,10 @@ import pytest
 
 from intentls.execution.executor import Execution
 from intentls.failures.recovery import NEVER, RetryPolicy
-from intentls.model import Plan, PlanStep, StepError, StepStatus
+from intentls.history.store import History, RunStart
+from intentls.model import Plan, PlanStep, RunResult, RunStatus, StepError, StepStatus
 from intentls.settings import RetrySettings
+from tests.unit.failure_history import FOLDER
 from tests.unit.test_executor import Recorder
 
 REFUSED = StepError("network", "Connection refused", transient=True)
@@ -102,3 +104,22 @@ async def test_cancel_during_the_backoff_ends_the_step(tmp_path: Path) -> None:
     await execution.cancel()
     (result,) = await running
     assert result.status is StepStatus.CANCELLED
+
+
+async def test_retried_attempts_are_kept_and_counted(tmp_path: Path) -> None:
+    history = History(tmp_path / "history.db")
+    try:
+        execution = Execution(_plan(tmp_path, FLAKY_NETWORK), Recorder(), None, retry=FAST)
+        steps = await execution.run()
+        start = RunStart("r1", "fetch", FOLDER, str(tmp_path), "test", 1000.0)
+        await history.record_started(start)
+        result = RunResult("r1", "fetch", FOLDER, RunStatus.SUCCEEDED, 10, steps)
+        plan_steps = execution.plan.steps
+        await history.record_finished(result, plan_steps, {}, 1001.0, execution.failed_attempts)
+        counts = await history.retry_counts(FOLDER)
+        assert (counts.retried, counts.recovered, counts.attempts) == (1, 1, 3)
+        assert (await history.retry_counts(FOLDER, since=2000.0)).retried == 0
+        (past,) = await history.outcomes(FOLDER)
+        assert past.attempts == 3
+    finally:
+        history.close()

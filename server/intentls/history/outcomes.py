@@ -79,6 +79,31 @@ def failures(conn: apsw.Connection, folder: str | None, limit: int) -> list[Past
     return [_past(row) for row in rows]
 
 
+@attrs.frozen
+class RetryCounts:
+    """Steps tried again after transient failures (for `intentls.stats`)."""
+
+    retried: int
+    """Steps that ran more than once."""
+    recovered: int
+    """Of those, the ones whose last attempt succeeded."""
+    attempts: int
+    """Every attempt of those steps."""
+
+
+def retry_counts(conn: apsw.Connection, folder: str | None, since: float | None) -> RetryCounts:
+    """Retried and recovered steps of runs started since `since` (None: all), in `folder`
+    (None: every folder)."""
+    row = conn.execute(
+        "SELECT COUNT(*), COALESCE(SUM(s.status = 'succeeded'), 0), COALESCE(SUM(s.attempts), 0) "
+        "FROM steps s JOIN runs r ON r.id = s.run_id WHERE s.attempts > 1 "
+        "AND (?1 IS NULL OR r.folder = ?1) AND (?2 IS NULL OR r.started_at >= ?2)",
+        (folder, since),
+    ).fetchone()
+    assert row is not None
+    return RetryCounts(int(row[0]), int(row[1]), int(row[2]))
+
+
 def newest_failed(conn: apsw.Connection, folder: str) -> str | None:
     row = conn.execute(
         "SELECT id FROM runs WHERE folder = ? AND status = 'failed' "

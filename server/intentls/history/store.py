@@ -25,7 +25,7 @@ from intentls.history.environment import key_for, set_id
 from intentls.history.estimates import step_medians
 from intentls.history.filters import where
 from intentls.history.lease import HEARTBEAT_S, Lease
-from intentls.history.outcomes import PastRun
+from intentls.history.outcomes import PastRun, RetryCounts
 from intentls.history.rollups import FINISHED, Rollup, RunFact, StepFact, flip
 from intentls.history.uptodate import UpToDateRecord as Record
 from intentls.model import PlanStep, RunResult, RunStatus, RunSummary, StepResult
@@ -228,6 +228,10 @@ class History:
     async def failures(self, folder: str | None, limit: int = 20) -> list[PastRun]:
         """Failed runs, newest first, with their first error; `folder` None: every folder."""
         return await self._worker.call(outcomes.failures, self._conn, folder, limit)
+
+    async def retry_counts(self, folder: str | None, since: float | None = None) -> RetryCounts:
+        """Steps retried after transient failures, and how many recovered (analytics)."""
+        return await self._worker.call(outcomes.retry_counts, self._conn, folder, since)
 
     async def newest_failed(self, folder: str) -> str | None:
         return await self._worker.call(outcomes.newest_failed, self._conn, folder)
