@@ -27,6 +27,17 @@ M.commands = {
     end,
   },
   {
+    name = "IntentForce",
+    desc = "Run an intent even when its steps are up to date (intents.toml upToDate / inputs)",
+    nargs = "+",
+    complete = function(arglead, cmdline)
+      return require("intentls.run").complete(arglead, cmdline)
+    end,
+    run = function(opts)
+      require("intentls").run(opts.args, { force = true })
+    end,
+  },
+  {
     name = "IntentInstall",
     desc = "Install or update the server in the plugin's own environment (what lazy.nvim's build does)",
     run = function()

@@ -307,6 +307,10 @@ function M.finish(client, result)
   elseif next_step or not require("intentls.progress").was_shown(run.client_id, run.token) then
     notify(("%s %s %s (%s)"):format(ICONS[result.status] or "", title, result.status, took) .. and_next)
   end
+  local fresh = require("intentls.uptodate").describe(result)
+  if fresh then
+    notify(fresh)
+  end
   if cfg.output.open == "always" or (cfg.output.open == "failure" and result.status == "failed") then
     vim.schedule(function()
       require("intentls.output").show()
@@ -592,13 +596,16 @@ end
 
 --- Runs intent text in the folder of the current buffer (or of the current directory).
 ---@param text string
----@param opts? {background?: boolean, dryRun?: boolean}
+---@param opts? {background?: boolean, dryRun?: boolean, force?: boolean}
 function M.run_intent(text, opts)
   opts = opts or {}
   require("intentls.server").with_client(function(client)
     local args = { intent = text, cwd = client.root_dir }
     if opts.background then
       args.background = true
+    end
+    if opts.force then
+      args.force = true
     end
     if client.root_dir then
       M.state.last_intent[client.root_dir] = text
