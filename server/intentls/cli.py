@@ -30,7 +30,11 @@ EXIT_CANCELLED = 130
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    from intentls.cli_completion import complete_if_asked
+
+    parser = _parser()
+    complete_if_asked(parser)
+    args = parser.parse_args(argv)
     logging.basicConfig(
         stream=sys.stderr,
         level=os.environ.get("INTENTLS_LOG", "WARNING").upper(),
@@ -52,6 +56,11 @@ def main(argv: list[str] | None = None) -> int:
         from intentls.demo import main as demo
 
         return demo(quiet=args.quiet)
+    if args.command == "completion":
+        from intentls.cli_completion import script
+
+        print(script(args.shell), end="")
+        return 0
     if args.command == "schema":
         from intentls.planning.sources.schema import SCHEMA_FILE, schema_text
 
@@ -104,6 +113,8 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("--json", action="store_true")
     demo = sub.add_parser("demo", help="show the main job end to end on a sample project")
     demo.add_argument("--quiet", action="store_true", help="print only whether it all worked")
+    completion = sub.add_parser("completion", help="the script that completes intentls in SHELL")
+    completion.add_argument("shell", choices=("bash", "zsh", "fish"))
     schema = sub.add_parser("schema", help="the JSON Schema of intents.toml (for taplo, editors)")
     schema.add_argument("--path", action="store_true", help="print where the file is instead")
     from intentls.cli_stats import add_parsers  # after this module: cli_stats imports it
