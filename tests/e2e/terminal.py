@@ -29,7 +29,11 @@ def cli(home: Path, folder: Path, *args: str) -> subprocess.CompletedProcess[str
 def cli_into(home: Path, folder: Path, reader: str, *args: str) -> subprocess.CompletedProcess[str]:
     """`intentls ARGS | READER` through a shell; the returncode is intentls's own."""
     command = " ".join(shlex.quote(a) for a in [*INTENTLS, *args])
-    script = f'{command} | {reader} > /dev/null; exit "${{PIPESTATUS[0]}}"'
+    return bash(home, folder, f'{command} | {reader} > /dev/null; exit "${{PIPESTATUS[0]}}"')
+
+
+def bash(home: Path, folder: Path, script: str) -> subprocess.CompletedProcess[str]:
+    """`script` in a real bash standing in `folder`, with the person's environment."""
     return _run(home, folder, ["bash", "-c", script])
 
 

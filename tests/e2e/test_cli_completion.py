@@ -7,7 +7,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from tests.e2e.terminal import cli, cli_env
+from tests.e2e.terminal import bash, cli
 
 
 def _complete(home: Path, folder: Path, line: str) -> list[str]:
@@ -20,15 +20,8 @@ def _complete(home: Path, folder: Path, line: str) -> list[str]:
         f"_python_argcomplete intentls {json.dumps(words[-1])} {json.dumps(words[-2])}\n"
         'printf "%s\\n" "${COMPREPLY[@]}"\n'
     )
-    done = subprocess.run(
-        ["bash", "-c", script],
-        cwd=folder,
-        env=cli_env(home),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
+    done = bash(home, folder, script)
+    assert done.returncode == 0, done.stderr
     return [w.strip() for w in done.stdout.splitlines() if w.strip()]
 
 
