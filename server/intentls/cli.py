@@ -47,9 +47,9 @@ def main(argv: list[str] | None = None) -> int:
             if args.port is None or args.token_file is None:
                 print("intentls serve --tcp needs --port N and --token-file F", file=sys.stderr)
                 return EXIT_BLOCKED
-            serve_tcp(args.port, args.token_file)
+            serve_tcp(args.port, args.token_file, args.metrics_port)
         else:
-            serve_stdio()
+            serve_stdio(args.metrics_port)
         return 0
     sys.stdout = ReaderGone(sys.stdout)  # not for serve: its stdout carries LSP frames
     if args.command == "demo":
@@ -96,6 +96,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--tcp", action="store_true", help="listen on 127.0.0.1 instead of stdio")
     serve.add_argument("--port", type=int)
     serve.add_argument("--token-file", type=Path, help="initialize must carry this file's token")
+    serve.add_argument(
+        "--metrics-port", type=int, metavar="N", help="Prometheus metrics on 127.0.0.1:N"
+    )
     run = sub.add_parser("run", help="run an intent in the current folder")
     run.add_argument("intent", help='e.g. "test", "$ pytest -x", "lint and typecheck then test"')
     run.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")

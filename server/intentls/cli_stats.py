@@ -13,6 +13,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from intentls.analytics import overview
 from intentls.analytics.report import percent, render, seconds
 from intentls.cli import _folder, _open_history
 from intentls.cli_pipe import stdout_console
@@ -70,7 +71,7 @@ def main(args: argparse.Namespace) -> int:
 
 
 async def _read(history: History, query: StatsQuery) -> tuple[Stats, list[IntentSeries]]:
-    return await history.stats(query), await history.series(query)
+    return await overview.stats(history, query), await history.series(query)
 
 
 def sparkline(values: list[float]) -> str:
@@ -93,10 +94,12 @@ def show(console: Console, span: str, stats: Stats, series: list[IntentSeries]) 
         f"p50 {seconds(d.p50)} · p95 {seconds(d.p95)} · p99 {seconds(d.p99)} "
         f"(±{stats.duration_error:.0%}) · {span}"
     )
+    taken = stats.suggestions
     console.print(
         f"undone {stats.undo.undone} of {stats.undo.undoable} undoable "
         f"({percent(stats.undo.rate)}) · retries {stats.retries.retries}, "
         f"recovered {stats.retries.recovered}"
+        + (f" · suggestions taken {taken.taken} of {taken.shown} shown" if taken else "")
     )
     lines = {s.intent: s for s in series}
     table = Table("intent", "runs", "success", "p50", "median per day", box=None)

@@ -26,6 +26,7 @@ import attrs
 from intentls.history.store import History
 
 if TYPE_CHECKING:
+    from intentls.analytics.metrics import Metrics
     from intentls.engine import Engine
     from intentls.folders import Folder
     from intentls.planning.catalog import Catalog
@@ -83,6 +84,8 @@ class Options:
     their defaults."""
     editor: Editor | None = None
     """The editor's open documents (the LSP server); the terminal has none."""
+    metrics_port: int | None = None
+    """Serve Prometheus metrics on 127.0.0.1 at this port (`intentls serve --metrics-port`)."""
 
 
 @functools.lru_cache(maxsize=64)
@@ -108,6 +111,7 @@ class Services:
         self.suggestions = suggestions
         self.notices = notices
         """Why something works in a lesser way (an unusable history file), for the person."""
+        self.metrics: Metrics | None = None
         self._closed = False
 
     @classmethod
@@ -141,7 +145,22 @@ class Services:
             None if of is None else (lambda folder: of(folder).retry),
             suggestions,
         )
-        return cls(history, undo, engine, suggestions, [notice] if notice else [])
+        services = cls(history, undo, engine, suggestions, [notice] if notice else [])
+        if options.metrics_port is not None:
+            services.serve_metrics(options.metrics_port)
+        return services
+
+    def serve_metrics(self, port: int) -> None:
+        from intentls.analytics.metrics import Metrics  # prometheus-client, only when asked
+
+        metrics = Metrics(lambda: len(self.engine.active), self.suggestions.acceptance)
+        try:
+            metrics.serve(port)
+        except OSError as exc:
+            self.notices.append(f"metrics not served on 127.0.0.1:{port}: {exc}")
+            return
+        self.history.watchers.append(metrics)
+        self.metrics = metrics
 
     def start(self) -> None:
         """On the running event loop: renew the history lease periodically, record how the
@@ -162,5 +181,7 @@ class Services:
             return
         self._closed = True
         self.engine.kill_now()
+        if self.metrics is not None:
+            self.metrics.close()
         self.undo.close()
         self.history.close()

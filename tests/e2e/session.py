@@ -7,7 +7,7 @@ import asyncio
 import os
 import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Union
@@ -111,8 +111,10 @@ async def session(
     caps: lsp.ClientCapabilities | None = None,
     configuration: dict[str, Any] | None = None,
     env: dict[str, str] | None = None,
+    args: Sequence[str] = (),
 ) -> AsyncIterator[Session]:
-    """Start a server whose user data (history, trust grants) lives under `home`."""
+    """Start a server whose user data (history, trust grants) lives under `home`; `args` go
+    after `intentls serve`."""
     client = make_test_lsp_client()
     if configuration is not None:
         client.set_configuration(configuration, section="intentls")
@@ -139,7 +141,7 @@ async def session(
         "INTENTLS_HISTORY": str(home / "history.db"),
         **(env or {}),
     }
-    await client.start_io(*SERVER, env=server_env)
+    await client.start_io(*SERVER, *args, env=server_env)
     params = lsp.InitializeParams(
         capabilities=caps or capabilities(),
         initialization_options={"trusted": True} if init is None else init,

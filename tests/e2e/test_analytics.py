@@ -4,6 +4,7 @@ no network request) with a screenshot."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -11,9 +12,12 @@ import socket
 import subprocess
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from prometheus_client.parser import text_string_to_metric_families
 
 from intentls.history import rebuild
 from intentls.history.database import open_database
@@ -48,7 +52,10 @@ async def test_stats_over_the_wire_and_in_the_terminal(home: Path, folder: Path)
     assert wire["topFailures"][0]["count"] == 1
     terminal = cli(home, folder, "stats", "--json")
     assert terminal.returncode == 0, terminal.stderr
-    assert json.loads(terminal.stdout) == wire
+    from_terminal = json.loads(terminal.stdout)
+    assert set(from_terminal["suggestions"]) == {"shown", "taken", "dismissed", "rate"}
+    # Suggestions shown are saved in batches a moment later: the rest must be equal.
+    assert {**from_terminal, "suggestions": None} == {**wire, "suggestions": None}
     table = cli(home, folder, "stats", "--since", "1d")
     assert table.returncode == 0, table.stderr
     assert "4 runs" in table.stdout and "75 % succeeded" in table.stdout
@@ -75,6 +82,40 @@ async def test_time_left_appears_in_progress_once_the_intent_has_history(
     first, second = messages
     assert not any("left" in m or "almost done" in m for m in first), first
     assert any(re.search(r"sleep 1 · (about \d+ s left|almost done)", m) for m in second), second
+
+
+def scrape(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as answer:
+        assert answer.status == 200
+        return str(answer.read().decode())
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_the_metrics_endpoint_scraped_over_http(home: Path, folder: Path) -> None:
+    port = free_port()
+    async with session(home, [folder], args=["--metrics-port", str(port)]) as ses:
+        for intent in ("hello", "hello", "fail"):
+            await ses.run(intent)
+        text = await asyncio.to_thread(scrape, f"http://127.0.0.1:{port}/metrics")
+    samples = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+    assert samples[("intentls_runs_total", (("intent", "hello"), ("status", "succeeded")))] == 2
+    assert samples[("intentls_runs_total", (("intent", "fail"), ("status", "failed")))] == 1
+    hello = ("intent", "hello")
+    assert samples[("intentls_run_duration_seconds_count", (hello,))] == 2
+    assert samples[("intentls_run_duration_seconds_bucket", (hello, ("le", "3600.0")))] == 2
+    assert ("intentls_run_duration_seconds_bucket", (hello, ("le", "0.1"))) in samples
+    assert sum(v for (name, _), v in samples.items() if name == "intentls_step_failures_total") == 1
+    assert samples[("intentls_active_runs", ())] == 0
+    assert ("intentls_suggestions_total", (("event", "taken"),)) in samples
 
 
 @contextmanager

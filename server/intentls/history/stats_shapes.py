@@ -47,6 +47,15 @@ class RetryStats:
 
 
 @attrs.frozen
+class SuggestionStats:
+    shown: int
+    taken: int
+    dismissed: int
+    rate: float | None
+    """Taken per suggestion acted on (taken or dismissed); None before any."""
+
+
+@attrs.frozen
 class SlowIntent:
     intent: str
     runs: int
@@ -107,6 +116,8 @@ class Stats:
     by_hour: list[int] = attrs.Factory(lambda: [0] * 24)
     """Runs started in each hour of the day (the server's local time)."""
     busiest_hours: list[int] = attrs.Factory(list)
+    suggestions: SuggestionStats | None = None
+    """Filled by analytics/overview.py (the suggestions' record is not the history's)."""
 
 
 @attrs.frozen

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import apsw
 import attrs
@@ -40,6 +40,12 @@ T = TypeVar("T")
 
 _RETRIES = 5
 """Every history call can be repeated whole: a file busy past the busy timeout is retried."""
+
+
+class RunWatcher(Protocol):
+    def run_finished(self, result: RunResult) -> None: ...
+
+    def runs_undone(self, run_ids: list[str], undone: bool) -> None: ...
 
 
 @attrs.frozen
@@ -97,6 +103,8 @@ class History:
         self._env_key: bytes | None = None
         self._pending_ends: list[tuple[str, float, int, str]] = []
         """Run ends (status, ended_at, duration_ms, id) not written yet (a full disk)."""
+        self.watchers: list[RunWatcher] = []
+        """Told of every finished run and undo as it is written (e.g. the metrics)."""
         if self.read_only_reason is None:
             self._worker.run(self._take_lease)
         self._worker.run(self._recover)
@@ -158,6 +166,7 @@ class History:
         """`retried`: per step, its attempts that failed and were tried again. The future
         fails with `NotRecorded` when the run's end could not be kept whole (the disk is full):
         its status is then kept alone if that fits, else at the next write that can."""
+        self._tell("run_finished", result)
         return self._write(self._finish_or_mark, result, steps, tails, ended_at, retried or {})
 
     def record_context(
@@ -175,6 +184,7 @@ class History:
         return self._env_key
 
     def record_blocked(self, start: RunStart, result: RunResult) -> asyncio.Future[None]:
+        self._tell("run_finished", result)
         self._write(self._insert_run, start)
         return self._write(self._finish_run, result, [], {}, start.started_at, {})
 
@@ -192,7 +202,15 @@ class History:
 
     def set_undone(self, run_ids: list[str], undone: bool) -> asyncio.Future[None]:
         """Runs undone (or redone) by `intentls.undo` / `intentls.redo`."""
+        self._tell("runs_undone", run_ids, undone)
         return self._write(self._set_undone, run_ids, undone)
+
+    def _tell(self, event: str, *args: Any) -> None:
+        for watcher in self.watchers:
+            try:
+                getattr(watcher, event)(*args)
+            except Exception:
+                log.exception("history watcher %r failed", watcher)
 
     async def forget_before(self, before: float) -> int:
         """Drop the runs that ended before `before` (Unix seconds), with their steps and

@@ -94,6 +94,8 @@ class IntentServer(LanguageServer):
         super().__init__("intentls", __version__, protocol_cls=IntentProtocol)
         self.expected_token = expected_token
         """The TCP token `initialize` must carry; None on stdio."""
+        self.metrics_port: int | None = None
+        """`intentls serve --metrics-port N`: Prometheus metrics on 127.0.0.1:N."""
         self.commands: dict[str, Command[Any]] = {}
         """Advertised commands, by name (the features declare them: lsp/setup.py)."""
         self.services: Services | None = None

@@ -48,8 +48,12 @@ DOCUMENT_HOOKS = {
 }
 
 
-def create_server(expected_token: str | None = None) -> IntentServer:
+def create_server(
+    expected_token: str | None = None, metrics_port: int | None = None
+) -> IntentServer:
+    """`metrics_port`: serve Prometheus metrics there (analytics/metrics.py)."""
     server = IntentServer(expected_token)
+    server.metrics_port = metrics_port
     features = [feature(server) for feature in FEATURES]
     for feature in features:
         for command in feature.commands():
@@ -100,6 +104,7 @@ def _register_lifecycle(server: IntentServer, features: list[Feature]) -> None:
                 settings.max_parallel,
                 folder_settings=lambda folder: ls.config.for_folder(folder.uri)[0],
                 editor=ls.documents,
+                metrics_port=ls.metrics_port,
             )
         )
         notices.extend(ls.services.notices)

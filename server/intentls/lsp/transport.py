@@ -31,8 +31,8 @@ class _ExpectedErrors(logging.Filter):
 logging.getLogger("pygls.protocol.json_rpc").addFilter(_ExpectedErrors())
 
 
-def serve_stdio() -> None:
-    server = create_server()
+def serve_stdio(metrics_port: int | None = None) -> None:
+    server = create_server(metrics_port=metrics_port)
     try:
         asyncio.run(_stdio(server))
     except (KeyboardInterrupt, SystemExit, BrokenPipeError):
@@ -63,13 +63,13 @@ async def _stdio(server: IntentServer) -> None:
     )
 
 
-def serve_tcp(port: int, token_file: Path) -> None:
+def serve_tcp(port: int, token_file: Path, metrics_port: int | None = None) -> None:
     """One client session; connections that fail the token check are dropped and the server
     keeps listening. Nothing is processed before a well-formed LSP header."""
     token = token_file.read_text(encoding="utf-8").strip()
     if not token:
         raise SystemExit(f"intentls: token file {token_file} is empty")
-    server = create_server(expected_token=token)
+    server = create_server(expected_token=token, metrics_port=metrics_port)
     try:
         asyncio.run(_tcp(server, port))
     finally:

@@ -6,6 +6,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from intentls.analytics import overview
 from intentls.history.stats_shapes import Stats, StatsQuery
 from intentls.history.store import HistoryQuery
 from intentls.lsp.arguments import HistoryArgs, StatsArgs
@@ -39,4 +40,4 @@ class HistoryFeature(Feature):
             intent=args.intent,
             since=args.since_epoch(time.time()),
         )
-        return await self.services.history.stats(query)
+        return await overview.stats(self.services.history, query)
