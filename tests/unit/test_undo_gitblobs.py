@@ -186,3 +186,21 @@ def test_a_warm_up_snapshots_ahead_and_the_next_run_still_learns_what_was_edited
     edited = core.recording.begin(committed, "r", "$ true", SETTINGS, time.time())
     assert edited == ["src/m5.py"]
     assert core.recording.end("r", SETTINGS, {}, time.time()).changed_files == []
+
+
+def test_a_subfolder_and_a_linked_worktree_name_their_blobs(
+    core: UndoCore, committed: Path, tmp_path: Path
+) -> None:
+    sub = core.snapshots.scan(committed / "src", [], SETTINGS.max_file_bytes)
+    assert (
+        sub.read == 0
+        and sub.tree["m0.py"].hash
+        == GIT_REF + git(committed, "rev-parse", "HEAD:src/m0.py").strip()
+    )
+    linked = tmp_path / "linked"
+    git(committed, "worktree", "add", "-q", str(linked))
+    time.sleep(0.02)
+    git(linked, "update-index", "--really-refresh")
+    first = core.snapshots.scan(linked, [], SETTINGS.max_file_bytes)
+    assert first.read == 0, "the linked worktree's own index (.git is a file) names every blob"
+    run_and_undo(core, linked, lambda: None)
