@@ -244,7 +244,7 @@ async def _up_to_date(tmp: Path) -> None:
 
 
 async def main() -> None:
-    budget = time.perf_counter() + float(os.environ.get("INTENTLS_BENCH_REAL_S", "240"))
+    budget = time.perf_counter() + float(os.environ.get("INTENTLS_BENCH_REAL_S", "900"))
     print("real repositories (issue 15): terminal, first run, undo store, up to date")
     with tempfile.TemporaryDirectory(
         prefix="intentls-bench-real-", ignore_cleanup_errors=True
