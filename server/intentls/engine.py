@@ -137,6 +137,8 @@ class ActiveRun:
         self.announced = asyncio.Event()
         """Set once runStarted went out (after the start row was written)."""
         self.tails: dict[str, str] = {}
+        self.fixes: list[tuple[str, str, bool]] = []
+        """What the review proposed for a failure: (intent, reason, learned)."""
         self.task: asyncio.Task[RunResult] | None = None
         self.warnings: list[IntentWarning] = []
         """Gathered on the way (why the run is not undoable, ...), after the plan's."""
@@ -481,6 +483,7 @@ class Engine:
             if result.status is RunStatus.FAILED:
                 again = f"Run «{run.request.text}» again"
                 actions.append(Command(again, CommandId.RUN, [run.request.arguments]))
+        run.fixes = [(fix.intent, fix.reason, fix.learned) for fix in found.fixes]
         for fix in found.fixes:
             warnings.append(
                 IntentWarning(WarningKind.PROPOSED_FIX, f"{fix.reason}: run «{fix.intent}»?")
@@ -497,7 +500,9 @@ class Engine:
         generation = self.undo.generation(folder.path) if self.undo is not None else None
         editor = run.request.editor
         edited = editor.file if editor is not None else None
-        self.suggestions.run_finished(finished(result, run.plan, edited, generation, time.time()))
+        self.suggestions.run_finished(
+            finished(result, run.plan, edited, generation, time.time(), run.fixes)
+        )
         offered = self.suggestions.suggest(folder.uri, edited.suffix if edited else "", limit=1)
         return attrs.evolve(result, suggestions=offered or None)
 

@@ -11,10 +11,19 @@ from pathlib import Path
 import pytest
 
 from intentls.history.store import History, RunStart
-from intentls.model import RunResult, RunStatus
+from intentls.model import (
+    Plan,
+    PlanStep,
+    RunResult,
+    RunStatus,
+    StepError,
+    StepResult,
+    StepStatus,
+)
 from intentls.suggestions import store
 from intentls.suggestions.core import Candidate, Finished, Fix, Situation
 from intentls.suggestions.providers import PROVIDERS
+from intentls.suggestions.runs import finished
 from intentls.suggestions.sequence import SequenceModel, Step
 from intentls.suggestions.service import Suggestions
 
@@ -110,8 +119,10 @@ def test_after_editing(s: Suggestions) -> None:
 
 
 def test_failure_follow_ups(s: Suggestions) -> None:
-    s.fixes = lambda failed: [Fix("install", "installing fixed this before", 0.7)]
-    run(s, "lint and test", ok=False, failed=("test",), category="network")
+    fix = Fix("install", "installing fixed this before", 0.7)
+    s.run_finished(
+        Finished("lint and test", FOLDER, False, 0.0, "", 0, ("test",), "network", None, (fix,))
+    )
     kinds = {c.kind: c for c in by_kind(s, "retry") + by_kind(s, "retryFailed")}
     assert kinds["retry"].intent == "lint and test"
     assert "network" in kinds["retry"].reason
@@ -284,3 +295,26 @@ async def test_learning_and_models_survive_a_restart(tmp_path: Path) -> None:
         assert (figures.taken, figures.rate) == (1, 1 / figures.shown)
     finally:
         second.close()
+
+
+def test_a_finished_run_as_suggestions_see_it() -> None:
+    plan = Plan(
+        "lint and test",
+        FOLDER,
+        [
+            PlanStep("s1", "lint", "shell", {"intent": "make:lint"}),
+            PlanStep("s2", "test", "shell", {"intent": "make:test"}),
+        ],
+    )
+    error = StepError("testFailure", "2 failed")
+    steps = [
+        StepResult("s1", "lint", StepStatus.SUCCEEDED),
+        StepResult("s2", "test", StepStatus.FAILED, exit_code=1, error=error),
+    ]
+    result = RunResult("r1", "lint and test", FOLDER, RunStatus.FAILED, 10, steps, False, ["a"])
+    fixes = [("$ pip install x", "it fixed «test» here before (2 time(s))", True)]
+    seen = finished(result, plan, Path("/work/project/app.py"), 4, 5.0, fixes)
+    assert (seen.succeeded, seen.file_type, seen.changed_files) == (False, ".py", 1)
+    assert seen.failed_intents == ("make:test",) and seen.error_category == "testFailure"
+    assert seen.generation == 4 and seen.fixes[0].intent == "$ pip install x"
+    assert seen.fixes[0].confidence > 0.5

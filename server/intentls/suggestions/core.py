@@ -10,6 +10,15 @@ from intentls.suggestions.sequence import SequenceModel
 
 
 @attrs.frozen
+class Fix:
+    """A fix that worked before for a failure like this one (from the failures domain)."""
+
+    intent: str
+    reason: str
+    confidence: float
+
+
+@attrs.frozen
 class Finished:
     """A finished run, as suggestions learn from it."""
 
@@ -28,15 +37,8 @@ class Finished:
     """The first failed step's error category, when one was classified."""
     generation: int | None = None
     """The folder's change generation just after the run (None: unknown)."""
-
-
-@attrs.frozen
-class Fix:
-    """A fix that worked before for a failure like this one (from the failures domain)."""
-
-    intent: str
-    reason: str
-    confidence: float
+    fixes: tuple[Fix, ...] = ()
+    """For a failure: what the failures domain proposes (learned from history first)."""
 
 
 @attrs.frozen
@@ -81,7 +83,6 @@ class Situation:
     """File types saved since the folder's last run → when."""
     after_saving: Mapping[str, Mapping[str, float]] = attrs.Factory(dict)
     """File type saved → the intents run next after saving it, with their counts."""
-    fixes: Callable[[Finished], Sequence[Fix]] = lambda run: ()
 
     @property
     def last(self) -> Finished | None:

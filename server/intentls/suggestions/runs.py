@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from intentls.model import Plan, RunResult, RunStatus, StepStatus
-from intentls.suggestions.core import Finished
+from intentls.suggestions.core import Finished, Fix
+
+LEARNED = 0.7
+PROPOSED = 0.4
+"""Confidence in a fix that worked here before, and in one a rule proposes."""
 
 
 def finished(
-    result: RunResult, plan: Plan, edited: Path | None, generation: int | None, ended_at: float
+    result: RunResult,
+    plan: Plan,
+    edited: Path | None,
+    generation: int | None,
+    ended_at: float,
+    fixes: Sequence[tuple[str, str, bool]] = (),
 ) -> Finished:
     """`edited`: the file the run was started from; `generation`: the folder's file-change
-    generation once the run's own changes were read (see `Snapshots.generation`)."""
+    generation once the run's own changes were read (see `Snapshots.generation`); `fixes`:
+    (intent, reason, learned) proposed for a failure by the failures domain."""
     intents = {s.id: s.args.get("intent") for s in plan.steps}
     failed = [s for s in result.steps if s.status is StepStatus.FAILED]
     failed_intents = tuple(
@@ -29,4 +40,5 @@ def finished(
         failed_intents=failed_intents,
         error_category=category,
         generation=generation,
+        fixes=tuple(Fix(i, why, LEARNED if learned else PROPOSED) for i, why, learned in fixes),
     )

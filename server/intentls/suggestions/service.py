@@ -13,7 +13,7 @@ import logging
 import time
 import uuid
 from collections import Counter, OrderedDict, deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from functools import partial
 
 import attrs
@@ -21,7 +21,7 @@ import attrs
 from intentls.history.store import History
 from intentls.model import Command, Suggestion
 from intentls.suggestions import store
-from intentls.suggestions.core import Candidate, Finished, Fix, Freshness, Situation
+from intentls.suggestions.core import Candidate, Finished, Freshness, Situation
 from intentls.suggestions.learning import Acceptance, Learning
 from intentls.suggestions.providers import LIVE, PROVIDERS, freshness
 from intentls.suggestions.sequence import SequenceModel, Step
@@ -81,8 +81,6 @@ class Suggestions:
         """Whether a folder's settings allow suggestions (`suggestions.enabled`)."""
         self.generation: Callable[[str], int | None] = lambda folder: None
         """A folder's file-change generation (the undo watcher's), by folder URI."""
-        self.fixes: Callable[[Finished], Sequence[Fix]] = lambda run: ()
-        """Fixes that worked before for a failed run (the failures domain, when wired)."""
         self.learning = Learning()
         self._folders: dict[str, FolderState] = {}
         self._offered: OrderedDict[str, Offered] = OrderedDict()
@@ -142,7 +140,6 @@ class Suggestions:
             known=state.known,
             saved_since_run=state.saved,
             after_saving=state.after_saving,
-            fixes=self.fixes,
         )
 
     def suggest(

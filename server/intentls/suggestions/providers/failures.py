@@ -27,5 +27,5 @@ def provide(situation: Situation) -> Iterator[Candidate]:
             f"the rest of {last.intent} succeeded",
             0.5,
         )
-    for fix in situation.fixes(last):
+    for fix in last.fixes:
         yield Candidate("fix", fix.intent, f"Run {fix.intent}", fix.reason, fix.confidence)
