@@ -6,6 +6,7 @@ import { Runner } from './runner';
 import { getClient, initServer, launchChanged, restartServer, stopServer } from './server';
 import { needsRestart } from './settings';
 import { RunView } from './status';
+import { watchTyping } from './suggest';
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
     const log = vscode.window.createOutputChannel('intentls server', { log: true });
@@ -23,6 +24,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
                 updateOfferedCommands();
             },
         }, context),
+        watchTyping(),
         vscode.workspace.onDidGrantWorkspaceTrust(() => {
             void getClient()?.sendNotification(Notification.setTrust, { trusted: true });
         }),

@@ -11,6 +11,18 @@ import type { Runner } from './runner';
 import { showError } from './runner';
 
 const DISMISS = 'Dismiss';
+/** No unasked suggestion while the person is typing: none within this long of an edit. */
+const TYPING_MS = 3000;
+let lastEdit = 0;
+
+/** Notes when a document is edited (registered once by the extension). */
+export function watchTyping(): vscode.Disposable {
+    return vscode.workspace.onDidChangeTextDocument((event) => {
+        if (event.contentChanges.length > 0 && event.document.uri.scheme === 'file') {
+            lastEdit = Date.now();
+        }
+    });
+}
 
 /** QuickPick of `intentls.suggest` for the target; the chosen one runs. */
 export async function pickSuggestion(runner: Runner, target: { uri?: string; cwd?: string }): Promise<void> {
@@ -35,11 +47,11 @@ export async function pickSuggestion(runner: Runner, target: { uri?: string; cwd
 
 /**
  * At most one unasked suggestion per run: the first of `result.suggestions`, as a button on a
- * notification. "Dismiss" sends `intentls.feedback {accepted: false}`.
+ * notification, unless the person is typing. "Dismiss" sends `intentls.feedback {accepted: false}`.
  */
 export function offerNext(runner: Runner, result: RunResult): void {
     const next = result.suggestions?.[0];
-    if (!next) {
+    if (!next || Date.now() - lastEdit < TYPING_MS) {
         return;
     }
     void vscode.window
