@@ -7,10 +7,10 @@ import argparse
 import asyncio
 import json
 
-from rich.console import Console
 from rich.table import Table
 
 from intentls.cli import _folder, open_services
+from intentls.cli_pipe import stdout_console
 from intentls.model import Suggestion
 from intentls.wire import to_wire
 
@@ -26,7 +26,8 @@ def main(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(to_wire(found), indent=1))
         return 0
-    Console().print(_table(found) if found else "nothing to suggest yet: run a few intents first")
+    empty = "nothing to suggest yet: run a few intents first"
+    stdout_console().print(_table(found) if found else empty)
     return 0
 
 
