@@ -9,7 +9,7 @@ SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 3155328
 export SOURCE_DATE_EPOCH
 VSIX := $(CURDIR)/dist/intentls-$(VERSION).vsix
 
-.PHONY: all demo test check lint typecheck layers format unit e2e chromium nvim-test vscode-test bench schema predict-eval recovery-eval dist dist-test replay clean
+.PHONY: all demo test check lint typecheck layers format unit e2e chromium nvim-test vscode-test bench probe schema predict-eval recovery-eval dist dist-test replay clean
 
 all: $(STAMP)
 
@@ -55,6 +55,9 @@ nvim-test: $(STAMP)
 
 vscode-test: $(STAMP) dist
 	VSIX=$(VSIX) bash editor-clients/vscode/scripts/test.sh
+
+probe: $(STAMP) ## Issue 16's reliability probe with figures: kill -9, shared stores, fuzzing, a hostile repo, a full disk (CI runs a bounded form in e2e)
+	$(BIN)/python -m tests.probe
 
 bench: $(STAMP) ## Numbers, not assertions: ratios against baselines measured in the same run
 	$(BIN)/python -m tests.bench

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types as lsp
+from lsprotocol.types import ResponseError
 from pygls.exceptions import JsonRpcInternalError, JsonRpcInvalidParams, JsonRpcRequestCancelled
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
@@ -21,6 +22,7 @@ from pygls.uris import to_fs_path
 
 from intentls import __version__
 from intentls.folders import Folder, FolderError, Workspace
+from intentls.lsp import inbox
 from intentls.lsp.configuration import Configuration
 from intentls.lsp.documents import Documents
 from intentls.lsp.feature import Command
@@ -37,6 +39,17 @@ BAD_INPUT = (ArgumentError, IntentError, FolderError, ValueError)
 
 class IntentProtocol(LanguageServerProtocol):
     _server: IntentServer
+    initialize_seen = False
+    """An `initialize` was received (lsp/inbox.py answers -32002 until then)."""
+
+    def _send_response(
+        self, msg_id: Any, result: Any | None = None, error: ResponseError | None = None
+    ) -> None:
+        """No traceback on the wire (pygls puts one in `data`), and no message that repeats a
+        huge input."""
+        if error is not None:
+            error = ResponseError(code=error.code, message=inbox.cut(error.message))
+        super()._send_response(msg_id, result, error)
 
     @lsp_method(lsp.INITIALIZE)
     def lsp_initialize(

@@ -3,29 +3,36 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import hmac
 import logging
 import sys
-import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from pygls.exceptions import JsonRpcInvalidParams, JsonRpcRequestCancelled
-from pygls.io_ import StdinAsyncReader, StdoutWriter, run_async
+from pygls.io_ import StdinAsyncReader, StdoutWriter
 
 from intentls.execution.process import prefer_pidfd_watcher
-from intentls.lsp.server import IntentServer
+from intentls.lsp import inbox
+from intentls.lsp.framing import INVALID_REQUEST, LINE_LIMIT, Rejected, frame, messages
+from intentls.lsp.server import IntentProtocol, IntentServer
 from intentls.lsp.setup import create_server
 
 log = logging.getLogger(__name__)
-_LINE_LIMIT = 1 << 20
+HANDSHAKE_S = 10.0
+"""How long a TCP client may take to send its `initialize`."""
 
 
 class _ExpectedErrors(logging.Filter):
-    """pygls logs every error answer with a traceback; a bad request is not a server fault."""
+    """pygls logs every error answer, and every message it cannot read, with a traceback; a
+    bad request is not a server fault (lsp/inbox.py logs one line for it)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
-        return not isinstance(error, JsonRpcInvalidParams | JsonRpcRequestCancelled)
+        if isinstance(error, JsonRpcInvalidParams | JsonRpcRequestCancelled):
+            return False
+        return not str(record.msg).startswith("Unable to deserialize message")
 
 
 logging.getLogger("pygls.protocol.json_rpc").addFilter(_ExpectedErrors())
@@ -48,19 +55,13 @@ async def _stdio(server: IntentServer) -> None:
     loop = asyncio.get_running_loop()
     reader: Any
     try:
-        stream = asyncio.StreamReader(limit=_LINE_LIMIT)
+        stream = asyncio.StreamReader(limit=LINE_LIMIT)
         await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stream), sys.stdin)
         reader = stream
     except ValueError:  # stdin is a regular file: fall back to pygls' threaded reader
         reader = StdinAsyncReader(sys.stdin.buffer, server.thread_pool)
     server.protocol.set_writer(StdoutWriter(sys.stdout.buffer))
-    await run_async(
-        stop_event=threading.Event(),
-        reader=reader,
-        protocol=server.protocol,
-        logger=log,
-        error_handler=server.report_server_error,
-    )
+    await inbox.serve(reader, _protocol(server))
 
 
 def serve_tcp(port: int, token_file: Path, metrics_port: int | None = None) -> None:
@@ -77,33 +78,66 @@ def serve_tcp(port: int, token_file: Path, metrics_port: int | None = None) -> N
 
 
 async def _tcp(server: IntentServer, port: int) -> None:
+    """Connections are read at once, each on its own: one that sends nothing is closed after
+    HANDSHAKE_S, and nothing but an `initialize` with the token reaches the server (an
+    unauthenticated `exit` stops nothing). The first connection that authenticates is the
+    session; the server ends with it."""
     prefer_pidfd_watcher()
     done = asyncio.Event()
-    busy = asyncio.Lock()
+    session = asyncio.Lock()
 
     async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        if busy.locked():
+        incoming = messages(reader)
+        try:
+            first = await asyncio.wait_for(anext(incoming, None), HANDSHAKE_S)
+        except TimeoutError:
+            log.info("a TCP client sent no initialize within %g s: closed", HANDSHAKE_S)
             writer.close()
             return
-        async with busy:
+        refusal = _handshake_refusal(first, server.expected_token)
+        if refusal is None and session.locked():
+            refusal = INVALID_REQUEST, "another client holds the session"
+        if refusal is not None:
+            log.warning("refused a TCP client: %s", refusal[1])
+            msg_id = first.get("id") if isinstance(first, dict) else None
+            error = {"code": refusal[0], "message": refusal[1]}
+            writer.write(frame({"jsonrpc": "2.0", "id": msg_id, "error": error}))
+            with contextlib.suppress(ConnectionError):
+                await writer.drain()
+            writer.close()
+            return
+        assert isinstance(first, dict)
+        async with session:
             server.protocol.set_writer(writer)
             server.on_reject = writer.close
-            stop = threading.Event()
-            await run_async(
-                stop_event=stop,
-                reader=reader,
-                protocol=server.protocol,
-                logger=log,
-                error_handler=server.report_server_error,
-            )
+            inbox.receive(_protocol(server), first)
+            await inbox.serve(reader, _protocol(server))
             writer.close()
             if server.services is not None:
                 done.set()
 
-    listener = await asyncio.start_server(connection, "127.0.0.1", port)
+    listener = await asyncio.start_server(connection, "127.0.0.1", port, limit=LINE_LIMIT)
     log.info("listening on 127.0.0.1:%d", port)
     async with listener:
         await done.wait()
+
+
+def _handshake_refusal(
+    first: dict[str, Any] | Rejected | None, token: str | None
+) -> tuple[int, str] | None:
+    """Why a TCP connection's first message does not open a session."""
+    if not isinstance(first, dict) or first.get("method") != "initialize" or "id" not in first:
+        return inbox.NOT_INITIALIZED, "send initialize (with the token) first"
+    params = first.get("params")
+    options = params.get("initializationOptions") if isinstance(params, dict) else None
+    given = options.get("token") if isinstance(options, dict) else None
+    if token is not None and not (isinstance(given, str) and hmac.compare_digest(given, token)):
+        return inbox.INVALID_PARAMS, "initializationOptions.token is missing or wrong"
+    return None
+
+
+def _protocol(server: IntentServer) -> IntentProtocol:
+    return cast(IntentProtocol, server.protocol)
 
 
 def _cleanup(server: IntentServer) -> None:

@@ -37,6 +37,8 @@ from intentls.tools.confine import Roots
 BUILTIN = "builtin:"
 """`builtin:rename a to b`: the phrase reading of a segment, even where an intent has that name."""
 
+MAX_INTENT_CHARS = 64 * 1024
+"""Longer text is refused before it is read (parsing and "did you mean" cost grows with it)."""
 MAX_DEPTH = 16
 
 
@@ -101,6 +103,11 @@ class Planner:
         )
 
     def _parse(self, text: str) -> Composition:
+        if len(text) > MAX_INTENT_CHARS:
+            raise IntentError(
+                f"an intent of {len(text):,} characters is longer than intentls reads "
+                f"({MAX_INTENT_CHARS:,})"
+            )
         try:
             return parse(text, self._reads_as_intent)
         except GrammarError as exc:
