@@ -1,5 +1,5 @@
-"""Fixtures the unit tests share: an empty workspace, an undo engine on a real file, and a git
-repository with one commit."""
+"""Fixtures the unit tests share: an empty workspace, an undo engine and a history on real
+files, and a git repository with one commit."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from intentls.history.store import History
 from intentls.undo.core import UndoCore
 from tests.unit.toolkit import git, init_repo
 
@@ -24,6 +25,13 @@ def core(tmp_path: Path) -> Iterator[UndoCore]:
     undo = UndoCore(tmp_path / "undo.db")
     yield undo
     undo.close()
+
+
+@pytest.fixture
+def history(tmp_path: Path) -> Iterator[History]:
+    h = History(tmp_path / "history.db")
+    yield h
+    h.close()
 
 
 @pytest.fixture

@@ -4,10 +4,7 @@ duration outlier, quiet flips."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from intentls.failures import flaky
 from intentls.failures.explain import explain
@@ -17,13 +14,6 @@ from intentls.model import EnvChange, StepError
 from tests.unit.failure_history import FOLDER, record
 
 NAME_ERROR = StepError("syntax", "NameError: name 'x' is not defined")
-
-
-@pytest.fixture
-def history(tmp_path: Path) -> Iterator[History]:
-    h = History(tmp_path / "history.db")
-    yield h
-    h.close()
 
 
 async def test_explain_names_the_edit_the_env_and_the_new_error(history: History) -> None:

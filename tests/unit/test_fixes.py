@@ -5,7 +5,6 @@ learned from a real SQLite history offered first."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,13 +19,6 @@ NO_YAML = "ModuleNotFoundError: No module named 'yaml.loader'"
 
 def only_python3(name: str) -> str | None:
     return "/usr/bin/python3" if name == "python3" else None
-
-
-@pytest.fixture
-def history(tmp_path: Path) -> Iterator[History]:
-    h = History(tmp_path / "history.db")
-    yield h
-    h.close()
 
 
 def test_python_becomes_python3(ws: Path) -> None:

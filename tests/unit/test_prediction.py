@@ -4,10 +4,6 @@ history (recency, nothing changed since, near-miss names)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 
 from intentls.failures.forecast import forecast, past_failure
 from intentls.failures.prediction import Attempt, Evidence, Learner, Outcome, command_name
@@ -16,13 +12,6 @@ from intentls.model import StepError, WarningKind
 from tests.unit.failure_history import FOLDER, record
 
 MISSING = StepError("dependency", "No module named 'foo'")
-
-
-@pytest.fixture
-def history(tmp_path: Path) -> Iterator[History]:
-    h = History(tmp_path / "history.db")
-    yield h
-    h.close()
 
 
 def test_command_name_skips_the_prompt_and_assignments() -> None:

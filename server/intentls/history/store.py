@@ -59,6 +59,18 @@ class RunStart:
 
 
 @attrs.frozen
+class RunEnd:
+    """What `record_finished` writes: the result, its plan's steps, their output tails, and
+    the attempts that failed and were tried again, per step."""
+
+    result: RunResult
+    steps: list[PlanStep]
+    tails: dict[str, str]
+    ended_at: float
+    retried: dict[str, list[StepResult]] = attrs.Factory(dict)
+
+
+@attrs.frozen
 class HistoryQuery:
     folder: str | None
     """None: every folder."""
@@ -167,7 +179,9 @@ class History:
         fails with `NotRecorded` when the run's end could not be kept whole (the disk is full):
         its status is then kept alone if that fits, else at the next write that can."""
         self._tell("run_finished", result)
-        return self._write(self._finish_or_mark, result, steps, tails, ended_at, retried or {})
+        return self._write(
+            self._finish_or_mark, RunEnd(result, steps, tails, ended_at, retried or {})
+        )
 
     def record_context(
         self, run_id: str, edited: list[str] | None = None, env: dict[str, str] | None = None
@@ -186,7 +200,7 @@ class History:
     def record_blocked(self, start: RunStart, result: RunResult) -> asyncio.Future[None]:
         self._tell("run_finished", result)
         self._write(self._insert_run, start)
-        return self._write(self._finish_run, result, [], {}, start.started_at, {})
+        return self._write(self._finish_run, RunEnd(result, [], {}, start.started_at))
 
     def record_inverse(self, run_id: str, step_id: str, seq: int, op: dict[str, Any]) -> None:
         """Store one inverse operation and return once it is stored. Blocking: called from a
@@ -424,24 +438,18 @@ class History:
         )
         return [InverseOp(str(r[0]), int(r[1]), json.loads(r[2])) for r in rows]
 
-    def _finish_or_mark(
-        self,
-        result: RunResult,
-        steps: list[PlanStep],
-        tails: dict[str, str],
-        ended_at: float,
-        retried: dict[str, list[StepResult]],
-    ) -> None:
+    def _finish_or_mark(self, end: RunEnd) -> None:
         self._mark_pending()
         try:
-            self._finish_run(result, steps, tails, ended_at, retried)
+            self._finish_run(end)
         except apsw.Error as exc:
-            end = (result.status.value, ended_at, result.duration_ms, result.run_id)
+            result = end.result
+            ended = (result.status.value, end.ended_at, result.duration_ms, result.run_id)
             why = "the disk is full" if isinstance(exc, apsw.FullError) else str(exc)
             try:
-                self._mark_ended(*end)
+                self._mark_ended(*ended)
             except apsw.Error:
-                self._pending_ends.append(end)
+                self._pending_ends.append(ended)
                 raise NotRecorded(
                     f"the history could not record this run's end ({why}); it is recorded as "
                     "soon as the history can be written"
@@ -465,14 +473,8 @@ class History:
             self._mark_ended(*self._pending_ends[0])
             self._pending_ends.pop(0)
 
-    def _finish_run(
-        self,
-        result: RunResult,
-        steps: list[PlanStep],
-        tails: dict[str, str],
-        ended_at: float,
-        retried: dict[str, list[StepResult]],
-    ) -> None:
+    def _finish_run(self, end: RunEnd) -> None:
+        result, steps, tails, retried = end.result, end.steps, end.tails, end.retried
         by_id = {s.id: s for s in steps}
         exit_code = next(
             (s.exit_code for s in result.steps if s.exit_code not in (None, 0)),
@@ -484,7 +486,7 @@ class History:
                 "undoable = ?, changed_files = ?, warnings = ? WHERE id = ?",
                 (
                     result.status.value,
-                    ended_at,
+                    end.ended_at,
                     result.duration_ms,
                     exit_code,
                     int(result.undoable),
