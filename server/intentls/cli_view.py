@@ -3,6 +3,7 @@ line, the output itself as whole lines, and a closing summary."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -18,6 +19,7 @@ from rich.progress import (
 from rich.text import Text
 
 from intentls.analytics.eta import Estimate
+from intentls.failures.book import FailedStep, diagnose
 from intentls.model import PlanStep, RunResult, RunStatus, StepResult, StepStatus, outcome
 
 if TYPE_CHECKING:
@@ -64,12 +66,16 @@ class TerminalListener:
         self._last_line: dict[str, str] = {}
         self._partial: dict[str, str] = {}
         self._several = False
+        self._steps: dict[str, PlanStep] = {}
+        self._folder = Path()
 
     async def prepare(self) -> None:
         pass
 
     def run_started(self, run: ActiveRun) -> None:
         self._titles = {s.id: s.title for s in run.plan.steps}
+        self._steps = {s.id: s for s in run.plan.steps}
+        self._folder = run.request.folder.path
         self._several = len(run.plan.steps) > 1
         self._progress.update(self._task, total=len(run.plan.steps), description=run.request.text)
         self._progress.start()
@@ -103,8 +109,10 @@ class TerminalListener:
         elif result.status is not StepStatus.SKIPPED:
             line.append(f"  {result.duration_ms / 1000:.1f} s", style="dim")
         if result.error:
-            line.append(f"  {result.error.message}", style=style)
+            line.append(f"  {result.error.category}: {result.error.message}", style=style)
         self._progress.console.print(line)
+        if result.status is StepStatus.FAILED:
+            self._problems(result, output_tail)
         self._progress.advance(self._task)
         self._describe()
 
@@ -112,6 +120,25 @@ class TerminalListener:
         self._progress.stop()
         style = "green" if result.status is RunStatus.SUCCEEDED else "red"
         self._console.print(Text(f"{result.intent}: {outcome(result)}", style=f"bold {style}"))
+
+    def _problems(self, result: StepResult, output_tail: str) -> None:
+        """The places the output names, as compilers print them (terminals make them links)."""
+        step = self._steps.get(result.id)
+        if step is None or step.tool != "shell":
+            return
+        failed = FailedStep(
+            result.id,
+            result.title,
+            str(step.args.get("command", "")),
+            Path(step.cwd or self._folder),
+            output_tail,
+            matchers=step.args.get("matchers"),
+        )
+        for d in diagnose(self._folder, [failed]):
+            where = f"{self._folder.joinpath(d.path).relative_to(self._folder)}"
+            code = f" [{d.code}]" if d.code else ""
+            text = f"  {where}:{d.line + 1}:{d.character + 1}: {d.severity}: {d.message}{code}"
+            self._progress.console.print(Text(text, style="yellow"), highlight=False)
 
     def _print_line(self, step_id: str, line: str) -> None:
         if getattr(self._console.file, "gone", False):

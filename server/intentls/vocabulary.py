@@ -25,6 +25,8 @@ class CommandId(enum.StrEnum):
     CHECKPOINTS = "intentls.checkpoints"
     ROLLBACK = "intentls.rollback"
     EXPLAIN = "intentls.explain"
+    RUN_OUTPUT = "intentls.runOutput"
+    """A failed run's output in an editor tab (the quick fix "Show the run's output")."""
     SUGGEST = "intentls.suggest"
     FEEDBACK = "intentls.feedback"
 
@@ -45,6 +47,8 @@ class ActionKind(enum.StrEnum):
 
     UNDO = "intentls.undo"
     SUGGEST = "intentls.suggest"
+    QUICKFIX = "quickfix"
+    """LSP's own kind: fixes for the diagnostics a failed run published."""
 
 
 class WarningKind(enum.StrEnum):

@@ -7,6 +7,7 @@ import asyncio
 from tests.bench import (
     analytics,
     catalog,
+    failures,
     history_writes,
     parallel,
     realrepo,
@@ -26,6 +27,7 @@ def main() -> None:
     asyncio.run(realrepo.main())
     asyncio.run(analytics.main())
     asyncio.run(suggestions.main())
+    asyncio.run(failures.main())
 
 
 main()

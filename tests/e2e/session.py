@@ -121,6 +121,7 @@ async def session(
     ses = Session(client, home)
     for method in ("intentls/output", "intentls/runStarted", "intentls/runFinished"):
         client.feature(method)(_recorder(ses, method))
+    _also_record(ses, lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
 
     @client.feature(lsp.WINDOW_SHOW_MESSAGE_REQUEST)
     async def prompt(params: lsp.ShowMessageRequestParams) -> lsp.MessageActionItem | None:
@@ -155,6 +156,19 @@ async def session(
         ses.prompt_delay.set()
         await asyncio.wait_for(client.shutdown_session(), TIMEOUT_S)
         await client.stop()
+
+
+def _also_record(ses: Session, method: str) -> None:
+    """Record a notification pytest-lsp already handles (publishDiagnostics) without losing
+    its own handling (`client.diagnostics`)."""
+    features = ses.client.protocol.fm.features
+    handled = features[method]
+
+    async def record(params: Any) -> None:
+        handled(params)
+        await ses.record(method, params)
+
+    features[method] = record
 
 
 def _recorder(ses: Session, method: str) -> Any:

@@ -167,7 +167,8 @@ async def test_git_tools_on_a_real_repository(home: Path, folder: Path) -> None:
         assert "## feature" in status
         failed = await ses.run("commit with message nothing staged")
         assert failed["status"] == "failed"
-        assert failed["steps"][0]["error"]["category"] == "git"
+        assert failed["steps"][0]["error"]["category"] == "usage"
+        assert "nothing" in failed["steps"][0]["error"]["message"]
         back = await ses.run("switch to main")
         assert back["status"] == "succeeded"
     assert git(folder, "log", "-1", "--format=%s") == "first and only"

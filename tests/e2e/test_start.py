@@ -25,6 +25,7 @@ ADVERTISED = [
     "intentls.redo",
     "intentls.rollback",
     "intentls.run",
+    "intentls.runOutput",
     "intentls.stats",
     "intentls.suggest",
     "intentls.undo",
@@ -38,7 +39,7 @@ async def test_capabilities(home: Path, folder: Path) -> None:
         assert caps.execute_command_provider.work_done_progress is True
         assert caps.code_lens_provider is not None
         kinds = list(caps.code_action_provider.code_action_kinds)
-        assert kinds == ["intentls.undo", "intentls.suggest"]
+        assert kinds == ["intentls.undo", "quickfix", "intentls.suggest"]
         sync = caps.text_document_sync
         assert sync.open_close and sync.change and sync.save
         assert caps.workspace.workspace_folders.supported

@@ -9,14 +9,14 @@ import tempfile
 from pathlib import Path
 
 from intentls.failures import Evidence, classify
-from tests.failures.cases import CASES
+from tests.failures.cases import ALL
 from tests.failures.corpus import captured
 
 
 def main() -> None:
     outcomes: list[tuple[str, Evidence, str, str]] = []
-    skipped = [c.name for c in CASES if c.missing()]
-    for case in CASES:
+    skipped = [c.name for c in ALL if c.missing()]
+    for case in ALL:
         if not case.missing():
             with tempfile.TemporaryDirectory() as folder:
                 outcomes.append((case.name, case.run(Path(folder)), case.category, case.message))

@@ -9,11 +9,11 @@ import pytest
 
 from intentls.failures import Category, Evidence, classify, from_tool_error
 from intentls.failures.tools import tools_in_command
-from tests.failures.cases import CASES, Case
+from tests.failures.cases import ALL, Case
 from tests.failures.corpus import Captured, captured
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+@pytest.mark.parametrize("case", ALL, ids=lambda c: c.name)
 def test_real_failure(case: Case, tmp_path: Path) -> None:
     if missing := case.missing():
         pytest.skip(f"{', '.join(missing)} not installed")
@@ -74,6 +74,8 @@ def test_exit_codes_mean_what_the_tool_says() -> None:
 def test_built_in_tool_errors_use_the_contracts_categories() -> None:
     assert from_tool_error("notFound", "a.txt does not exist").category == "fileNotFound"
     assert from_tool_error("io", "No space left on device").category == "resource"
+    refused = from_tool_error("git", "git commit failed: nothing to commit, working tree clean")
+    assert refused.category == "usage"
 
 
 @pytest.mark.parametrize(

@@ -46,7 +46,10 @@ def test_a_real_tasks_json(tmp_path: Path) -> None:
     assert compile_.actions == [
         ShellAction("echo compile ${file}", cwd="src", env={**env, "LOG_LEVEL": "debug"})
     ]
-    assert compile_.problem_matchers == ["$tsc", "$eslint-stylish"]
+    assert compile_.problem_matchers == [
+        "$tsc",
+        {"base": "$eslint-stylish", "fileLocation": "relative"},
+    ]
     assert (compile_.group, compile_.group_default) == ("build", True)
     server = found["Run-server"]
     argv = ["node", "server.js", "--port", "${input:port}", "--linux"]

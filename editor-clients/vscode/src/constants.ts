@@ -19,6 +19,7 @@ export const ServerCommand = {
     suggest: 'intentls.suggest',
     feedback: 'intentls.feedback',
     explain: 'intentls.explain',
+    runOutput: 'intentls.runOutput',
 } as const;
 
 /** Server commands that run something: sent by the extension with its own progress token. */

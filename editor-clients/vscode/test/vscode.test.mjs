@@ -68,8 +68,12 @@ function writeWorkspace(dir) {
             '[intents.forever]',
             'run = "echo forever-started; while [ ! -f never ]; do sleep 0.1; done"',
             '',
+            '[intents.pyfail]',
+            'run = "python3 broken.py"',
+            '',
         ].join('\n'),
     );
+    fs.writeFileSync(path.join(dir, 'broken.py'), 'import os\n\ndef f(:\n    pass\n');
     fs.writeFileSync(path.join(dir, 'data.txt'), 'original\n');
     execFileSync('git', ['init', '-q'], { cwd: dir });
 }
@@ -516,6 +520,29 @@ check('a failed run: an error with Show Output, and the status bar says failed',
 check('Intent: Restart Server restarts it', async () => {
     await runPaletteCommand('Intent: Restart Server');
     await statusItem('intentls: ready').waitFor({ state: 'visible', timeout: STARTUP_MS });
+});
+
+check('a failed run puts its error in Problems on its line, with quick fixes', async () => {
+    await runIntent('pyfail', 'pyfail');
+    await runPaletteCommand('Problems: Focus on Problems View');
+    const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'invalid syntax' }).first();
+    await problem.waitFor({ state: 'visible', timeout: STEP_MS });
+    const row = await problem.innerText();
+    assert.match(row, /intentls/, `the problem's source: ${row}`);
+    assert.match(row, /\[Ln 3, Col 1\]/, `the problem's place: ${row}`);
+    await problem.click(); // opens broken.py at the problem
+    await page.locator('.tab.active', { hasText: 'broken.py' }).waitFor({ state: 'visible', timeout: STEP_MS });
+    await page.locator('.monaco-editor textarea').first().focus();
+    await page.keyboard.press('Control+.');
+    const fix = page.locator('.action-widget', { hasText: 'Re-run «pyfail»' });
+    await fix.waitFor({ state: 'visible', timeout: STEP_MS });
+    const menu = await fix.innerText();
+    assert.match(menu, /Show the run's output/, `the quick fixes: ${menu}`);
+    await page.keyboard.press('Escape');
+    // broken.py took the preview tab of intents.toml, whose lenses the next tests click.
+    await page.keyboard.press('Control+W');
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'intents.toml' }).click();
+    await page.locator('.tab.active', { hasText: 'intents.toml' }).waitFor({ state: 'visible', timeout: STEP_MS });
 });
 
 /** The code lens with this text in the open editor. */

@@ -49,8 +49,8 @@ def classify(evidence: Evidence) -> StepError:
 def from_tool_error(category: str, message: str) -> StepError:
     """A built-in tool's own error (intentls.tools.errors) in the contract's categories."""
     known = _TOOL_CATEGORIES.get(category)
-    if known is None:
-        return classify(Evidence("", message, None))
+    if known is None:  # `git` and `io`: what git or the system said decides
+        return classify(Evidence("git" if category == "git" else "", message, None))
     return _error(known, message)
 
 
@@ -64,11 +64,15 @@ def clean(output: str) -> str:
     """Lines as a terminal shows them (colours gone, `\\r` redraws resolved), without the
     wrappers' own failure reports."""
     lines = []
-    for raw in _ANSI.sub("", output).split("\n"):
+    for raw in strip_ansi(output).split("\n"):
         line = raw.rstrip("\r").rsplit("\r", 1)[-1]
         if not NOISE.match(line):
             lines.append(line)
     return "\n".join(lines)
+
+
+def strip_ansi(text: str) -> str:
+    return _ANSI.sub("", text)
 
 
 def last_line(text: str) -> str:

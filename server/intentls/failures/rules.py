@@ -62,7 +62,7 @@ RULES: tuple[Rule, ...] = (
     Rule("pytest", r"^(?P<message>ERROR \S+::\S+.*)$", C.TEST_FAILURE),
     Rule("pytest", r"^=+ (?P<message>(?:\d+ \w+, )*\d+ failed\b.*?) =+$", C.TEST_FAILURE),
     Rule("python", r"^(?P<message>(?:FAIL|ERROR): \w+ \(\S+\).*)$", C.TEST_FAILURE),
-    Rule("jest", "^\\s*\u25cf (?P<message>\\S.* \u203a .*)$", C.TEST_FAILURE),
+    Rule("jest", "^\\s*\u25cf (?!Test suite failed to run)(?P<message>\\S.*)$", C.TEST_FAILURE),
     Rule("jest", r"^(?P<message>Tests:\s+\d+ failed.*)$", C.TEST_FAILURE),
     Rule("node", r"^(?P<message>not ok \d+ - .*)$", C.TEST_FAILURE),
     Rule("node", r"^\s*(?P<message>\d+ failing)$", C.TEST_FAILURE),
@@ -214,11 +214,18 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "make",
-        r"^(?P<message>make(?:\[\d+\])?: \S+: No such file or directory)$",
+        r"^(?P<message>make(?:\[\d+\])?: \S+: No such file or directory)$"
+        r"(?=[\s\S]*^make(?:\[\d+\])?: \*\*\* \[[^\]]*\] Error 127$)",
         C.COMMAND_NOT_FOUND,
+    ),
+    Rule(
+        "make",
+        r"^(?P<message>make(?:\[\d+\])?: \S+: No such file or directory)$",
+        C.FILE_NOT_FOUND,
     ),
     # The code being run does not parse.
     Rule(ANY, _PY_EXC.format(names="SyntaxError|IndentationError|TabError"), C.SYNTAX),
+    Rule("ruff", r"^(?P<message>invalid-syntax: .*)$", C.SYNTAX),
     Rule("mypy", r"^(?P<message>" + _PY_FILE + r":\d+(?::\d+)?: error: .*\[syntax\])$", C.SYNTAX),
     Rule(ANY, r"^(?P<message>.*\berror TS1\d{3}: .*)$", C.SYNTAX),
     Rule(
@@ -234,12 +241,14 @@ RULES: tuple[Rule, ...] = (
             r"JSONDecodeError",
             r"in JSON at position",
             r"TOMLDecodeError",
+            r"ParseError: ",
         ),
         C.SYNTAX,
     ),
     # A module, package, header, library or crate is missing.
     Rule(ANY, r"^(?P<message>.*Cannot find module '[./].*)$", C.FILE_NOT_FOUND),
     Rule(ANY, _PY_EXC.format(names="ModuleNotFoundError|ImportError"), C.DEPENDENCY),
+    Rule("npm", r"^npm (?:ERR!|error) (?P<message>404 .*)$", C.DEPENDENCY),
     Rule(
         ANY,
         _any(
@@ -311,6 +320,11 @@ RULES: tuple[Rule, ...] = (
             r"not a valid object name",
             r"couldn't find remote ref",
             r"did not match any",
+            r"nothing to commit",
+            r"No configured push destination",
+            r"has no upstream branch",
+            r"nothing added to commit",
+            r"no changes added to commit",
             r"^curl: \((?:2|3)\)",
         ),
         C.USAGE,
@@ -383,6 +397,9 @@ RULES: tuple[Rule, ...] = (
     Rule(ANY, r"^(?P<message>\S+:\d+:\d+: \w+: .*\[SC\d{4}\])$", C.LINT, WARNING),
     Rule(ANY, r"^\s*\^-+ (?P<message>SC\d{4} .*)$", C.LINT, WARNING),
     Rule("eslint", r"^\s+(?P<message>\d+:\d+\s+error\s+.*)$", C.LINT, WARNING),
+    Rule(ANY, r"^(?P<message>\S+:\d+:\d+: .* \[(?:Error|Warning)/\S+\])$", C.LINT, WARNING),
+    Rule("jshint", r"^(?P<message>\S+: line \d+, col \d+, .*)$", C.LINT, WARNING),
+    Rule("jshint", r"^\s+(?P<message>line \d+\s+col \d+\s+.*)$", C.LINT, WARNING),
     Rule("ruff", r"^(?P<message>[A-Z]+\d+ (?:\[\*\] )?.*)\n\s*--> ", C.LINT, WARNING),
     Rule(
         ANY,
@@ -401,13 +418,14 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(ANY, r"^(?P<message>(?:\S+: )?(?i:error|fatal)(?:\[\w+\])?: .*)$", C.UNKNOWN),
     Rule(ANY, _PY_EXC.format(names=r"\w*(?:Error|Exception|Exit)"), C.UNKNOWN),
+    Rule(ANY, r"^(?P<message>.*: unbound variable)$", C.UNKNOWN),
     Rule(ANY, r"^thread '[^']*'(?: \(\d+\))? panicked at \S+:\n(?P<message>.*)$", C.UNKNOWN),
 )
 
 NOISE: re.Pattern[str] = re.compile(
     "|".join(
         (
-            r"^make(?:\[\d+\])?: \*\*\* \[[^\]]*\] Error \d+",
+            r"^make(?:\[\d+\])?: \*\*\* \[[^\]]*\] Error (?!127$)\d+",
             r"^make(?:\[\d+\])?: \*\*\* Waiting for unfinished jobs",
             r"^make(?:\[\d+\])?: (?:Entering|Leaving) directory",
             r"^npm (?:ERR!|error) (?:code (?:ELIFECYCLE|\d+)$|errno |path |command |signal "
@@ -456,6 +474,12 @@ SIGNATURES: dict[str, re.Pattern[str]] = {
         "go": r"^--- FAIL: |^FAIL\s+\S+|^# \S+\n\S+\.go:",
         "cargo": r"^\s+--> \S+:\d+:\d+$|^error: could not compile `|^test result: ",
         "git": r"^CONFLICT \(",
+        "tsc": r"\berror TS\d+: ",
+        "gcc": r"^\S+\.(?:c|cc|cpp|cxx|h|hpp):\d+:\d+: (?:fatal )?(?:error|warning):",
+        "ruff": (
+            r"^[A-Z]+\d+ (?:\[\*\] )?.*\n\s*--> |^\S+:"
+            r"\d+:\d+: [A-Z]+\d+ |^Found \d+ errors?\.$"
+        ),
     }.items()
 }
 

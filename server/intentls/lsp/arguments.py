@@ -135,6 +135,11 @@ class RollbackArgs:
 
 
 @attrs.frozen
+class RunOutputArgs:
+    run_id: str
+
+
+@attrs.frozen
 class ExplainArgs(Place):
     run_id: str | None = None
     """None: the folder's newest failed run."""

@@ -15,9 +15,11 @@ from lsprotocol import types as lsp
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from intentls.engine import ActiveRun
     from intentls.folders import Folder
     from intentls.lsp.arguments import Place
     from intentls.lsp.server import IntentServer
+    from intentls.model import RunResult
     from intentls.services import Services
 
 A = TypeVar("A")
@@ -91,3 +93,6 @@ class Feature:
 
     async def code_lenses(self, params: lsp.CodeLensParams) -> list[lsp.CodeLens]:
         return []
+
+    async def run_finished(self, run: ActiveRun, result: RunResult) -> None:
+        """A run ended, whatever ended it (after `intentls/runFinished` was sent)."""

@@ -116,6 +116,8 @@ class LspRunListener:
             self._ls.work_done_progress.tokens.pop(self.token, None)
         self._ls.protocol.notify(Notification.RUN_FINISHED, to_wire(result))
         self._ls.refresh_code_lenses()
+        if self.run is not None and self._ls.after_run is not None:
+            self._ls.after_run(self.run, result)
 
     # ---- helpers ---------------------------------------------------------------------------
 

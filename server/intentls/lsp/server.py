@@ -10,7 +10,7 @@ import hmac
 import logging
 from collections.abc import Callable, Coroutine, Generator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 from lsprotocol.types import ResponseError
@@ -29,6 +29,10 @@ from intentls.lsp.feature import Command
 from intentls.planning.planner import IntentError
 from intentls.services import Services
 from intentls.wire import ArgumentError, from_wire, to_wire
+
+if TYPE_CHECKING:
+    from intentls.engine import ActiveRun
+    from intentls.model import RunResult
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +120,8 @@ class IntentServer(LanguageServer):
         history path and trust are known."""
         self.documents = Documents(self)
         """The editor's open documents, as undo needs them."""
+        self.after_run: Callable[[ActiveRun, RunResult], None] | None = None
+        """Tells the features that serve `run_finished` of each finished run (lsp/setup.py)."""
         self.config = Configuration()
         self.prompts = False
         """The client asked us to ask the person (`window/showMessageRequest`) during runs."""

@@ -10,7 +10,9 @@ from typing import Any
 
 from lsprotocol import types as lsp
 
+from intentls.engine import ActiveRun
 from intentls.lsp.feature import Feature
+from intentls.lsp.features.diagnostics import DiagnosticsFeature
 from intentls.lsp.features.failures import FailuresFeature
 from intentls.lsp.features.history import HistoryFeature
 from intentls.lsp.features.intents_file import IntentsFileFeature
@@ -22,6 +24,7 @@ from intentls.lsp.features.trust import TrustFeature
 from intentls.lsp.features.undo import UndoFeature
 from intentls.lsp.features.warm_up import WarmUpFeature
 from intentls.lsp.server import IntentServer
+from intentls.model import RunResult
 from intentls.services import Options, Services, history_path
 
 log = logging.getLogger(__name__)
@@ -34,6 +37,7 @@ FEATURES: Sequence[type[Feature]] = (
     IntentsFileFeature,
     TrustFeature,
     FailuresFeature,
+    DiagnosticsFeature,
     SuggestionsFeature,
     WarmUpFeature,
     RetentionFeature,
@@ -64,6 +68,7 @@ def create_server(
     _register_documents(server, features)
     _register_requests(server, features)
     _register_notifications(server, features)
+    _register_runs(server, features)
     return server
 
 
@@ -181,6 +186,16 @@ async def _pulled(ls: IntentServer) -> bool:
     elif answers and isinstance(answers[0], dict):
         ls.config.pushed = answers[0]
     return True
+
+
+def _register_runs(server: IntentServer, features: list[Feature]) -> None:
+    serving = _serving(features, "run_finished")
+    if serving:
+
+        def after_run(run: ActiveRun, result: RunResult) -> None:
+            server.spawn(_each(serving, "run_finished", run, result), f"after {run.run_id}")
+
+        server.after_run = after_run
 
 
 def _register_documents(server: IntentServer, features: list[Feature]) -> None:

@@ -4,7 +4,7 @@ package.json and friends are further `IntentSource`s)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import attrs
 
@@ -62,8 +62,9 @@ class IntentDef:
     """A regular expression its output matches once it is ready; None: ready when started."""
     resources: list[str] = attrs.Factory(list)
     """Named resources its steps hold while they run: exclusive across all runs."""
-    problem_matchers: list[str] = attrs.Factory(list)
-    """Names of problem matchers that read this intent's output (tasks.json)."""
+    problem_matchers: list[str | dict[str, Any]] = attrs.Factory(list)
+    """The problem matchers that read this intent's output, as tasks.json `problemMatcher` or
+    intents.toml `matchers` give them: names (`$tsc`) or VS Code matcher objects."""
     group: str | None = None
     """The conventional name the definition claims for itself (tasks.json `group`: build, test)."""
     group_default: bool = False

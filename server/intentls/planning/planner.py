@@ -276,6 +276,8 @@ class Planner:
                     args["inputs"] = list(intent.inputs)
                 if intent.outputs:
                     args["outputs"] = list(intent.outputs)
+            if intent.problem_matchers:
+                args["matchers"] = list(intent.problem_matchers)
             if intent.background:
                 args["background"] = True
                 if intent.ready:

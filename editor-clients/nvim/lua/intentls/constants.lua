@@ -20,6 +20,7 @@ M.cmd = {
   suggest = "intentls.suggest",
   feedback = "intentls.feedback",
   explain = "intentls.explain",
+  runOutput = "intentls.runOutput",
 }
 
 --- Notifications.

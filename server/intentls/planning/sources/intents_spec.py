@@ -16,6 +16,9 @@ import cattrs
 from cattrs.errors import IterableValidationError, IterableValidationNote
 from cattrs.gen import make_dict_structure_fn, override
 
+from intentls.failures.matchers.builtin import resolve as check_matchers
+from intentls.failures.matchers.schema import MatcherError
+
 MAX_RETRIES = 10
 STEP_SHAPE = 'each step is a command string, {run = "…"} or {intent = "…"}'
 
@@ -24,6 +27,18 @@ def doc(description: str, key: str | None = None, **schema: Any) -> dict[str, An
     """Field metadata: its description, its key in the file when not the field's name, and
     schema constraints (`minLength`, `minimum`, …) beyond its type."""
     return {"description": description, "key": key, "schema": schema}
+
+
+MatcherDef = str | dict[str, Any]
+"""A problem matcher as tasks.json gives one: a name or an object."""
+
+
+def _matchers(_: Any, field: attrs.Attribute[Any], value: list[MatcherDef] | None) -> None:
+    if value is not None:
+        try:
+            check_matchers(value)
+        except MatcherError as exc:
+            raise ValueError(f"{key_of(field)}: {exc}") from None
 
 
 def _non_blank(_: Any, field: attrs.Attribute[Any], value: str | None) -> None:
@@ -194,6 +209,16 @@ class IntentSpec:
         ),
     )
 
+    matchers: list[MatcherDef] | None = attrs.field(
+        default=None,
+        validator=_matchers,
+        metadata=doc(
+            "Problem matchers that turn its failed output into diagnostics: names (`$gcc`) or "
+            "VS Code problem-matcher objects (docs/failures.md); default: chosen from the "
+            "command and its output."
+        ),
+    )
+
     def __attrs_post_init__(self) -> None:
         if self.run is not None and self.steps is not None:
             raise ValueError("give either run or steps, not both")
@@ -253,6 +278,13 @@ def _make_converter() -> cattrs.Converter:
         if not isinstance(value, str | int | float | bool):
             raise TypeError(f"must be a string, number or boolean, not {_toml_kind(value)}")
         return value
+
+    def matcher(value: Any, _: Any) -> MatcherDef:
+        if not isinstance(value, str | dict):
+            raise TypeError(f"must be a matcher's name or table, not {_toml_kind(value)}")
+        return value
+
+    conv.register_structure_hook(MatcherDef, matcher)
 
     def step(value: Any, _: Any) -> str | StepSpec:
         if isinstance(value, str):

@@ -120,6 +120,7 @@ def _intent(folder: Path, path: Path, text: str, name: str, raw: Any) -> IntentD
         inputs=spec.inputs,
         outputs=spec.outputs,
         retries=spec.retries,
+        problem_matchers=list(spec.matchers or []),
     )
 
 

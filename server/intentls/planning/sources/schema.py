@@ -71,6 +71,8 @@ def _class_schema(cls: type[Any]) -> dict[str, Any]:
 
 
 def _type_schema(kind: Any) -> dict[str, Any]:
+    if kind is Any:
+        return {}
     if kind in _SCALARS:
         return dict(_SCALARS[kind])
     if attrs.has(kind):

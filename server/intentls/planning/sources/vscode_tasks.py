@@ -298,17 +298,10 @@ def _group(value: Any) -> tuple[str | None, bool]:
     return None, False
 
 
-def _matchers(value: Any) -> list[str]:
+def _matchers(value: Any) -> list[str | dict[str, Any]]:
+    """`problemMatcher` as given: names and inline objects (checked when they are used)."""
     items = value if isinstance(value, list) else [value]
-    names = []
-    for item in items:
-        if isinstance(item, str) and item:
-            names.append(item)
-        elif isinstance(item, dict) and isinstance(item.get("base"), str):
-            names.append(item["base"])
-        elif isinstance(item, dict) and isinstance(item.get("name"), str):
-            names.append(item["name"])
-    return names
+    return [item for item in items if (isinstance(item, str) and item) or isinstance(item, dict)]
 
 
 def _ends_pattern(value: Any) -> str | None:
