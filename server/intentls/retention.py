@@ -35,9 +35,10 @@ async def collect(history: History, undo: UndoService, chosen: Policy) -> Collec
     cutoff = now - chosen.retention_days * DAY_S
     running = await history.running()
     runs = await history.forget_before(cutoff)
+    history_freed = await history.compact()
     trash = await asyncio.to_thread(prune_trash, trash_root(history.path), cutoff, running)
     collected = await undo.collect(chosen, running, now)
-    return attrs.evolve(collected, runs=runs, trash=trash)
+    return attrs.evolve(collected, runs=runs, trash=trash, history_freed=history_freed)
 
 
 def prune_trash(root: Path, before: float, running: Collection[str]) -> int:
@@ -74,6 +75,8 @@ def summary(c: Collected) -> str:
         else "deleted no unreferenced content"
     )
     text = f"removed {removed}; {deleted}; store {_size(c.store_bytes)}"
+    if c.history_freed:
+        text += f"; history file {_size(c.history_freed)} smaller (its rollups kept)"
     if c.pending_blobs:
         text += (
             f"; {_count(c.pending_blobs, 'blob')} ({_size(c.pending_bytes)}) no longer "

@@ -251,3 +251,27 @@ def test_the_migration_builds_rollups_for_an_existing_history(tmp_path: Path) ->
         schema._rollups(conn)
     assert _dump(conn) == built and all(built)
     conn.close()
+
+
+async def test_retention_hands_the_space_back_and_keeps_the_stats(tmp_path: Path) -> None:
+    path = tmp_path / "history.db"
+    conn, _ = open_database(path)
+    assert conn.pragma("auto_vacuum") == 2  # incremental, from a new file on
+    generate(conn, 3000, NOW, days=60, n_folders=2, n_intents=4)
+    with conn:
+        rebuild.rebuild(conn)
+    cutoff = NOW - 20 * DAY_S
+    (kept,) = conn.execute(
+        "SELECT COUNT(*) FROM runs WHERE COALESCE(ended_at, started_at) >= ?", (cutoff,)
+    ).fetchone()
+    conn.close()
+    h = History(path)
+    query = StatsQuery(None, now=NOW)
+    before = await h.stats(query)
+    assert await h.forget_before(cutoff) == 3000 - kept
+    assert await h.compact() > 100_000
+    assert (await h.stats(query)) == before
+    h.close()
+    conn, _ = open_database(path)
+    assert conn.execute("SELECT COUNT(*) FROM runs").fetchone() == (kept,)
+    conn.close()

@@ -233,6 +233,14 @@ class History:
             return 0
         return await self._worker.call(self._forget_before, before)
 
+    async def compact(self) -> int:
+        """Give the pages that dropped runs freed back to the file system: bytes the file
+        shrank by. A file made before incremental vacuum is rewritten once to have it (an
+        explicit `intentls gc`, or daily retention); another process busy on it postpones it."""
+        if self.read_only_reason is not None:
+            return 0
+        return await self._worker.call(self._compact)
+
     # ---- reads -----------------------------------------------------------------------------
 
     async def running(self) -> dict[str, float]:
@@ -568,6 +576,19 @@ class History:
         )
         rollup.add(fact)
         rollup.save(self._conn)
+
+    def _compact(self) -> int:
+        pages = self._conn.pragma("page_count")
+        try:
+            if self._conn.pragma("auto_vacuum") != 2:  # NONE (or FULL): switch, then rewrite
+                self._conn.pragma("auto_vacuum", "INCREMENTAL")
+                self._conn.execute("VACUUM")
+            else:
+                self._conn.pragma("incremental_vacuum")
+        except apsw.BusyError:
+            log.info("history file busy: compaction postponed")
+            return 0
+        return int(pages - self._conn.pragma("page_count")) * int(self._conn.pragma("page_size"))
 
     def _forget_before(self, before: float) -> int:
         with self._conn:

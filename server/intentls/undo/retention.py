@@ -60,6 +60,8 @@ class Collected:
     """History runs dropped (counted by intentls/retention.py)."""
     trash: int = 0
     """Trash directories of built-in tools removed (counted by intentls/retention.py)."""
+    history_freed: int = 0
+    """Bytes the history file shrank by once dropped runs' pages were vacuumed (likewise)."""
     blobs: int = 0
     bytes_freed: int = 0
     """Compressed bytes of the blobs deleted: pages of `undo.db` that later content reuses."""
