@@ -1,40 +1,36 @@
-"""`intentls` on the command line: `serve` for editors, and `run`, `history`, `list` in the
-person's own terminal (trusted: the person typed it), on the same engine and history."""
+"""`intentls` on the command line: `serve` for editors, and `run`, `history`, `list`, undo and
+the rest in the person's own terminal (trusted: the person typed it), on the same engine and
+history.
+
+This module only parses: each command's module is imported when that command runs, so that
+`intentls --version` costs an interpreter start and `intentls list` what listing needs
+(`make bench` measures it)."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
-import logging
 import os
-import signal
+import re
 import sys
 from pathlib import Path
 
-from rich.table import Table
-
 from intentls import __version__
-from intentls.cli_pipe import ReaderGone, stdout_console
-from intentls.engine import RunRequest
-from intentls.folders import Folder
-from intentls.history.store import History, HistoryQuery
-from intentls.model import RunResult, RunStatus
-from intentls.planning.planner import IntentError
-from intentls.services import Options, Services, catalog, history_path, open_history
-from intentls.settings import Settings
-from intentls.wire import to_wire
 
 EXIT_BLOCKED = 2
-EXIT_CANCELLED = 130
+UNDO_COMMANDS = ("undo", "redo", "checkpoint", "rollback", "blame", "gc")
+_SPAN = re.compile(r"^(\d+(?:\.\d+)?)([hdw]?)$")
+_DAYS = {"h": 1 / 24, "d": 1.0, "w": 7.0, "": 1.0}
 
 
 def main(argv: list[str] | None = None) -> int:
-    from intentls.cli_completion import complete_if_asked
-
     parser = _parser()
-    complete_if_asked(parser)
-    args = parser.parse_args(argv)
+    if "_ARGCOMPLETE" in os.environ:  # the shell asks for completions (cli_completion.py)
+        from intentls.cli_completion import complete_if_asked
+
+        complete_if_asked(parser)
+    args = parser.parse_args(argv)  # --version and --help end here
+    import logging
+
     logging.basicConfig(
         stream=sys.stderr,
         level=os.environ.get("INTENTLS_LOG", "WARNING").upper(),
@@ -51,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             serve_stdio(args.metrics_port)
         return 0
+    from intentls.cli_pipe import ReaderGone
+
     sys.stdout = ReaderGone(sys.stdout)  # not for serve: its stdout carries LSP frames
     if args.command == "demo":
         from intentls.demo import main as demo
@@ -66,6 +64,18 @@ def main(argv: list[str] | None = None) -> int:
 
         print(SCHEMA_FILE if args.path else schema_text(), end="\n" if args.path else "")
         return 0
+    if args.command == "run":
+        from intentls.cli_run import main as run_main
+
+        return run_main(args)
+    if args.command == "list":
+        from intentls.cli_list import main as list_main
+
+        return list_main(args)
+    if args.command == "history" and not args.failures:
+        from intentls.cli_history import history
+
+        return history(args)
     if args.command in ("stats", "report"):
         from intentls.cli_stats import main as stats_main
 
@@ -74,18 +84,13 @@ def main(argv: list[str] | None = None) -> int:
         from intentls.cli_undo import main as undo_main
 
         return undo_main(args)
-    if args.command == "explain" or (args.command == "history" and args.failures):
-        from intentls import cli_failures
-
-        return (
-            cli_failures.explain(args) if args.command == "explain" else cli_failures.failures(args)
-        )
     if args.command == "suggest":
         from intentls.cli_suggest import main as suggest_main
 
         return suggest_main(args)
-    handler = {"run": _run, "history": _history, "list": _list}[args.command]
-    return handler(args)
+    from intentls import cli_failures  # explain, history --failures
+
+    return cli_failures.explain(args) if args.command == "explain" else cli_failures.failures(args)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -120,9 +125,14 @@ def _parser() -> argparse.ArgumentParser:
     completion.add_argument("shell", choices=("bash", "zsh", "fish"))
     schema = sub.add_parser("schema", help="the JSON Schema of intents.toml (for taplo, editors)")
     schema.add_argument("--path", action="store_true", help="print where the file is instead")
-    from intentls.cli_stats import add_parsers  # after this module: cli_stats imports it
-
-    add_parsers(sub)
+    stats = sub.add_parser("stats", help="how runs went: success, durations, trends, failures")
+    report = sub.add_parser("report", help="write an HTML report with charts (opens offline)")
+    report.add_argument("--html", required=True, type=Path, metavar="FILE")
+    for each in (stats, report):
+        each.add_argument("--intent", help="only this intent")
+        each.add_argument("--since", type=since_days, help="e.g. 7d, 12h, 4w (default: all)")
+        each.add_argument("--all", action="store_true", help="every folder, not just this one")
+    stats.add_argument("--json", action="store_true", help="intentls.stats' answer as JSON")
     listing = sub.add_parser("list", help="intents this folder offers")
     listing.add_argument("--json", action="store_true")
     suggest = sub.add_parser("suggest", help="what to run next here, learned from your runs")
@@ -142,13 +152,10 @@ def _parser() -> argparse.ArgumentParser:
     collect = sub.add_parser(
         "gc", help="drop history and undo data past retention, delete unreferenced content"
     )
-    defaults = Settings()
-    collect.add_argument(
-        "--retention-days", type=_positive, default=defaults.retention_days, metavar="N"
-    )
-    collect.add_argument(
-        "--max-store-bytes", type=_positive, default=defaults.undo.max_store_bytes, metavar="B"
-    )
+    # Default (None): the settings' defaults, read when gc runs (settings load the wire
+    # converter, which `intentls --version` need not pay for).
+    collect.add_argument("--retention-days", type=_positive, metavar="N")
+    collect.add_argument("--max-store-bytes", type=_positive, metavar="B")
     for each in (undo, rollback, blame, collect):
         each.add_argument("--json", action="store_true")
     return parser
@@ -161,144 +168,8 @@ def _positive(text: str) -> int:
     return value
 
 
-UNDO_COMMANDS = ("undo", "redo", "checkpoint", "rollback", "blame", "gc")
-
-
-def _folder() -> tuple[Folder, Path]:
-    """The folder the person stands in (`planning.sources.project_folder`), and here."""
-    from intentls.planning.sources import project_folder
-
-    here = Path.cwd()
-    return Folder.from_path(project_folder(here)[0]), here
-
-
-def open_services() -> Services:
-    """The terminal's services: trusted (the person typed the command), with the undo
-    settings an editor last snapshotted the folder with (the terminal has none of its own)."""
-    services = Services.open(Options(history_path({}), True, Settings().max_parallel))
-    for notice in services.notices:
-        print(f"intentls: {notice}", file=sys.stderr)
-    return services
-
-
-def _open_history() -> History:
-    history, notice = open_history(history_path({}))
-    if notice:
-        print(f"intentls: {notice}", file=sys.stderr)
-    return history
-
-
-def _run(args: argparse.Namespace) -> int:
-    folder, cwd = _folder()
-    params = dict(p.split("=", 1) for p in args.param if "=" in p)
-    request = RunRequest(
-        args.intent,
-        folder,
-        cwd,
-        params,
-        confirm=args.yes,
-        force=args.force,
-        client="intentls-cli",
-        arguments={"intent": args.intent, "cwd": str(cwd)},
-        roots=(folder.path,),
-    )
-    services = open_services()
-    try:
-        result = asyncio.run(_run_async(services, request))
-    except IntentError as exc:
-        print(f"intentls: {exc}", file=sys.stderr)
-        return EXIT_BLOCKED
-    finally:
-        services.close()
-    return _exit_status(result)
-
-
-async def _run_async(services: Services, request: RunRequest) -> RunResult:
-    from intentls.cli_view import TerminalListener
-
-    services.start()
-    engine = services.engine
-    console = stdout_console(highlight=False)
-    listener = TerminalListener(console, engine.history)
-    started = await engine.start(request, listener, None)
-    if isinstance(started, RunResult):
-        for warning in started.warnings or []:
-            console.print(f"[yellow]{warning.kind}[/]: {warning.message}", markup=True)
-        return started
-    loop = asyncio.get_running_loop()
-    interrupts = 0
-    cancelling: list[asyncio.Task[RunResult]] = []
-
-    def on_interrupt() -> None:
-        nonlocal interrupts
-        interrupts += 1
-        if interrupts == 1:
-            console.print("[yellow]cancelling… (Ctrl-C again to kill)[/]")
-            cancelling.append(loop.create_task(started.cancel()))
-        else:
-            engine.kill_now()
-
-    loop.add_signal_handler(signal.SIGINT, on_interrupt)
-    try:
-        assert started.task is not None
-        return await asyncio.shield(started.task)
-    finally:
-        loop.remove_signal_handler(signal.SIGINT)
-
-
-def _exit_status(result: RunResult) -> int:
-    if result.status is RunStatus.SUCCEEDED:
-        return 0
-    if result.status is RunStatus.BLOCKED:
-        return EXIT_BLOCKED
-    if result.status in (RunStatus.CANCELLED, RunStatus.INTERRUPTED):
-        return EXIT_CANCELLED
-    codes = [s.exit_code for s in result.steps if s.exit_code not in (None, 0)]
-    return codes[0] if codes and codes[0] is not None and 0 < codes[0] < 256 else 1
-
-
-def _history(args: argparse.Namespace) -> int:
-    folder, _ = _folder()
-    history = _open_history()
-    try:
-        query = HistoryQuery(folder=None if args.all else folder.uri, limit=args.limit)
-        runs = asyncio.run(history.runs(query))
-    finally:
-        history.close()
-    if args.json:
-        print(json.dumps(to_wire(runs), indent=1))
-        return 0
-    table = Table("started", "status", "duration", "intent", "run", box=None)
-    styles = {"succeeded": "green", "failed": "red", "running": "cyan"}
-    for run in runs:
-        table.add_row(
-            run.started_at.replace("T", " ")[:19],
-            f"[{styles.get(run.status.value, 'yellow')}]{run.status.value}[/]",
-            f"{run.duration_ms / 1000:.1f} s",
-            run.intent,
-            run.run_id,
-        )
-    stdout_console().print(table if runs else "no runs yet")
-    return 0
-
-
-def _list(args: argparse.Namespace) -> int:
-    folder, _ = _folder()
-    intents = catalog().for_folder(folder.path, True)  # trusted: the person's own terminal
-    found = intents.infos(folder.uri)
-    for problem in intents.problems:
-        print(f"intentls: {problem}", file=sys.stderr)
-    if args.json:
-        print(json.dumps(to_wire(found), indent=1))
-        return 0
-    where = os.path.relpath(folder.path) if folder.path != Path.cwd() else "."
-    table = Table("intent", "source", "description", box=None)
-    for intent in found:
-        table.add_row(intent.name, intent.source, intent.description or "")
-    out = stdout_console(highlight=False)
-    if not found:
-        out.print(f"no intents in {folder.path}: add an intents.toml, or run '$ command'")
-        return 0
-    out.print(f"intents of {where} ({folder.path})")
-    out.print(table)
-    return 0
+def since_days(text: str) -> float:
+    match = _SPAN.match(text.strip())
+    if match is None or float(match[1]) <= 0:
+        raise argparse.ArgumentTypeError(f"not a span like 7d, 12h or 4w: {text!r}")
+    return float(match[1]) * _DAYS[match[2]]

@@ -37,21 +37,21 @@ def script(shell: str) -> str:
 
 def intents(**_context: Any) -> dict[str, str]:
     """The folder's intents, with their descriptions (zsh and fish show them)."""
-    from intentls.cli import _folder
+    from intentls.cli_common import project_folder
     from intentls.services import catalog
 
-    folder, _ = _folder()
+    folder, _ = project_folder()
     found = catalog().for_folder(folder.path, trusted=True)
     return {i.name: i.description or i.title for i in found.listed()}
 
 
 def runs(**_context: Any) -> dict[str, str]:
     """The folder's newest runs: id → intent and outcome."""
-    from intentls.cli import _folder
+    from intentls.cli_common import project_folder
     from intentls.history.store import HistoryQuery
     from intentls.services import history_path, open_history
 
-    folder, _ = _folder()
+    folder, _ = project_folder()
     history, _ = open_history(history_path({}))
     try:
         found = asyncio.run(history.runs(HistoryQuery(folder.uri, limit=30)))
@@ -62,9 +62,9 @@ def runs(**_context: Any) -> dict[str, str]:
 
 def checkpoints(**_context: Any) -> dict[str, str]:
     """The folder's checkpoints: id → name."""
-    from intentls.cli import _folder, open_services
+    from intentls.cli_common import open_services, project_folder
 
-    folder, _ = _folder()
+    folder, _ = project_folder()
     services = open_services()
     try:
         found = asyncio.run(services.undo.checkpoints(folder))

@@ -11,7 +11,7 @@ import sys
 from rich.markup import escape
 from rich.table import Table
 
-from intentls.cli import _folder, _open_history
+from intentls.cli_common import project_folder, terminal_history
 from intentls.cli_pipe import stdout_console
 from intentls.failures.explain import NothingToExplain, explain_run
 from intentls.history.store import iso
@@ -22,8 +22,8 @@ EXIT_NOTHING = 1
 
 
 def explain(args: argparse.Namespace) -> int:
-    folder, _ = _folder()
-    history = _open_history()
+    folder, _ = project_folder()
+    history = terminal_history()
     try:
         answer = asyncio.run(explain_run(history, folder.uri, args.run))
     except NothingToExplain as exc:
@@ -57,8 +57,8 @@ def _show(answer: Explanation) -> None:
 
 def failures(args: argparse.Namespace) -> int:
     """`history --failures`: failed runs, newest first, with category and message."""
-    folder, _ = _folder()
-    history = _open_history()
+    folder, _ = project_folder()
+    history = terminal_history()
     try:
         runs = asyncio.run(history.failures(None if args.all else folder.uri, args.limit))
     finally:

@@ -6,16 +6,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import re
 import time
-from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
 from intentls.analytics import overview
 from intentls.analytics.report import percent, render, seconds
-from intentls.cli import _folder, _open_history
+from intentls.cli_common import project_folder, terminal_history
 from intentls.cli_pipe import stdout_console
 from intentls.history.stats_shapes import IntentSeries, Stats, StatsQuery
 from intentls.history.store import History
@@ -23,36 +21,16 @@ from intentls.wire import to_wire
 
 COMMANDS = ("stats", "report")
 SPARKS = "▁▂▃▄▅▆▇█"
-_SPAN = re.compile(r"^(\d+(?:\.\d+)?)([hdw]?)$")
-_DAYS = {"h": 1 / 24, "d": 1.0, "w": 7.0, "": 1.0}
-
-
-def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    stats = sub.add_parser("stats", help="how runs went: success, durations, trends, failures")
-    report = sub.add_parser("report", help="write an HTML report with charts (opens offline)")
-    report.add_argument("--html", required=True, type=Path, metavar="FILE")
-    for parser in (stats, report):
-        parser.add_argument("--intent", help="only this intent")
-        parser.add_argument("--since", type=since_days, help="e.g. 7d, 12h, 4w (default: all)")
-        parser.add_argument("--all", action="store_true", help="every folder, not just this one")
-    stats.add_argument("--json", action="store_true", help="intentls.stats' answer as JSON")
-
-
-def since_days(text: str) -> float:
-    match = _SPAN.match(text.strip())
-    if match is None or float(match[1]) <= 0:
-        raise argparse.ArgumentTypeError(f"not a span like 7d, 12h or 4w: {text!r}")
-    return float(match[1]) * _DAYS[match[2]]
 
 
 def main(args: argparse.Namespace) -> int:
-    folder, _ = _folder()
+    folder, _ = project_folder()
     query = StatsQuery(
         folder=None if args.all else folder.uri,
         intent=args.intent,
         since=None if args.since is None else time.time() - args.since * 86400,
     )
-    history = _open_history()
+    history = terminal_history()
     try:
         stats, series = asyncio.run(_read(history, query))
     finally:

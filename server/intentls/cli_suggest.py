@@ -9,14 +9,14 @@ import json
 
 from rich.table import Table
 
-from intentls.cli import _folder, open_services
+from intentls.cli_common import open_services, project_folder
 from intentls.cli_pipe import stdout_console
 from intentls.model import Suggestion
 from intentls.wire import to_wire
 
 
 def main(args: argparse.Namespace) -> int:
-    folder, _ = _folder()
+    folder, _ = project_folder()
     services = open_services()
     try:
         asyncio.run(services.suggestions.warm())

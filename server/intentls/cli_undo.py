@@ -13,12 +13,13 @@ from typing import Any
 
 from rich.table import Table
 
-from intentls.cli import _folder, open_services
+from intentls.cli_common import open_services, project_folder
 from intentls.cli_pipe import stdout_console
 from intentls.folders import Folder
 from intentls.history.store import iso
 from intentls.model import UndoResult, UndoStatus
 from intentls.retention import collect, summary
+from intentls.settings import Settings
 from intentls.undo.records import UndoError
 from intentls.undo.retention import Collected, Policy
 from intentls.wire import to_wire
@@ -39,10 +40,14 @@ async def _main(args: argparse.Namespace) -> int:
     services = open_services()
     services.start()
     history, undo = services.history, services.undo
-    folder, _ = _folder()
+    folder, _ = project_folder()
     try:
         if args.command == "gc":
-            chosen = Policy(args.retention_days, args.max_store_bytes)
+            defaults = Settings()
+            chosen = Policy(
+                args.retention_days or defaults.retention_days,
+                args.max_store_bytes or defaults.undo.max_store_bytes,
+            )
             return _collected(await collect(history, undo, chosen), args.json)
         if args.command == "rollback":
             folder = Folder.from_path(await undo.checkpoint_folder(args.checkpoint_id))

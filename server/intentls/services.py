@@ -6,9 +6,8 @@ undos a crash interrupted are reported, the history's lease is renewed, retentio
 A new domain service is built in `Services.open` (from what it depends on) and closed in
 `Services.close`; features reach it as `self.services.<name>`.
 
-Only the history is imported at module level: `intentls history` needs nothing else, and the
-terminal's start time is paid by every command (`intentls.planning`, the engine and undo are
-imported by the functions that build them)."""
+Each part is imported by the function that builds it: a terminal command pays at start only for
+what it uses (`intentls list` needs the catalog, `intentls history` the history)."""
 
 from __future__ import annotations
 
@@ -20,15 +19,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import apsw
 import attrs
-
-from intentls.history.store import History
 
 if TYPE_CHECKING:
     from intentls.analytics.metrics import Metrics
     from intentls.engine import Engine
     from intentls.folders import Folder
+    from intentls.history.store import History
     from intentls.planning.catalog import Catalog
     from intentls.settings import Settings
     from intentls.suggestions.service import Suggestions
@@ -56,6 +53,10 @@ def history_path(options: dict[str, Any]) -> Path:
 
 def open_history(path: Path) -> tuple[History, str | None]:
     """The history, or an in-memory one and the reason, so a broken file never stops runs."""
+    import apsw
+
+    from intentls.history.store import History
+
     try:
         history = History(path)
     except (apsw.Error, OSError) as exc:

@@ -7,6 +7,7 @@ import asyncio
 from tests.bench import (
     analytics,
     catalog,
+    cli_start,
     failures,
     history_writes,
     parallel,
@@ -19,6 +20,7 @@ from tests.bench import (
 
 def main() -> None:
     print("intentls benchmarks (goals from the issues in brackets)\n")
+    asyncio.run(cli_start.main())
     asyncio.run(run_roundtrip.main())
     asyncio.run(history_writes.main())
     asyncio.run(catalog.main())
