@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from lsprotocol import types as lsp
 
 from intentls.analytics.eta import TICK_S, Estimate
+from intentls.execution.output_cap import ClientOutput
 from intentls.model import PlanStep, RunResult, StepResult, outcome
 from intentls.vocabulary import Notification
 from intentls.wire import to_wire
@@ -35,7 +36,9 @@ class LspRunListener:
         self.cancel_requested = False
         self._running: dict[str, str] = {}
         self._done = 0
-        self._pending: dict[str, list[tuple[str, str]]] = {}
+        self._outputs: dict[str, ClientOutput] = {}
+        """Each step's output on its way to the client: long lines cut, a bounded amount kept
+        between sends (execution/output_cap.py)."""
         self._flush_handle: asyncio.TimerHandle | None = None
         self._estimate = Estimate()
         self.run_over = False
@@ -92,12 +95,13 @@ class LspRunListener:
         self._report()
 
     def step_output(self, step_id: str, stream: str, text: str) -> None:
-        self._pending.setdefault(step_id, []).append((stream, text))
+        self._outputs.setdefault(step_id, ClientOutput()).feed(stream, text)
         if self._flush_handle is None:
             self._flush_handle = asyncio.get_running_loop().call_later(FLUSH_S, self._flush_all)
 
     def step_finished(self, result: StepResult, output_tail: str) -> None:
         self._flush(result.id)
+        self._outputs.pop(result.id, None)
         self._running.pop(result.id, None)
         self._estimate.finished(result.id)
         self._done += 1
@@ -147,26 +151,15 @@ class LspRunListener:
         if self._flush_handle is not None:
             self._flush_handle.cancel()
             self._flush_handle = None
-        for step_id in list(self._pending):
+        for step_id in list(self._outputs):
             self._flush(step_id)
 
     def _flush(self, step_id: str) -> None:
-        chunks = self._pending.pop(step_id, [])
-        if not chunks or self.run is None:
+        output = self._outputs.get(step_id)
+        if output is None or self.run is None:
             return
-        merged: list[tuple[str, list[str]]] = []
-        for stream, text in chunks:
-            if merged and merged[-1][0] == stream:
-                merged[-1][1].append(text)
-            else:
-                merged.append((stream, [text]))
-        for stream, texts in merged:
+        for stream, text in output.take():
             self._ls.protocol.notify(
                 Notification.OUTPUT,
-                {
-                    "runId": self.run.run_id,
-                    "stepId": step_id,
-                    "stream": stream,
-                    "text": "".join(texts),
-                },
+                {"runId": self.run.run_id, "stepId": step_id, "stream": stream, "text": text},
             )
