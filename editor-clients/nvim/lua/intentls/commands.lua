@@ -108,6 +108,14 @@ M.commands = {
     end,
   },
   {
+    name = "IntentStats",
+    desc = "How the folder's runs went: success, durations, slowest steps, failures (`all`: every folder)",
+    nargs = "?",
+    run = function(opts)
+      require("intentls.stats").show(opts.args == "all")
+    end,
+  },
+  {
     name = "IntentCancel",
     desc = "Cancel the newest running run",
     key = "c",
