@@ -21,16 +21,18 @@ _TSC_END = (
     r"(?:Compilation complete\.|Found \d+ errors?\.) Watching for file changes\."
 )
 
+
+def _numbered(*fields: str) -> dict[str, int]:
+    """Match groups 1, 2, … in this order: `file`, `line`, … as most patterns have them."""
+    return {field: group for group, field in enumerate(fields, 1)}
+
+
 PATTERNS: dict[str, Any] = {
     "eslint-stylish": [
         {"regexp": r"^((?:[a-zA-Z]:)*[./\\]+.*?)$", "kind": "file", "file": 1},
         {
             "regexp": r"^\s+(\d+):(\d+)\s+(error|warning|info)\s+(.+?)(?:\s\s+(.*))?$",
-            "line": 1,
-            "column": 2,
-            "severity": 3,
-            "message": 4,
-            "code": 5,
+            **_numbered("line", "column", "severity", "message", "code"),
             "loop": True,
         },
     ],
@@ -63,10 +65,7 @@ DEFINITIONS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
             "fileLocation": "relative",
             "pattern": {
                 "regexp": r"^([^\s].*)\((\d+|\d+,\d+|\d+,\d+,\d+,\d+)\):\s+(\d+)\s+(.*)$",
-                "file": 1,
-                "location": 2,
-                "code": 3,
-                "message": 4,
+                **_numbered("file", "location", "code", "message"),
             },
         },
     ),
@@ -78,12 +77,7 @@ DEFINITIONS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
             "fileLocation": "absolute",
             "pattern": {
                 "regexp": r"^(.*):\s+line\s+(\d+),\s+col\s+(\d+),\s(.+?)(?:\s+\((\w)(\d+)\))?$",
-                "file": 1,
-                "line": 2,
-                "column": 3,
-                "message": 4,
-                "severity": 5,
-                "code": 6,
+                **_numbered("file", "line", "column", "message", "severity", "code"),
             },
         },
     ),
@@ -97,11 +91,7 @@ DEFINITIONS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
                 {"regexp": r"^(.+)$", "kind": "file", "file": 1},
                 {
                     "regexp": r"^\s+line\s+(\d+)\s+col\s+(\d+)\s+(.+?)(?:\s+\((\w)(\d+)\))?$",
-                    "line": 1,
-                    "column": 2,
-                    "message": 3,
-                    "severity": 4,
-                    "code": 5,
+                    **_numbered("line", "column", "message", "severity", "code"),
                     "loop": True,
                 },
             ],
@@ -118,12 +108,7 @@ DEFINITIONS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
                     r"^(.+):\sline\s(\d+),\scol\s(\d+),\s(E"
                     r"rror|Warning|Info)\s-\s(.+)\s\((.+)\)$"
                 ),
-                "file": 1,
-                "line": 2,
-                "column": 3,
-                "severity": 4,
-                "message": 5,
-                "code": 6,
+                **_numbered("file", "line", "column", "severity", "message", "code"),
             },
         },
     ),
@@ -159,10 +144,7 @@ DEFINITIONS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
             "fileLocation": "absolute",
             "pattern": {
                 "regexp": r"(.*)\sin\s(.*)\son line\s(\d+),\scolumn\s(\d+)",
-                "message": 1,
-                "file": 2,
-                "line": 3,
-                "column": 4,
+                **_numbered("message", "file", "line", "column"),
             },
         },
     ),
@@ -175,12 +157,7 @@ DEFINITIONS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
             "fileLocation": "relative",
             "pattern": {
                 "regexp": _TSC,
-                "file": 1,
-                "line": 2,
-                "column": 3,
-                "severity": 4,
-                "code": 5,
-                "message": 6,
+                **_numbered("file", "line", "column", "severity", "code", "message"),
             },
         },
     ),
@@ -203,11 +180,7 @@ DEFINITIONS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
             "fileLocation": "autoDetect",
             "pattern": {
                 "regexp": r"^(.*?):(\d+):(\d*):?\s+(?:fatal\s+)?(warning|error):\s+(.*)$",
-                "file": 1,
-                "line": 2,
-                "column": 3,
-                "severity": 4,
-                "message": 5,
+                **_numbered("file", "line", "column", "severity", "message"),
             },
         },
     ),
@@ -292,12 +265,7 @@ DEFINITIONS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
                     r"^([^\s:][^:]*\.pyi?):(\d+)(?::(\d+))?: (error|warning|note): "
                     r"((?:(?!  \[).)*)(?:  \[([\w-]+)\])?$"
                 ),
-                "file": 1,
-                "line": 2,
-                "column": 3,
-                "severity": 4,
-                "message": 5,
-                "code": 6,
+                **_numbered("file", "line", "column", "severity", "message", "code"),
             },
         },
     ),
@@ -327,11 +295,7 @@ DEFINITIONS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
             "fileLocation": "autoDetect",
             "pattern": {
                 "regexp": r"^([^\s:][^:]*\.pyi?):(\d+):(\d+): ([A-Z]+\d+) (?:\[\*\] )?(.*)$",
-                "file": 1,
-                "line": 2,
-                "column": 3,
-                "code": 4,
-                "message": 5,
+                **_numbered("file", "line", "column", "code", "message"),
             },
         },
     ),
@@ -346,12 +310,7 @@ DEFINITIONS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
                     r"^\s+(\S.*?):(\d+):(\d+) - (error|warni"
                     r"ng|information): (.*?)(?: \((\w+)\))?$"
                 ),
-                "file": 1,
-                "line": 2,
-                "column": 3,
-                "severity": 4,
-                "message": 5,
-                "code": 6,
+                **_numbered("file", "line", "column", "severity", "message", "code"),
             },
         },
     ),
@@ -364,12 +323,7 @@ DEFINITIONS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
             "fileLocation": "autoDetect",
             "pattern": {
                 "regexp": r"^([^\s:][^:]*\.py):(\d+):(\d+): (([A-Z])\d+): (.*) \([\w-]+\)$",
-                "file": 1,
-                "line": 2,
-                "column": 3,
-                "code": 4,
-                "severity": 5,
-                "message": 6,
+                **_numbered("file", "line", "column", "code", "severity", "message"),
             },
         },
     ),
@@ -382,9 +336,7 @@ DEFINITIONS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
             "pattern": [
                 {
                     "regexp": r"^(warning|error)(?:\[(\w+)\])?: (.*)$",
-                    "severity": 1,
-                    "code": 2,
-                    "message": 3,
+                    **_numbered("severity", "code", "message"),
                 },
                 {"regexp": r"^\s*--> (.+?):(\d+):(\d+)$", "file": 1, "line": 2, "column": 3},
             ],
@@ -398,12 +350,7 @@ DEFINITIONS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
             "fileLocation": "autoDetect",
             "pattern": {
                 "regexp": r"^(\S.*?):(\d+):(\d+): (.*?) \[(Error|Warning)/(.+)\]$",
-                "file": 1,
-                "line": 2,
-                "column": 3,
-                "message": 4,
-                "severity": 5,
-                "code": 6,
+                **_numbered("file", "line", "column", "message", "severity", "code"),
             },
         },
     ),
@@ -418,12 +365,7 @@ DEFINITIONS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
                     r"^(\S.*?):(\d+):(\d+): (error|warning"
                     r"|note|style|info): (.*?) \[(SC\d+)\]$"
                 ),
-                "file": 1,
-                "line": 2,
-                "column": 3,
-                "severity": 4,
-                "message": 5,
-                "code": 6,
+                **_numbered("file", "line", "column", "severity", "message", "code"),
             },
         },
     ),
@@ -455,11 +397,7 @@ DEFINITIONS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
                     r"^\s*([^\s:]+\.\w+):(\d+)(?::(\d+))?:\s+"
                     r"(?:(error|warning|info|note):\s*)?(.*)$"
                 ),
-                "file": 1,
-                "line": 2,
-                "column": 3,
-                "severity": 4,
-                "message": 5,
+                **_numbered("file", "line", "column", "severity", "message"),
             },
         },
     ),
