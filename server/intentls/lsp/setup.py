@@ -94,26 +94,7 @@ def _register_lifecycle(server: IntentServer, features: list[Feature]) -> None:
 
     @server.feature(lsp.INITIALIZE)
     def initialize(ls: IntentServer, params: lsp.InitializeParams) -> None:
-        options = params.initialization_options
-        if not isinstance(options, dict):
-            options = {}
-        ls.client_name = params.client_info.name if params.client_info else None
-        trusted = options.get("trusted")
-        ls.prompts = options.get("prompts") is True
-        notices.extend(ls.config.initialize(options))
-        settings, _ = ls.config.for_folder(None)
-        ls.services = Services.open(
-            Options(
-                history_path(options),
-                trusted if isinstance(trusted, bool) else None,
-                settings.max_parallel,
-                folder_settings=lambda folder: ls.config.for_folder(folder.uri)[0],
-                editor=ls.documents,
-                metrics_port=ls.metrics_port,
-            )
-        )
-        notices.extend(ls.services.notices)
-        ls.services.start()
+        notices.extend(_open_services(ls, params))
 
     @server.feature(lsp.INITIALIZED)
     async def initialized(ls: IntentServer, params: lsp.InitializedParams) -> None:
@@ -196,6 +177,31 @@ def _register_runs(server: IntentServer, features: list[Feature]) -> None:
             server.spawn(_each(serving, "run_finished", run, result), f"after {run.run_id}")
 
         server.after_run = after_run
+
+
+def _open_services(ls: IntentServer, params: lsp.InitializeParams) -> list[str]:
+    """The client's options applied and the services opened (intentls/services.py); returns
+    what the person should be told once the session is up."""
+    options = params.initialization_options
+    if not isinstance(options, dict):
+        options = {}
+    ls.client_name = params.client_info.name if params.client_info else None
+    trusted = options.get("trusted")
+    ls.prompts = options.get("prompts") is True
+    notices = ls.config.initialize(options)
+    settings, _ = ls.config.for_folder(None)
+    ls.services = Services.open(
+        Options(
+            history_path(options),
+            trusted if isinstance(trusted, bool) else None,
+            settings.max_parallel,
+            folder_settings=lambda folder: ls.config.for_folder(folder.uri)[0],
+            editor=ls.documents,
+            metrics_port=ls.metrics_port,
+        )
+    )
+    ls.services.start()
+    return [*notices, *ls.services.notices]
 
 
 def _register_documents(server: IntentServer, features: list[Feature]) -> None:
