@@ -73,3 +73,10 @@ def test_a_run_a_crash_interrupted_is_recorded_from_its_before_snapshot(tmp_path
     finally:
         nxt.close()
         crashed.close()
+
+
+def test_a_warning_names_a_few_of_many_concurrent_runs() -> None:
+    from intentls.undo import overlap
+
+    named = overlap.some([f"«run {n}»" for n in range(200)])
+    assert named.endswith("… (195 more)") and len(named) < 100

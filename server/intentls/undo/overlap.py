@@ -64,5 +64,7 @@ def shared_warning(paths: list[str], who: str) -> IntentWarning:
     )
 
 
-def some(items: list[str], limit: int = 5) -> str:
-    return ", ".join(items[:limit]) + (", …" if len(items) > limit else "")
+def some(items: list[str], limit: int = 5, joint: str = ", ") -> str:
+    """The first `limit` items, and how many more: a message stays short whatever the count."""
+    more = f"{joint}… ({len(items) - limit:,} more)" if len(items) > limit else ""
+    return joint.join(items[:limit]) + more

@@ -219,7 +219,7 @@ class Recording:
             warnings.append(
                 IntentWarning(
                     WarningKind.UNDO_GROUP,
-                    "ran at the same time as " + ", ".join(others) + " in this folder: "
+                    "ran at the same time as " + overlap.some(others) + " in this folder: "
                     "their changes cannot be told apart and are undone together",
                 )
             )
@@ -311,7 +311,7 @@ class Recording:
         del self._builtin[run_id]  # only now: a busy file leaves it to be recorded again
         warnings = [overlap.shared_warning(p, f"«{i}» too") for i, p in shared.items()]
         if run.groups:
-            others = " + ".join(f"«{i}»" for g in run.groups for _, i in g.runs)
+            others = overlap.some([f"«{i}»" for g in run.groups for _, i in g.runs], joint=" + ")
             warnings.append(
                 IntentWarning(
                     WarningKind.UNDO_GROUP,
