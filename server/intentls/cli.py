@@ -68,6 +68,10 @@ def main(argv: list[str] | None = None) -> int:
         from intentls.cli_run import main as run_main
 
         return run_main(args)
+    if args.command == "plan":
+        from intentls.cli_plan import main as plan_main
+
+        return plan_main(args)
     if args.command == "list":
         from intentls.cli_list import main as list_main
 
@@ -133,6 +137,10 @@ def _parser() -> argparse.ArgumentParser:
         each.add_argument("--since", type=since_days, help="e.g. 7d, 12h, 4w (default: all)")
         each.add_argument("--all", action="store_true", help="every folder, not just this one")
     stats.add_argument("--json", action="store_true", help="intentls.stats' answer as JSON")
+    plan = sub.add_parser("plan", help="how intent text is read and what would run (runs nothing)")
+    plan.add_argument("intent", help='e.g. "$ echo cats and dogs then build"')
+    plan.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
+    plan.add_argument("--json", action="store_true", help="the Plan as the editors get it")
     listing = sub.add_parser("list", help="intents this folder offers")
     listing.add_argument("--json", action="store_true")
     suggest = sub.add_parser("suggest", help="what to run next here, learned from your runs")

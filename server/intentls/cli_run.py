@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shlex
 import signal
 import sys
+
+from rich.markup import escape
 
 from intentls.cli_common import open_services, project_folder
 from intentls.cli_pipe import stdout_console
 from intentls.engine import RunRequest
-from intentls.model import RunResult, RunStatus
+from intentls.model import RunResult, RunStatus, WarningKind
 from intentls.planning.planner import IntentError
 from intentls.services import Services
 
@@ -19,20 +22,25 @@ EXIT_BLOCKED = 2
 EXIT_CANCELLED = 130
 
 
-def main(args: argparse.Namespace) -> int:
+def request_of(args: argparse.Namespace) -> RunRequest:
+    """`intentls run` and `intentls plan`: the text, `--param`s, in the folder one stands in."""
     folder, cwd = project_folder()
     params = dict(p.split("=", 1) for p in args.param if "=" in p)
-    request = RunRequest(
+    return RunRequest(
         args.intent,
         folder,
         cwd,
         params,
-        confirm=args.yes,
-        force=args.force,
+        confirm=getattr(args, "yes", False),
+        force=getattr(args, "force", False),
         client="intentls-cli",
         arguments={"intent": args.intent, "cwd": str(cwd)},
         roots=(folder.path,),
     )
+
+
+def main(args: argparse.Namespace) -> int:
+    request = request_of(args)
     services = open_services()
     try:
         result = asyncio.run(_run_async(services, request))
@@ -54,7 +62,9 @@ async def _run_async(services: Services, request: RunRequest) -> RunResult:
     started = await engine.start(request, listener, None)
     if isinstance(started, RunResult):
         for warning in started.warnings or []:
-            console.print(f"[yellow]{warning.kind}[/]: {warning.message}", markup=True)
+            console.print(f"[yellow]{warning.kind}[/]: {escape(warning.message)}", markup=True)
+        for line in _how_to_go_on(started, request.text):
+            console.print(line, markup=False)
         return started
     loop = asyncio.get_running_loop()
     interrupts = 0
@@ -75,6 +85,18 @@ async def _run_async(services: Services, request: RunRequest) -> RunResult:
         return await asyncio.shield(started.task)
     finally:
         loop.remove_signal_handler(signal.SIGINT)
+
+
+def _how_to_go_on(result: RunResult, text: str) -> list[str]:
+    """What a held run's actions are in a terminal: `--yes` for a risky one, each reading of an
+    ambiguous one."""
+    kinds = {w.kind for w in result.warnings or []}
+    if WarningKind.RISK in kinds:
+        return [f"to run it anyway: intentls run {shlex.quote(text)} --yes"]
+    if WarningKind.AMBIGUOUS in kinds:
+        texts = [a.arguments[0]["intent"] for a in result.actions or [] if a.arguments]
+        return ["say which:", *(f"  intentls run {shlex.quote(t)}" for t in texts)]
+    return []
 
 
 def _exit_status(result: RunResult) -> int:

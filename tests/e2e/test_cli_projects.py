@@ -172,3 +172,35 @@ def test_the_folder_a_person_stands_in(home: Path, tmp_path: Path) -> None:
     ran = cli(home, web / "src", "run", "compile")
     assert ran.returncode == 0 and "compiled" in ran.stdout, ran.stdout + ran.stderr
     assert set(listed(home, top / "packages")) == {"root"}
+
+
+def test_messages_that_say_how_to_go_on(home: Path, tmp_path: Path) -> None:
+    """A risky refusal names --yes; deleting what is not there is no risk but "nothing to
+    delete"; a package.json with a BOM is read; long names are whole when piped; `plan` shows
+    how text is read and what would run, and runs nothing."""
+    folder = tmp_path / "messages"
+    (folder / "build").mkdir(parents=True)
+    git_init(folder)
+    (folder / "build" / "a.o").write_text("x", encoding="utf-8")
+    risky = cli(home, folder, "run", "delete build")
+    assert risky.returncode == 2 and "intentls run 'delete build' --yes" in risky.stdout
+    missing = cli(home, folder, "run", "delete nonexist")
+    assert missing.returncode == 1 and "risk" not in missing.stdout
+    assert "nothing to delete: nonexist not found" in missing.stdout
+    long_name = "a-script-with-a-name-long-enough-to-be-cut-where-a-terminal-would-end-its-line"
+    scripts = {"hello": "echo hi", long_name: "echo long"}
+    (folder / "package.json").write_bytes(
+        b"\xef\xbb\xbf" + json.dumps({"scripts": scripts}).encode()
+    )
+    shown = cli(home, folder, "list")
+    assert shown.stderr == "" and long_name in shown.stdout.splitlines()[3], shown.stdout
+    planned = cli(home, folder, "plan", "$ echo cats and dogs then hello")
+    assert planned.returncode == 0, planned.stderr
+    assert planned.stdout.startswith("read as: «$ echo cats and dogs» then «hello»\n")
+    plan = json.loads(cli(home, folder, "plan", "$ echo a then hello", "--json").stdout)
+    assert plan["reading"] == [["$ echo a"], ["hello"]]
+    assert [s["args"]["command"] for s in plan["steps"]] == ["echo a", "npm run hello --"]
+    unknown = cli(home, folder, "plan", "helo")
+    assert unknown.returncode == 2 and "did you mean hello" in unknown.stderr
+    ran = json.loads(cli(home, folder, "history", "--json").stdout)
+    assert [r["intent"] for r in ran] == ["delete nonexist", "delete build"], "plan ran nothing"

@@ -82,7 +82,8 @@ TABLE: list[tuple[str, str, dict[str, Any], int]] = [
     ("remove build", D, {"paths": ["build"]}, 3),
     ("rm -rf build", D, {"paths": ["build"]}, 3),
     ("delete 'old name.txt'", D, {"paths": ["old name.txt"]}, 3),
-    ("delete file", D, {"paths": ["file"]}, 3),
+    ("delete file", D, {"paths": ["file"]}, 1),  # nothing there now: nothing to confirm
+    ("delete nonexist", D, {"paths": ["nonexist"], "writes": ["nonexist"]}, 1),
     # create, mkdir
     ("create file notes/todo.md", "file.create", {"path": "notes/todo.md", "content": ""}, 1),
     (

@@ -221,7 +221,11 @@ class FileDelete:
             "reads": [],
             "writes": rels,
         }
-        return Planned(f"delete {what}", 3, normal)
+        # Risky only when something is there now: what does not exist yet can only be what an
+        # earlier step of the same run makes, and `delete nonexist` says "nothing to delete"
+        # instead of asking for a confirmation first.
+        exists = any(_kind(real) != "missing" for real in found)
+        return Planned(f"delete {what}", 3 if exists else 1, normal)
 
     def run(self, args: dict[str, Any], ctx: RunContext) -> None:
         found = [p for pattern in args["paths"] for p in expand(ctx.resolve, pattern)]

@@ -16,9 +16,10 @@ class Unreadable(Exception):
 
 
 def read_text(folder: Path, path: Path) -> str | None:
-    """The file's text, None when it does not exist; `Unreadable` otherwise."""
+    """The file's text, None when it does not exist; `Unreadable` otherwise. A UTF-8 byte order
+    mark is not text: npm, VS Code and make's editors write and accept it."""
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")
     except (FileNotFoundError, NotADirectoryError):
         return None
     except IsADirectoryError:
