@@ -11,12 +11,12 @@ import sys
 from rich.markup import escape
 from rich.table import Table
 
+from intentls import cli_pipe
 from intentls.cli_common import project_folder, terminal_history
 from intentls.cli_pipe import stdout_console
 from intentls.failures.explain import NothingToExplain, explain_run
 from intentls.history.store import iso
 from intentls.model import Explanation
-from intentls.wire import to_wire
 
 EXIT_NOTHING = 1
 
@@ -31,11 +31,7 @@ def explain(args: argparse.Namespace) -> int:
         return EXIT_NOTHING
     finally:
         history.close()
-    if args.json:
-        print(json.dumps(to_wire(answer), indent=1))
-    else:
-        _show(answer)
-    return 0
+    return cli_pipe.answer(answer, args.json, _show)
 
 
 def _show(answer: Explanation) -> None:

@@ -6,14 +6,30 @@ programs and people's pagers, and a name cut at 80 columns is a wrong name."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
-from typing import Any, TextIO
+from collections.abc import Callable
+from typing import Any, TextIO, TypeVar
 
 from rich.console import Console
 
+from intentls.wire import to_wire
+
+T = TypeVar("T")
+
 PIPED_WIDTH = 10_000
 """Columns when stdout is no terminal: no line is wrapped (rich assumes 80 otherwise)."""
+
+
+def answer(value: T, as_json: bool, show: Callable[[T], None]) -> int:
+    """Print a command's answer: its wire JSON (`--json`, what the editors get), or for a
+    person; exit status 0."""
+    if as_json:
+        print(json.dumps(to_wire(value), indent=1))
+    else:
+        show(value)
+    return 0
 
 
 def stdout_console(**options: Any) -> Console:

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 
 from rich.table import Table
 
 from intentls.cli_common import open_services
+from intentls.cli_pipe import answer, stdout_console
 from intentls.cli_run import EXIT_BLOCKED, request_of
-from intentls.cli_pipe import stdout_console
 from intentls.model import Plan
 from intentls.planning.planner import IntentError
-from intentls.wire import to_wire
 
 
 def main(args: argparse.Namespace) -> int:
@@ -28,11 +26,7 @@ def main(args: argparse.Namespace) -> int:
         return EXIT_BLOCKED
     finally:
         services.close()
-    if args.json:
-        print(json.dumps(to_wire(plan), indent=1))
-    else:
-        show(plan)
-    return 0
+    return answer(plan, args.json, show)
 
 
 def reading(plan: Plan) -> str:
