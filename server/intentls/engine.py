@@ -20,6 +20,7 @@ import attrs
 
 from intentls import gate
 from intentls.execution.executor import SHELL, Execution, StepObserver
+from intentls.execution.output_log import OutputLog, output_root
 from intentls.execution.resources import Resources
 from intentls.execution.slots import Slots
 from intentls.execution.uptodate import UP_TO_DATE, Fingerprints, UpToDate
@@ -134,6 +135,8 @@ class ActiveRun:
         self.started_at = time.time()
         self.end_status: RunStatus | None = None
         """Set when something other than the steps ended the run (cancel, shutdown)."""
+        self.output_log = OutputLog(None, run_id)
+        """The run's full output in a file (the engine gives it one beside the history)."""
         self.announced = asyncio.Event()
         """Set once runStarted went out (after the start row was written)."""
         self.tails: dict[str, str] = {}
@@ -184,6 +187,7 @@ class _TailRecorder:
         self._listener.step_started(step)
 
     def step_output(self, step_id: str, stream: str, text: str) -> None:
+        self._run.output_log.write(step_id, text)
         self._listener.step_output(step_id, stream, text)
 
     def step_finished(self, result: StepResult, output_tail: str) -> None:
@@ -338,6 +342,7 @@ class Engine:
         )
         retry = RetryPolicy.of(self.retry_settings(request.folder))
         run = ActiveRun(run_id, request, plan, listener, slots, tools, self.resources, fresh, retry)
+        run.output_log = OutputLog(output_root(self.history.path), run_id)
         self.active[run_id] = run
         written = self.history.record_started(self._run_start(run_id, request, run.started_at))
         self.history.record_context(run_id, env=self._env_fingerprint(plan))
@@ -434,6 +439,7 @@ class Engine:
             RunStatus.SUCCEEDED if all(s.ok for s in steps) else RunStatus.FAILED
         )
         run.plan = await prediction
+        run.output_log.close()
         result = _said_up_to_date(run.result(status, steps), run.request)
         if self.undo is not None and undo is not None:
             result = await self.undo.after_run(undo, result, _atomic(run.plan))

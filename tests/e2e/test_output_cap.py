@@ -1,5 +1,6 @@
 """Output that never ends reaches the client capped: a long line cut and marked, a flood
-thinned with "… N characters skipped"; every notification stays small."""
+thinned with "… N characters skipped"; every notification stays small; the full output is in
+a file beside the history."""
 
 from __future__ import annotations
 
@@ -19,3 +20,5 @@ async def test_floods_and_long_lines_are_capped(home: Path, folder: Path) -> Non
     assert " … [line cut: 2,991,808 characters]\nend\n" in long
     flooded = ses.output_of(flood["runId"])
     assert "characters skipped" in flooded and len(flooded) < 20_000_000
+    kept = (home / "output" / f"{line['runId']}.log").read_text()
+    assert kept.count("x") == 3_000_000 and kept.endswith("\nend\n"), "the full output is kept"
