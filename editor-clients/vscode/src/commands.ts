@@ -4,6 +4,7 @@ import { Command, ServerCommand, StateKey, unsupportedKey } from './constants';
 import { CheckpointInfo, IntentInfo, Plan, RunSummary } from './protocol';
 import { whyDidItFail } from './failures';
 import { ReadingPreview } from './reading';
+import { showStats } from './stats';
 import { NotSent, Runner, showError } from './runner';
 import { getClient, restartServer, serverCommands } from './server';
 import { pickSuggestion } from './suggest';
@@ -29,6 +30,7 @@ export const PALETTE_NEEDS: Readonly<Record<string, readonly string[]>> = {
     [Command.rollbackToCheckpoint]: [ServerCommand.checkpoints, ServerCommand.rollback],
     [Command.suggestNext]: [ServerCommand.suggest],
     [Command.whyDidItFail]: [ServerCommand.explain],
+    [Command.showStats]: [ServerCommand.stats],
 };
 
 interface IntentItem extends vscode.QuickPickItem {
@@ -55,6 +57,7 @@ export function registerCommands(
         [Command.restartServer, () => restartServer()],
         [Command.showOutput, async () => view.output.show(true)],
         [Command.whyDidItFail, () => commands.whyDidItFail()],
+        [Command.showStats, () => commands.showStats()],
     ];
     for (const [id, handler] of table) {
         context.subscriptions.push(
@@ -133,6 +136,14 @@ class PaletteCommands {
         const target = await pickTarget();
         if (target) {
             await this.runner.execute(command, [target]);
+        }
+    }
+
+    async showStats(): Promise<void> {
+        const client = await this.runner.clientFor(ServerCommand.stats);
+        const target = await pickTarget();
+        if (target) {
+            await showStats(client, target);
         }
     }
 

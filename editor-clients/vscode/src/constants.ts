@@ -47,6 +47,7 @@ export const Command = {
     restartServer: 'intentls.restartServer',
     showOutput: 'intentls.showOutput',
     whyDidItFail: 'intentls.whyDidItFail',
+    showStats: 'intentls.showStats',
 } as const;
 
 /** Custom notifications (server to client unless noted). */

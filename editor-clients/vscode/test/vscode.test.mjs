@@ -506,6 +506,16 @@ check('Intent: Show History and Intent: Run… show past runs; Intent: Run Last 
     await waitForFile(path.join(workspace, 'out.txt'), 'hi-from-shell');
 });
 
+check('Intent: Show Stats opens the folder\'s stats beside the editor', async () => {
+    await runPaletteCommand('Intent: Show Stats');
+    await page.locator('.monaco-editor .view-lines', { hasText: 'Intent stats' }).first()
+        .waitFor({ state: 'visible', timeout: STEP_MS });
+    const text = await page.locator('.monaco-editor .view-lines', { hasText: 'Intent stats' }).first().innerText();
+    assert.match(text, /\*\*\d+\s+runs\*\*/); // \s: the editor shows spaces as no-break spaces
+    assert.match(text, /##\s+By\s+intent[\s\S]*\|\s+slow\s+\|\s+\d+\s+\|/);
+    await runPaletteCommand('View: Revert and Close Editor'); // an untitled document: no save prompt
+});
+
 check('a failed run: an error with Show Output, and the status bar says failed', async () => {
     const intent = '$ echo failing-step-output; exit 3';
     await runIntent(intent, 'run as typed');
