@@ -57,13 +57,7 @@ end
 function M.lines(answer)
   local lines = vim.split(answer.summary or "", "\n")
   local function section(title, items, fmt)
-    if items and #items > 0 then
-      table.insert(lines, "")
-      table.insert(lines, title)
-      for _, item in ipairs(items) do
-        table.insert(lines, "  " .. fmt(item))
-      end
-    end
+    require("intentls.report").section(lines, title, items, fmt)
   end
   local same = function(x)
     return x
@@ -80,28 +74,18 @@ end
 --- buffer below.
 ---@param run_id? string
 function M.explain(run_id)
-  require("intentls.server").with_client(function(client)
-    if not require("intentls.run").supported(client, constants.cmd.explain) then
-      return
-    end
-    local args = { cwd = client.root_dir, runId = run_id }
-    local params = { command = constants.cmd.explain, arguments = { args } }
-    client:request("workspace/executeCommand", params, function(err, answer)
-      if err then
-        notify(err.message or vim.inspect(err), vim.log.levels.WARN)
-        return
-      end
-      local buf = vim.api.nvim_create_buf(false, true)
-      vim.bo[buf].bufhidden = "wipe"
-      vim.api.nvim_buf_set_lines(buf, 0, -1, false, M.lines(answer))
-      vim.bo[buf].modifiable = false
-      vim.bo[buf].filetype = "intentls-explain"
-      pcall(vim.api.nvim_buf_set_name, buf, "intentls://explain/" .. tostring(answer.runId))
-      vim.cmd("botright split")
-      vim.api.nvim_win_set_buf(0, buf)
-      vim.api.nvim_exec_autocmds("User", { pattern = "IntentlsExplain", modeline = false, data = answer })
-    end)
-  end)
+  require("intentls.report").show({
+    command = constants.cmd.explain,
+    args = function(client)
+      return { cwd = client.root_dir, runId = run_id }
+    end,
+    lines = M.lines,
+    filetype = "intentls-explain",
+    event = "IntentlsExplain",
+    name = function(answer)
+      return "intentls://explain/" .. tostring(answer.runId)
+    end,
+  })
 end
 
 return M

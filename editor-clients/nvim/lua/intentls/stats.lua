@@ -32,13 +32,7 @@ function M.lines(s)
       s.undo.undone, s.undo.undoable, s.retries.retries, s.retries.recovered),
   }
   local function section(title, items, fmt)
-    if items and #items > 0 then
-      table.insert(lines, "")
-      table.insert(lines, title)
-      for _, item in ipairs(items) do
-        table.insert(lines, "  " .. fmt(item))
-      end
-    end
+    require("intentls.report").section(lines, title, items, fmt)
   end
   section("By intent:", s.byIntent, function(i)
     return ("%-24s %5d runs  %s  p50 %s"):format(i.intent, i.runs, percent(i.successRate), seconds(i.p50Ms))
@@ -63,27 +57,15 @@ end
 --- :IntentStats [all]: the stats of the current folder (or of every folder).
 ---@param all? boolean
 function M.show(all)
-  require("intentls.server").with_client(function(client)
-    if not require("intentls.run").supported(client, constants.cmd.stats) then
-      return
-    end
-    local args = { cwd = client.root_dir, allFolders = all or nil }
-    local params = { command = constants.cmd.stats, arguments = { args } }
-    client:request("workspace/executeCommand", params, function(err, answer)
-      if err then
-        vim.notify("intentls: " .. (err.message or vim.inspect(err)), vim.log.levels.WARN)
-        return
-      end
-      local buf = vim.api.nvim_create_buf(false, true)
-      vim.bo[buf].bufhidden = "wipe"
-      vim.api.nvim_buf_set_lines(buf, 0, -1, false, M.lines(answer))
-      vim.bo[buf].modifiable = false
-      vim.bo[buf].filetype = "intentls-stats"
-      vim.cmd("botright split")
-      vim.api.nvim_win_set_buf(0, buf)
-      vim.api.nvim_exec_autocmds("User", { pattern = "IntentlsStats", modeline = false, data = answer })
-    end)
-  end)
+  require("intentls.report").show({
+    command = constants.cmd.stats,
+    args = function(client)
+      return { cwd = client.root_dir, allFolders = all or nil }
+    end,
+    lines = M.lines,
+    filetype = "intentls-stats",
+    event = "IntentlsStats",
+  })
 end
 
 return M
