@@ -6,7 +6,6 @@ STAMP := $(VENV)/.installed
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
 # Reproducible artifacts: every file stamped with the last commit's time.
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 315532800)
-export SOURCE_DATE_EPOCH
 VSIX := $(CURDIR)/dist/intentls-$(VERSION).vsix
 
 .PHONY: all demo test check lint typecheck layers format unit e2e chromium nvim-test vscode-test bench probe schema predict-eval recovery-eval dist dist-test replay clean
@@ -73,11 +72,11 @@ recovery-eval: $(STAMP) ## What recovery offers on the labelled real failures (d
 
 dist: $(STAMP) ## The wheel, the sdist and the .vsix (carrying the server's wheels) into dist/
 	rm -rf dist editor-clients/vscode/bundled
-	$(BIN)/python -m build --outdir dist . >/dev/null
-	$(BIN)/python .ci/reproducible-sdist dist/intentls-$(VERSION).tar.gz
+	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) $(BIN)/python -m build --outdir dist . >/dev/null
+	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) $(BIN)/python .ci/reproducible-sdist dist/intentls-$(VERSION).tar.gz
 	$(BIN)/pip wheel --quiet --wheel-dir editor-clients/vscode/bundled/wheels dist/intentls-$(VERSION)-py3-none-any.whl
 	cd editor-clients/vscode && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; }
-	bash editor-clients/vscode/scripts/package.sh $(VSIX) >/dev/null
+	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) bash editor-clients/vscode/scripts/package.sh $(VSIX) >/dev/null
 	cd dist && sha256sum * > SHA256SUMS && cat SHA256SUMS
 
 dist-test: dist ## The wheel in a fresh virtual environment: --version and the demo's smoke run

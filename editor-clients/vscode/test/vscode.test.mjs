@@ -129,10 +129,15 @@ function pathWithoutIntentls() {
         .join(path.delimiter);
 }
 
+/** What `make` puts in its children's environment: not a person's editor's (a server given it
+ * would take any `make` it runs for a sub-make). */
+const MAKE_CONTEXT = ['MAKEFLAGS', 'MFLAGS', 'MAKELEVEL', 'MAKEOVERRIDES', 'SOURCE_DATE_EPOCH', 'VSIX'];
+
 /** Environment for code-server: no writes to the real home's config or data. */
 function isolatedEnv(dir) {
+    const own = Object.fromEntries(Object.entries(process.env).filter(([name]) => !MAKE_CONTEXT.includes(name)));
     return {
-        ...process.env,
+        ...own,
         PATH: pathWithoutIntentls(),
         XDG_CONFIG_HOME: path.join(dir, 'xdg-config'),
         XDG_DATA_HOME: path.join(dir, 'xdg-data'),
