@@ -4,6 +4,7 @@ output names (cleared when the intent succeeds), `quickfix` code actions on them
 
 from __future__ import annotations
 
+import asyncio
 import os
 import tempfile
 from collections.abc import Callable, Sequence
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 
-from intentls.failures.book import DiagnosticsBook, FailedStep, QuickFix
+from intentls.failures.book import DiagnosticsBook, FailedStep, QuickFix, write_output
 from intentls.failures.diagnostics import Diagnostic
 from intentls.failures.quickfix import quick_fixes
 from intentls.lsp.arguments import RunOutputArgs
@@ -123,12 +124,7 @@ class DiagnosticsFeature(Feature):
         if failure is None:
             raise ArgumentError(f"no output kept for run {args.run_id!r} (it succeeded since?)")
         folder = Path(tempfile.gettempdir()) / f"intentls-{os.getuid()}"
-        folder.mkdir(mode=0o700, exist_ok=True)
-        path = folder / f"{args.run_id}.log"
-        text = "".join(f"── {s.title}: {s.command}\n{s.output}\n" for s in failure.steps)
-        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
-        with os.fdopen(os.open(path, flags, 0o600), "w") as out:
-            out.write(text)
+        path = await asyncio.to_thread(write_output, failure, folder)  # off the event loop
         window = self.ls.client_capabilities.window
         if window is not None and window.show_document:
             await self.ls.window_show_document_async(
