@@ -21,6 +21,8 @@ interface LastIntent {
 /** The server commands each palette command sends: hidden while the server lacks one. */
 export const PALETTE_NEEDS: Readonly<Record<string, readonly string[]>> = {
     [Command.pickAndRun]: [ServerCommand.run, ServerCommand.list],
+    // `force` came with up-to-date skipping: a server without it never skips a step.
+    [Command.runAnyway]: [ServerCommand.run, ServerCommand.list],
     [Command.runLast]: [ServerCommand.run],
     [Command.undoLast]: [ServerCommand.undo],
     [Command.redoLast]: [ServerCommand.redo],
@@ -32,6 +34,9 @@ export const PALETTE_NEEDS: Readonly<Record<string, readonly string[]>> = {
     [Command.whyDidItFail]: [ServerCommand.explain],
     [Command.showStats]: [ServerCommand.stats],
 };
+
+const RUN_TITLE = 'Intent: Run…';
+const RUN_ANYWAY_TITLE = 'Intent: Run Anyway (ignore up-to-date)';
 
 interface IntentItem extends vscode.QuickPickItem {
     intent: string;
@@ -46,6 +51,7 @@ export function registerCommands(
     const commands = new PaletteCommands(context.workspaceState, runner, view);
     const table: [string, () => Promise<unknown>][] = [
         [Command.pickAndRun, () => commands.pickAndRun()],
+        [Command.runAnyway, () => commands.pickAndRun({ force: true })],
         [Command.runLast, () => commands.runLast()],
         [Command.undoLast, () => commands.undoOrRedo(ServerCommand.undo)],
         [Command.redoLast, () => commands.undoOrRedo(ServerCommand.redo)],
@@ -92,12 +98,13 @@ class PaletteCommands {
         private readonly view: RunView,
     ) {}
 
-    async pickAndRun(): Promise<void> {
+    /** "Intent: Run…"; with `force`, "Intent: Run Anyway": steps up to date run all the same. */
+    async pickAndRun({ force = false } = {}): Promise<void> {
         const target = await pickTarget();
         if (!target) {
             return;
         }
-        const chosen = await this.pickIntent(target);
+        const chosen = await this.pickIntent(target, force ? RUN_ANYWAY_TITLE : RUN_TITLE);
         if (!chosen) {
             return;
         }
@@ -105,7 +112,7 @@ class PaletteCommands {
         if (chosen.info?.params?.length && !params) {
             return;
         }
-        await this.run({ intent: chosen.intent, params }, target);
+        await this.run({ intent: chosen.intent, params }, target, force);
     }
 
     async runLast(): Promise<void> {
@@ -258,10 +265,15 @@ class PaletteCommands {
         await choice?.act();
     }
 
-    private async run(last: LastIntent, target: Target): Promise<void> {
+    private async run(last: LastIntent, target: Target, force = false): Promise<void> {
         await this.state.update(StateKey.lastIntent, last);
         await this.runner.execute(ServerCommand.run, [
-            { ...target, intent: last.intent, ...(last.params ? { params: last.params } : {}) },
+            {
+                ...target,
+                intent: last.intent,
+                ...(last.params ? { params: last.params } : {}),
+                ...(force ? { force: true } : {}),
+            },
         ]);
     }
 
@@ -270,9 +282,9 @@ class PaletteCommands {
     }
 
     /** QuickPick of `intentls.list`, recent first, with the last status; free text accepted. */
-    private pickIntent(target: Target): Promise<IntentItem | undefined> {
+    private pickIntent(target: Target, title: string): Promise<IntentItem | undefined> {
         const qp = vscode.window.createQuickPick<IntentItem>();
-        qp.title = 'Intent: Run…';
+        qp.title = title;
         qp.placeholder =
             'An intent: "test", "$ pytest -x", "lint and typecheck then test" (in "$ …", and/then split only before an intent)';
         qp.matchOnDescription = true;

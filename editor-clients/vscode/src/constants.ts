@@ -36,6 +36,7 @@ export const RUNNING_COMMANDS: ReadonlySet<string> = new Set([
  */
 export const Command = {
     pickAndRun: 'intentls.pickAndRun',
+    runAnyway: 'intentls.runAnyway',
     runLast: 'intentls.runLast',
     undoLast: 'intentls.undoLast',
     redoLast: 'intentls.redoLast',

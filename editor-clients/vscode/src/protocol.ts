@@ -19,6 +19,8 @@ export interface StepResult {
     durationMs: number;
     attempts: number;
     error?: { category: string; message: string };
+    /** Skipped because nothing it reads changed since its last success (status `skipped`). */
+    upToDate?: boolean;
 }
 
 export interface Suggestion {

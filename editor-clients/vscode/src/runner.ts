@@ -18,6 +18,7 @@ import { LspCommand, RunResult, UndoResult, isRunResult, isUndoResult } from './
 import { getClient, serverCommands, whenReady } from './server';
 import { RunView, plural } from './status';
 import { offerNext } from './suggest';
+import { UP_TO_DATE, offerRunAnyway, upToDateSteps } from './uptodate';
 
 const LABELS: Record<string, string> = {
     [ServerCommand.undo]: 'Undo',
@@ -210,14 +211,14 @@ export class Runner {
 
     private async present(command: string, args: readonly unknown[], result: unknown): Promise<void> {
         if (isRunResult(result)) {
-            await this.presentRun(result);
+            await this.presentRun((args[0] ?? {}) as CommandArgs, result);
         } else if (isUndoResult(result)) {
             await this.presentUndo(command, (args[0] ?? {}) as CommandArgs, result);
         }
     }
 
-    private async presentRun(result: RunResult): Promise<void> {
-        const warnings = (result.warnings ?? []).map((w) => w.message);
+    private async presentRun(sent: CommandArgs, result: RunResult): Promise<void> {
+        const warnings = (result.warnings ?? []).filter((w) => w.kind !== UP_TO_DATE).map((w) => w.message);
         switch (result.status) {
             case 'blocked':
                 await this.offerActions(result);
@@ -239,6 +240,9 @@ export class Runner {
                 void vscode.window.showInformationMessage(`intentls: ${result.intent} ${result.status}.`);
                 break;
             default:
+                if (upToDateSteps(result).length > 0) {
+                    offerRunAnyway(this, sent, result, () => this.view.output.show(true));
+                }
                 if (warnings.length > 0) {
                     void vscode.window.showWarningMessage(`intentls: ${warnings.join(' ')}`);
                 }

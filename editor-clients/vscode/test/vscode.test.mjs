@@ -71,8 +71,14 @@ function writeWorkspace(dir) {
             '[intents.pyfail]',
             'run = "python3 broken.py"',
             '',
+            // Up-to-date skipping: skipped while counted-input.txt is as its last success saw it.
+            '[intents.counted]',
+            'run = "echo counted-run >> counter.txt"',
+            'inputs = ["counted-input.txt"]',
+            '',
         ].join('\n'),
     );
+    fs.writeFileSync(path.join(dir, 'counted-input.txt'), 'input\n');
     fs.writeFileSync(path.join(dir, 'broken.py'), 'import os\n\ndef f(:\n    pass\n');
     fs.writeFileSync(path.join(dir, 'data.txt'), 'original\n');
     execFileSync('git', ['init', '-q'], { cwd: dir });
@@ -354,12 +360,12 @@ const toast = (text) => page.locator('.notifications-toasts .notification-toast'
  * did so for some information messages; the notification itself is what is tested).
  */
 async function notification(text) {
-    const asToast = toast(text);
+    const asToast = toast(text).last();
     if (await asToast.waitFor({ state: 'visible', timeout: 5000 }).then(() => true, () => false)) {
         return asToast;
     }
     await runPaletteCommand('Notifications: Show Notifications');
-    const inCentre = page.locator('.notifications-center .notification-list-item', { hasText: text });
+    const inCentre = page.locator('.notifications-center .notification-list-item', { hasText: text }).last();
     await inCentre.waitFor({ state: 'visible', timeout: STEP_MS });
     return inCentre;
 }
@@ -708,7 +714,7 @@ check('Roll Back to Checkpoint…: an unsaved editor is a conflict; Roll Back An
         .waitFor({ state: 'hidden', timeout: STEP_MS });
 });
 
-check('a suggestion: a button on the finished run, in the Ctrl+. menu, and taken it runs', async (skip) => {
+check('a suggestion: a button on the finished run, in the Ctrl+. menu, and taken it runs', async () => {
     const one = '$ echo one >> sug.txt';
     const two = '$ echo two >> sug.txt';
     const count = (word) => (fileText(path.join(workspace, 'sug.txt')) ?? '').split('\n').filter((l) => l === word).length;
@@ -722,13 +728,8 @@ check('a suggestion: a button on the finished run, in the Ctrl+. menu, and taken
         await run(two, 'two');
     }
     await run(one, 'one');
-    const offer = toast(`intentls suggests: Run ${two}`).last();
-    const shown = await offer.waitFor({ state: 'visible', timeout: STEP_MS }).then(() => true, () => false);
-    if (!shown) {
-        skip('the server sends no suggestions with a run yet');
-        return;
-    }
     // The button on the finished run's notification runs the next step.
+    const offer = await notification(`intentls suggests: Run ${two}`);
     let twos = count('two');
     await offer.hover();
     await offer.locator('.monaco-button', { hasText: `Run ${two}` }).first().click();
@@ -772,6 +773,25 @@ check('a run that will probably fail asks first; Intent: Why Did It Fail? names 
     assert.match(await ask.innerText(), /failed last time[\s\S]*nothing changed since/);
     await ask.locator('.monaco-button', { hasText: 'Run Anyway' }).click();
     await toast(`intentls: ${intent} failed`).waitFor({ state: 'visible', timeout: STEP_MS });
+});
+
+check('an intent up to date is skipped and says so; Run Anyway, and Intent: Run Anyway, run it', async () => {
+    const runs = () => (fileText(path.join(workspace, 'counter.txt')) ?? '').split('\n').filter((l) => l === 'counted-run').length;
+    await runIntent('counted', 'counted');
+    await waitUntil(() => runs() === 1, 'the first run of counted');
+    // Nothing it reads changed: the second run is skipped, and the notification says so.
+    await runIntent('counted', 'counted');
+    const skipped = await notification('counted is up to date, not run');
+    assert.equal(runs(), 1, 'the up-to-date step did not run again');
+    await skipped.hover();
+    await skipped.locator('.monaco-button', { hasText: 'Run Anyway' }).first().click();
+    await waitUntil(() => runs() === 2, 'the run forced from the notification');
+    // Up to date again (the forced run was a success); the palette command forces it too.
+    await runPaletteCommand('Intent: Run Anyway (ignore up-to-date)');
+    const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'counted' }).first();
+    await row.waitFor({ state: 'visible', timeout: STEP_MS });
+    await row.click();
+    await waitUntil(() => runs() === 3, 'the run forced from the palette');
 });
 
 check('untrusted folder: a blocked run offers its actions, and the chosen one runs', async () => {
