@@ -146,7 +146,8 @@ class Services:
             None if of is None else (lambda folder: of(folder).retry),
             suggestions,
         )
-        services = cls(history, undo, engine, suggestions, [notice] if notice else [])
+        notices = [n for n in (notice, undo.notice) if n]
+        services = cls(history, undo, engine, suggestions, notices)
         if options.metrics_port is not None:
             services.serve_metrics(options.metrics_port)
         return services

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
+import urllib.parse
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -55,15 +57,11 @@ def apply_best_practice() -> None:
         _best_practice_applied = True
 
 
-def connect(path: Path | None, read_only: bool = False) -> apsw.Connection:
+def connect(path: Path | None) -> apsw.Connection:
     """A connection to `path` (None: in memory), best practice applied, not yet migrated."""
     apply_best_practice()
     if path is None:
         return apsw.Connection(":memory:")
-    if read_only:
-        conn = apsw.Connection(str(path), flags=apsw.SQLITE_OPEN_READONLY)
-        conn.set_busy_timeout(BUSY_TIMEOUT_MS)
-        return conn
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = apsw.Connection(str(path))
     conn.set_busy_timeout(BUSY_TIMEOUT_MS)
@@ -71,6 +69,37 @@ def connect(path: Path | None, read_only: bool = False) -> apsw.Connection:
     # lose the last commits. FULL would fsync on every run's two writes.
     conn.pragma("synchronous", "NORMAL")
     return conn
+
+
+def not_writable(path: Path) -> str | None:
+    """Why this process may not write `path` (or make it) and its journal files beside it;
+    None when it may."""
+    parent = path.parent
+    if parent.exists() and os.statvfs(parent).f_flag & os.ST_RDONLY:
+        return "its file system is read-only"
+    if parent.exists() and not os.access(parent, os.W_OK | os.X_OK):
+        return "its directory is not writable"
+    if path.exists() and not os.access(path, os.W_OK):
+        return "the file is not writable"
+    return None
+
+
+def open_read_only(path: Path) -> apsw.Connection:
+    """`path` for reading only. A WAL file needs its `-shm` index beside it: when that cannot
+    be used or made (a directory this process may not write, no writer running), the file is
+    read as immutable — what a writer has not checkpointed into it yet is not seen."""
+    apply_best_practice()
+    uri = "file:" + urllib.parse.quote(os.fspath(path))
+    flags = apsw.SQLITE_OPEN_READONLY | apsw.SQLITE_OPEN_URI
+    if Path(f"{path}-shm").exists():
+        conn = apsw.Connection(uri + "?mode=ro", flags=flags)
+        conn.set_busy_timeout(BUSY_TIMEOUT_MS)
+        try:
+            conn.execute("SELECT 1 FROM sqlite_schema LIMIT 1").fetchall()
+            return conn
+        except (apsw.ReadOnlyError, apsw.CantOpenError):
+            conn.close()
+    return apsw.Connection(uri + "?immutable=1", flags=flags)
 
 
 def open_migrated(path: Path | None, schema: Schema) -> apsw.Connection:

@@ -112,9 +112,10 @@ async def session(
     configuration: dict[str, Any] | None = None,
     env: dict[str, str] | None = None,
     args: Sequence[str] = (),
+    wrap: Sequence[str] = (),
 ) -> AsyncIterator[Session]:
     """Start a server whose user data (history, trust grants) lives under `home`; `args` go
-    after `intentls serve`."""
+    after `intentls serve`; `wrap`: a command the server is started through."""
     client = make_test_lsp_client()
     if configuration is not None:
         client.set_configuration(configuration, section="intentls")
@@ -142,7 +143,7 @@ async def session(
         "INTENTLS_HISTORY": str(home / "history.db"),
         **(env or {}),
     }
-    await client.start_io(*SERVER, *args, env=server_env)
+    await client.start_io(*wrap, *SERVER, *args, env=server_env)
     params = lsp.InitializeParams(
         capabilities=caps or capabilities(),
         initialization_options={"trusted": True} if init is None else init,

@@ -6,6 +6,7 @@ import os
 import shlex
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 INTENTLS = [sys.executable, "-m", "intentls"]
@@ -22,8 +23,11 @@ def cli_env(home: Path) -> dict[str, str]:
     }
 
 
-def cli(home: Path, folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return _run(home, folder, [*INTENTLS, *args])
+def cli(
+    home: Path, folder: Path, *args: str, wrap: Sequence[str] = ()
+) -> subprocess.CompletedProcess[str]:
+    """`wrap`: a command intentls is started through."""
+    return _run(home, folder, [*wrap, *INTENTLS, *args])
 
 
 def cli_into(home: Path, folder: Path, reader: str, *args: str) -> subprocess.CompletedProcess[str]:

@@ -35,6 +35,9 @@ def key_for(history_path: Path | None) -> bytes:
         return path.read_bytes()
     except FileNotFoundError:
         pass
+    except OSError:  # another user's history, read-only here
+        log.warning("cannot read the environment key %s; using one for this process", path)
+        return secrets.token_bytes(32)
     key = secrets.token_bytes(32)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -30,7 +30,7 @@ from intentls.model import (
     WarningKind,
 )
 from intentls.settings import UndoSettings
-from intentls.storage import Worker
+from intentls.storage import Worker, not_writable
 from intentls.undo.bounds import NotSnapshotted
 from intentls.undo.core import UndoCore
 from intentls.undo.database import undo_path
@@ -48,6 +48,7 @@ from intentls.undo.retention import Collected, Policy
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 BUSY_ATTEMPTS = 3
+IN_MEMORY = "runs of this session can be undone, nothing is kept after it"
 
 
 def _short(exc: BaseException, limit: int = 200) -> str:
@@ -101,6 +102,8 @@ class UndoService:
         self.recovered: list[Recovered] = self._worker.run(self._core.commits.recover)
         """Undos a crash interrupted, finished at start; `report_recovered` records them."""
         self._closed = False
+        self.notice: str | None = None
+        """Why undo records are kept in memory only, for the person."""
 
     @classmethod
     def beside(
@@ -110,13 +113,21 @@ class UndoService:
         settings_for: Callable[[Folder], UndoSettings] | None,
         editor: Editor | None,
     ) -> UndoService:
-        """`undo.db` beside the history file; in memory if that file cannot be used."""
+        """`undo.db` beside the history file; in memory if that file cannot be used (`notice`
+        says so)."""
         path = undo_path(history.path)
+        why = None if path is None else not_writable(path)
+        if why is not None:
+            service = cls(None, history, trusted, settings_for, editor)
+            service.notice = f"undo file {path} cannot be written ({why}): {IN_MEMORY}"
+            return service
         try:
             return cls(path, history, trusted, settings_for, editor)
-        except (apsw.Error, OSError, ValueError):
+        except (apsw.Error, OSError, ValueError) as exc:
             log.exception("cannot open the undo file %s; undo works for this session only", path)
-            return cls(None, history, trusted, settings_for, editor)
+            service = cls(None, history, trusted, settings_for, editor)
+            service.notice = f"undo file {path} cannot be used ({_short(exc)}): {IN_MEMORY}"
+            return service
 
     def close(self) -> None:
         if not self._closed:
