@@ -113,6 +113,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
     run.add_argument("--yes", action="store_true", help="confirm high-risk steps")
     run.add_argument("--force", action="store_true", help="run steps even when up to date")
+    run.add_argument("--local", action="store_true", help="not through an editor's server")
     history = sub.add_parser("history", help="recent runs of the current folder")
     history.add_argument(
         "--failures", action="store_true", help="only failed runs, with category and message"

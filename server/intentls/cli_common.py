@@ -15,11 +15,12 @@ if TYPE_CHECKING:
     from intentls.services import Services
 
 
-def project_folder() -> tuple[Folder, Path]:
-    """The folder the person stands in (`planning.sources.project_folder`), and here."""
+def project_folder(here: Path | None = None) -> tuple[Folder, Path]:
+    """The folder the person stands in (`planning.sources.project_folder`), and here (the
+    current directory, or a terminal's across the terminal link)."""
     from intentls.planning.sources import project_folder as find
 
-    here = Path.cwd()
+    here = here or Path.cwd()
     return Folder.from_path(find(here)[0]), here
 
 

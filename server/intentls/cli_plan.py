@@ -11,7 +11,7 @@ from rich.table import Table
 
 from intentls.cli_common import open_services
 from intentls.cli_pipe import answer, stdout_console
-from intentls.cli_run import EXIT_BLOCKED, request_of
+from intentls.cli_running import EXIT_BLOCKED, request_of
 from intentls.model import Plan
 from intentls.planning.planner import IntentError
 

@@ -92,6 +92,12 @@ class RunRequest:
     """The workspace folders built-in tools are confined to; empty: the request's folder."""
     editor: EditorContext | None = None
     """The file, line and selection the request came from (editor variables)."""
+    env: dict[str, str] | None = None
+    """The environment steps start from (a terminal's, sent over the terminal link); None: this
+    process's."""
+    typed: bool = False
+    """A person typed it in their own terminal (sent over the terminal link): trusted as
+    `intentls run` is, whatever the editor said of the folder."""
 
     def plan_request(self) -> PlanRequest:
         return PlanRequest(
@@ -125,6 +131,7 @@ class ActiveRun:
             plan,
             _TailRecorder(self, listener),
             slots,
+            base_env=request.env,
             fail_fast=request.fail_fast,
             tools=tools,
             resources=resources,
@@ -227,8 +234,9 @@ class Engine:
 
     # ---- catalog ---------------------------------------------------------------------------
 
-    def intents(self, folder: Folder) -> FolderIntents:
-        return self.catalog.for_folder(folder.path, self.trust.trusted(folder.path))
+    def intents(self, folder: Folder, typed: bool = False) -> FolderIntents:
+        """`typed`: for a run a person typed in their terminal (trusted)."""
+        return self.catalog.for_folder(folder.path, typed or self.trust.trusted(folder.path))
 
     def list_intents(self, folder: Folder) -> list[IntentInfo]:
         return self.intents(folder).infos(folder.uri)
@@ -239,7 +247,8 @@ class Engine:
         """The plan, or an empty one and the hold when a person must pick what was meant.
         Raises `IntentError` for text that names nothing runnable."""
         try:
-            return Planner.plan(self.intents(request.folder), request.plan_request()), None
+            intents = self.intents(request.folder, request.typed)
+            return Planner.plan(intents, request.plan_request()), None
         except AmbiguousIntent as exc:
             hold = gate.ambiguous(exc.segment, exc.candidates, exc.alternatives, request.arguments)
             return Plan(request.text, request.folder.uri, [], 0.0), hold
@@ -345,7 +354,7 @@ class Engine:
         run.output_log = OutputLog(output_root(self.history.path), run_id)
         self.active[run_id] = run
         written = self.history.record_started(self._run_start(run_id, request, run.started_at))
-        self.history.record_context(run_id, env=self._env_fingerprint(plan))
+        self.history.record_context(run_id, env=self._env_fingerprint(plan, request.env))
         run.task = asyncio.get_running_loop().create_task(
             self._execute(run, listener, prediction, written)
         )
@@ -354,7 +363,7 @@ class Engine:
     async def _hold(
         self, request: RunRequest, plan: Plan, ask: gate.Ask | None
     ) -> gate.Hold | None:
-        trust = self.trust.state(request.folder.path)
+        trust = Trust.TRUSTED if request.typed else self.trust.state(request.folder.path)
         hold: gate.Hold | None = gate.check_trust(plan, trust, request.confirm, request.arguments)
         if hold is not None and ask is not None and trust is Trust.UNKNOWN:
             answer = await ask(
@@ -519,12 +528,12 @@ class Engine:
             roots=Roots.of(request.roots or (request.folder.path,)),
             trash=trash_root(history.path) / run_id,
             inverse_log=lambda step_id: HistoryInverseLog(history, run_id, step_id),
-            trusted=self.trust.trusted(request.folder.path),
+            trusted=request.typed or self.trust.trusted(request.folder.path),
         )
 
-    def _env_fingerprint(self, plan: Plan) -> dict[str, str]:
+    def _env_fingerprint(self, plan: Plan, base: dict[str, str] | None) -> dict[str, str]:
         """The environment the steps get, as names and keyed hashes (never values)."""
-        env = dict(os.environ)
+        env = dict(os.environ if base is None else base)
         for step in plan.steps:
             env.update(step.env)
         return fingerprint(env, self.history.env_key)

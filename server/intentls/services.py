@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import attrs
+
+from intentls.history.place import history_path as history_path
 
 if TYPE_CHECKING:
     from intentls.analytics.metrics import Metrics
@@ -32,23 +33,6 @@ if TYPE_CHECKING:
     from intentls.undo.service import Editor, UndoService
 
 log = logging.getLogger(__name__)
-
-HISTORY_ENV = "INTENTLS_HISTORY"
-
-
-def default_history_path() -> Path:
-    import platformdirs
-
-    return platformdirs.user_data_path(appauthor=False) / "intentls" / "history.db"
-
-
-def history_path(options: dict[str, Any]) -> Path:
-    """`initializationOptions.historyPath`, else `$INTENTLS_HISTORY`, else the user data dir."""
-    given = options.get("historyPath")
-    if isinstance(given, str) and given:
-        return Path(given).expanduser()
-    env = os.environ.get(HISTORY_ENV)
-    return Path(env) if env else default_history_path()
 
 
 def open_history(path: Path) -> tuple[History, str | None]:

@@ -20,6 +20,7 @@ from intentls.lsp.features.lenses import LensesFeature
 from intentls.lsp.features.retention import RetentionFeature
 from intentls.lsp.features.run import RunFeature
 from intentls.lsp.features.suggestions import SuggestionsFeature
+from intentls.lsp.features.terminal_link import TerminalLinkFeature
 from intentls.lsp.features.trust import TrustFeature
 from intentls.lsp.features.undo import UndoFeature
 from intentls.lsp.features.warm_up import WarmUpFeature
@@ -41,6 +42,7 @@ FEATURES: Sequence[type[Feature]] = (
     SuggestionsFeature,
     WarmUpFeature,
     RetentionFeature,
+    TerminalLinkFeature,
 )
 """Every feature, in the order their hooks run."""
 
