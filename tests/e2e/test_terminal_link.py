@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+from intentls.link.registry import address
 from tests.e2e.session import TIMEOUT_S, session
 from tests.e2e.terminal import INTENTLS, bash, cli, cli_env
 
@@ -108,7 +109,8 @@ async def test_a_terminal_run_goes_through_the_editors_server(
     # A server that died without closing: its entry and a socket nobody listens on.
     entry.write_text(json.dumps(kept), encoding="utf-8")
     stale = socket.socket(socket.AF_UNIX)
-    stale.bind(str(entry.with_suffix(".sock")))
+    with address(entry.parent, entry.with_suffix(".sock").name) as where:
+        stale.bind(where)
     stale.close()
     after = await terminal(home, folder, "run", "$ echo after")
     assert after.returncode == 0 and "after" in after.stdout, after.stderr

@@ -93,9 +93,8 @@ class TerminalLink:
             return
         self._server.close()
         registry.remove(self._directory, self._name)
-        for run in self._runs.values():
-            if run is not None:
-                await run.cancel(RunStatus.INTERRUPTED)
+        runs = [r for r in self._runs.values() if r is not None]
+        await asyncio.gather(*(r.cancel(RunStatus.INTERRUPTED) for r in runs))
         if self._runs:
             await asyncio.wait(list(self._runs), timeout=GOODBYE_S)
 
