@@ -34,6 +34,9 @@ command -v chromium >/dev/null || missing+=(chromium)
 command -v rg >/dev/null || missing+=(ripgrep)
 command -v pkg-config >/dev/null || missing+=(pkg-config)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || missing+=(libkrb5-dev)
+# A real Python older than the server needs (Debian's PyPy is Python 3.9/3.10): the test of
+# the one-step install's "too old" message.
+command -v pypy3 >/dev/null || missing+=(pypy3)
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   $SUDO apt-get update -qq

@@ -42,7 +42,7 @@ const results = { passed: 0, failed: 0, skipped: 0 };
 /**
  * One code-server with its own user data, workspace and browser.
  * @typedef {{ name: string, dir: string, workspace: string, userData: string, log: string,
- *   codeServer?: import('node:child_process').ChildProcess,
+ *   pathFirst?: string, codeServer?: import('node:child_process').ChildProcess,
  *   browser?: import('playwright-core').BrowserContext }} Session
  */
 /** @type {Session[]} */
@@ -140,12 +140,19 @@ function pathWithoutIntentls() {
  * differently with CI set). */
 const NOT_AN_EDITORS = ['MAKEFLAGS', 'MFLAGS', 'MAKELEVEL', 'MAKEOVERRIDES', 'SOURCE_DATE_EPOCH', 'VSIX', 'CI'];
 
-/** Environment for code-server: no writes to the real home's config or data. */
-function isolatedEnv(dir) {
+/**
+ * Environment for code-server: no writes to the real home's config or data.
+ * @param {string} dir
+ * @param {string} [pathFirst]  a folder searched before the rest of PATH
+ */
+function isolatedEnv(dir, pathFirst) {
     const own = Object.fromEntries(Object.entries(process.env).filter(([name]) => !NOT_AN_EDITORS.includes(name)));
     return {
         ...own,
-        PATH: pathWithoutIntentls(),
+        PATH: [pathFirst, pathWithoutIntentls()].filter(Boolean).join(path.delimiter),
+        // code-server gives the extension host the PATH of a login shell (Debian's /etc/profile
+        // sets its own) unless VSCODE_CLI says this environment is the person's already.
+        ...(pathFirst ? { VSCODE_CLI: '1' } : {}),
         XDG_CONFIG_HOME: path.join(dir, 'xdg-config'),
         XDG_DATA_HOME: path.join(dir, 'xdg-data'),
         XDG_CACHE_HOME: path.join(dir, 'xdg-cache'),
@@ -184,7 +191,7 @@ async function startCodeServer(/** @type {Session} */ session) {
             '--disable-getting-started-override',
             '--ignore-last-opened',
         ],
-        { env: isolatedEnv(session.dir), stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+        { env: isolatedEnv(session.dir, session.pathFirst), stdio: ['ignore', 'pipe', 'pipe'], detached: true },
     );
     session.codeServer = child;
     return new Promise((resolve, reject) => {
@@ -205,9 +212,9 @@ async function startCodeServer(/** @type {Session} */ session) {
 /** Opens a workspace in a fresh code-server and browser; waits for the extension's readiness. */
 /**
  * @param {string} name
- * @param {{trusted: boolean, launch?: Record<string, string>, expectReady?: boolean}} options
+ * @param {{trusted: boolean, launch?: Record<string, string>, expectReady?: boolean, pathFirst?: string}} options
  */
-async function openSession(name, { trusted, launch = { 'intentls.server.path': INTENTLS_SERVER }, expectReady = true }) {
+async function openSession(name, { trusted, launch = { 'intentls.server.path': INTENTLS_SERVER }, expectReady = true, pathFirst }) {
     const dir = path.join(tmp, name);
     /** @type {Session} */
     const session = {
@@ -216,6 +223,7 @@ async function openSession(name, { trusted, launch = { 'intentls.server.path': I
         workspace: path.join(dir, 'workspace'),
         userData: path.join(dir, 'user-data'),
         log: path.join(ARTIFACTS, `code-server-${name}.log`),
+        pathFirst,
     };
     sessions.push(session);
     writeWorkspace(session.workspace);
@@ -843,13 +851,51 @@ check('a missing server: the status bar and a message say what to fix', async ()
     await message.locator('.monaco-button', { hasText: 'Open Settings' }).waitFor({ state: 'visible', timeout: STEP_MS });
 });
 
-check('one-step install: no server configured and none on PATH, the extension installs its bundled one', async (skip) => {
+/**
+ * Closes the open sessions for a one-step install test; false (the test skipped) when the vsix
+ * under test carries no server wheels (`make dist`'s does).
+ */
+async function closedWithWheels(skip) {
     for (const session of sessions) {
         await closeSession(session, false);
     }
-    const bundled = execFileSync('python3', ['-m', 'zipfile', '-l', VSIX], { encoding: 'utf8' });
-    if (!/bundled\/wheels\/intentls-/.test(bundled)) {
+    const listing = execFileSync('python3', ['-m', 'zipfile', '-l', VSIX], { encoding: 'utf8' });
+    if (!/bundled\/wheels\/intentls-/.test(listing)) {
         skip('this vsix carries no server wheels (test the one `make dist` builds)');
+        return false;
+    }
+    return true;
+}
+
+check('one-step install with only an old Python on PATH: the message names it and what to do', async (skip) => {
+    if (!(await closedWithWheels(skip))) {
+        return;
+    }
+    // A real interpreter older than 3.11: Debian's PyPy (scripts/test.sh installs it), first on
+    // PATH as both names the extension tries.
+    const pypy = ['/usr/bin/pypy3', '/usr/local/bin/pypy3'].find((p) => fs.existsSync(p));
+    assert.ok(pypy, 'no pypy3 (scripts/test.sh installs Debian\'s)');
+    const version = execFileSync(pypy, ['-c', 'import sys; print(*sys.version_info[:3], sep=".")'], { encoding: 'utf8' }).trim();
+    if (!/^3\.(\d|10)\./.test(version)) {
+        skip(`pypy3 here is Python ${version}, not older than 3.11`);
+        return;
+    }
+    const old = path.join(tmp, 'old-python');
+    fs.mkdirSync(old, { recursive: true });
+    for (const name of ['python3', 'python']) {
+        fs.symlinkSync(pypy, path.join(old, name));
+    }
+    await openSession('old-python', { trusted: true, launch: {}, expectReady: false, pathFirst: old });
+    await statusItem('intentls: not running').waitFor({ state: 'visible', timeout: STEP_MS });
+    const message = await notification('needs Python 3.11 or newer');
+    const text = await message.innerText();
+    assert.match(text, new RegExp(`python3 is Python ${version.replaceAll('.', '\\.')}`));
+    assert.match(text, /Install a newer Python/);
+    await message.locator('.monaco-button', { hasText: 'Open Settings' }).waitFor({ state: 'visible', timeout: STEP_MS });
+});
+
+check('one-step install: no server configured and none on PATH, the extension installs its bundled one', async (skip) => {
+    if (!(await closedWithWheels(skip))) {
         return;
     }
     // No intentls.server.* settings; PATH has no intentls (isolatedEnv).
