@@ -88,6 +88,10 @@ def main(argv: list[str] | None = None) -> int:
         from intentls.cli_undo import main as undo_main
 
         return undo_main(args)
+    if args.command == "output":
+        from intentls.cli_output import main as output_main
+
+        return output_main(args)
     if args.command == "suggest":
         from intentls.cli_suggest import main as suggest_main
 
@@ -124,6 +128,10 @@ def _parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="why a run failed (default: the newest failure)")
     explain.add_argument("run", nargs="?", help="a run id from `intentls history`")
     explain.add_argument("--json", action="store_true")
+    output = sub.add_parser("output", help="a run's full output (default: the newest run's)")
+    output.add_argument("run", nargs="?", help="a run id from `intentls history`")
+    output.add_argument("--step", metavar="ID", help="only this step's (its id or title)")
+    output.add_argument("--path", action="store_true", help="print the file's path instead")
     demo = sub.add_parser("demo", help="show the main job end to end on a sample project")
     demo.add_argument("--quiet", action="store_true", help="print only whether it all worked")
     completion = sub.add_parser("completion", help="the script that completes intentls in SHELL")

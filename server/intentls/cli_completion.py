@@ -79,6 +79,7 @@ _COMPLETERS: dict[tuple[str, str], Completer] = {
     ("undo", "run"): runs,
     ("redo", "run"): runs,
     ("explain", "run"): runs,
+    ("output", "run"): runs,
     ("rollback", "checkpoint_id"): checkpoints,
 }
 

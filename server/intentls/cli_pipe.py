@@ -53,6 +53,16 @@ class ReaderGone:
                 self._drop()
         return len(text)
 
+    def write_bytes(self, data: bytes) -> bool:
+        """`data` as it is (a file's text, byte for byte); False once the reader is gone."""
+        if not self.gone:
+            try:
+                self._stream.flush()
+                self._stream.buffer.write(data)
+            except BrokenPipeError:
+                self._drop()
+        return not self.gone
+
     def flush(self) -> None:
         if not self.gone:
             try:

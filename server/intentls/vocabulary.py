@@ -26,7 +26,9 @@ class CommandId(enum.StrEnum):
     ROLLBACK = "intentls.rollback"
     EXPLAIN = "intentls.explain"
     RUN_OUTPUT = "intentls.runOutput"
-    """A failed run's output in an editor tab (the quick fix "Show the run's output")."""
+    """A run's full output shown in an editor tab (the quick fix "Show the run's output")."""
+    OUTPUT = "intentls.output"
+    """Where a run's full output is kept (and its text, or one step's)."""
     SUGGEST = "intentls.suggest"
     FEEDBACK = "intentls.feedback"
 

@@ -39,6 +39,7 @@ def test_bash_completes_intents_runs_and_checkpoints(home: Path, tmp_path: Path)
     assert cli(home, folder, "run", "test").returncode == 0
     (run,) = json.loads(cli(home, folder, "history", "--json").stdout)
     assert run["runId"] in _complete(home, folder, "intentls undo ")
+    assert run["runId"] in _complete(home, folder, "intentls output ")
 
     checkpoint = cli(home, folder, "checkpoint", "before").stdout.strip()
     assert checkpoint in _complete(home, folder, "intentls rollback ")

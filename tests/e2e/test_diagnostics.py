@@ -3,6 +3,7 @@ succeeds), with quick fixes: one server, real tools (python, make, gcc, pytest).
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 from lsprotocol import types as lsp
 
-from tests.e2e.session import Session, read_code_actions_right, session
+from tests.e2e.session import TIMEOUT_S, Session, read_code_actions_right, session
 from tests.e2e.terminal import cli
 
 PUBLISH = lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS
@@ -50,7 +51,7 @@ async def _published(ses: Session, path: Path, count: int) -> list[dict[str, Any
         return len([n for n in ses.notes_of(PUBLISH) if n["uri"] == uri]) >= count
 
     async with ses._changed:
-        await ses._changed.wait_for(nth)
+        await asyncio.wait_for(ses._changed.wait_for(nth), TIMEOUT_S)
     return [n for n in ses.notes_of(PUBLISH) if n["uri"] == uri][count - 1]["diagnostics"]
 
 
@@ -129,3 +130,39 @@ def test_the_terminal_prints_where(home: Path, project: Path) -> None:
     assert done.returncode != 0
     assert "✗ app" in done.stdout and "syntax: SyntaxError: invalid syntax" in done.stdout
     assert "app.py:3:1: error: invalid syntax [SyntaxError]" in done.stdout
+
+
+async def test_a_broken_intents_toml_and_a_run_naming_it_keep_both(
+    home: Path, folder: Path
+) -> None:
+    """Both features' diagnostics on one file go out together (lsp/published.py): neither
+    publication replaces the other's."""
+    path = folder / "intents.toml"
+    text = '[intents.bad]\nrun = "echo"\ntimeout = "10"\n'
+    path.write_text(text, encoding="utf-8")
+    uri = path.as_uri()
+    failing = "$ test -f ok || { echo 'intents.toml:1:1: error: checked and refused'; exit 1; }"
+    async with session(home, [folder]) as ses:
+        ses.client.text_document_did_open(
+            lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, "toml", 1, text))
+        )
+        (problem,) = await _published(ses, path, 1)
+        assert problem["range"]["start"]["line"] == 2 and "timeout" in problem["message"]
+
+        assert (await ses.run(failing))["status"] == "failed"
+        both = await _published(ses, path, 2)
+        assert sorted(d["message"] for d in both) == sorted(
+            [problem["message"], "checked and refused"]
+        )
+
+        ses.client.text_document_did_change(
+            lsp.DidChangeTextDocumentParams(
+                lsp.VersionedTextDocumentIdentifier(version=2, uri=uri),
+                [lsp.TextDocumentContentChangeWholeDocument(text.replace('"10"', "10"))],
+            )
+        )
+        (left,) = await _published(ses, path, 3)
+        assert left["message"] == "checked and refused", "the run's stays when the file reads"
+        (folder / "ok").touch()
+        assert (await ses.run(failing))["status"] == "succeeded"
+        assert await _published(ses, path, 4) == [], "cleared once the intent succeeded"

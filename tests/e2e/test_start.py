@@ -21,6 +21,7 @@ ADVERTISED = [
     "intentls.feedback",
     "intentls.history",
     "intentls.list",
+    "intentls.output",
     "intentls.plan",
     "intentls.redo",
     "intentls.rollback",

@@ -15,10 +15,26 @@ from intentls.execution.output_log import OutputLog
 def test_every_piece_in_order_with_step_headers(tmp_path: Path) -> None:
     out = OutputLog(tmp_path, "r1")
     out.write("s1", "a\n")
-    out.write("s2", "b\n")
-    out.write("s1", "c\n")
+    out.write("s2", "b\nhalf a li")
+    out.write("s2", "ne\n")
+    out.write("s1", "c")
+    out.write("s2", "d\n")
     out.close()
-    assert (tmp_path / "r1.log").read_text() == "── s1 ──\na\n── s2 ──\nb\nc\n"
+    path = tmp_path / "r1.log"
+    assert path.read_text() == (
+        "── s1 ──\na\n── s2 ──\nb\nhalf a line\n── s1 ──\nc\n── s2 ──\nd\n"
+    ), "a header whenever another step writes, on a line of its own"
+    assert b"".join(output_log.step_text(path, "s1")) == b"a\nc\n"
+    assert b"".join(output_log.step_text(path, "s2")) == b"b\nhalf a line\nd\n"
+    assert list(output_log.step_text(path, "s9")) == []
+
+
+def test_the_file_is_there_from_the_start(tmp_path: Path) -> None:
+    """A run that printed nothing has an empty file: a missing one means it is gone."""
+    out = OutputLog(tmp_path / "output", "r1")
+    out.close()
+    assert (tmp_path / "output" / "r1.log").read_bytes() == b""
+    assert (tmp_path / "output").stat().st_mode & 0o777 == 0o700, "output may hold secrets"
 
 
 def test_a_file_stops_at_its_size_and_says_so(

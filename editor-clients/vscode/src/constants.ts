@@ -20,6 +20,7 @@ export const ServerCommand = {
     feedback: 'intentls.feedback',
     explain: 'intentls.explain',
     runOutput: 'intentls.runOutput',
+    output: 'intentls.output',
 } as const;
 
 /** Server commands that run something: sent by the extension with its own progress token. */

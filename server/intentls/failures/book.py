@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -99,21 +98,6 @@ class DiagnosticsBook:
             for diagnostic in failure.diagnostics
             if diagnostic.path == path
         ]
-
-    def run(self, run_id: str) -> Failure | None:
-        return next((f for f in self._failures.values() if f.run_id == run_id), None)
-
-
-def write_output(failure: Failure, folder: Path) -> Path:
-    """The failed run's kept output, step by step, in a file only this user can read (opened
-    without following a link planted in its place): what an editor shows in a tab."""
-    folder.mkdir(mode=0o700, exist_ok=True)
-    path = folder / f"{failure.run_id}.log"
-    text = "".join(f"── {s.title}: {s.command}\n{s.output}\n" for s in failure.steps)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
-    with os.fdopen(os.open(path, flags, 0o600), "w") as out:
-        out.write(text)
-    return path
 
 
 def diagnose(folder: Path, steps: Iterable[FailedStep]) -> list[Diagnostic]:

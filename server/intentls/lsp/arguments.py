@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from intentls.execution.full_output import TEXT_BYTES
 from intentls.model import RunStatus
 from intentls.wire import ArgumentError
 
@@ -137,6 +138,16 @@ class RollbackArgs:
 @attrs.frozen
 class RunOutputArgs:
     run_id: str
+
+
+@attrs.frozen
+class OutputArgs(Place):
+    run_id: str | None = None
+    """None: the folder's newest run."""
+    step_id: str | None = None
+    """A step's id or title: only its output."""
+    max_bytes: int = TEXT_BYTES
+    """How much of the text to send (its end); 0: none (a local client opens `uri`)."""
 
 
 @attrs.frozen

@@ -26,6 +26,7 @@ from intentls.lsp import inbox
 from intentls.lsp.configuration import Configuration
 from intentls.lsp.documents import Documents
 from intentls.lsp.feature import Command
+from intentls.lsp.published import Published
 from intentls.planning.planner import IntentError
 from intentls.services import Services
 from intentls.wire import ArgumentError, from_wire, to_wire
@@ -120,6 +121,8 @@ class IntentServer(LanguageServer):
         history path and trust are known."""
         self.documents = Documents(self)
         """The editor's open documents, as undo needs them."""
+        self.diagnostics = Published(self.text_document_publish_diagnostics)
+        """Every feature's diagnostics, published merged per document (lsp/published.py)."""
         self.after_run: Callable[[ActiveRun, RunResult], None] | None = None
         """Tells the features that serve `run_finished` of each finished run (lsp/setup.py)."""
         self.config = Configuration()

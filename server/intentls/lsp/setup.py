@@ -17,6 +17,7 @@ from intentls.lsp.features.failures import FailuresFeature
 from intentls.lsp.features.history import HistoryFeature
 from intentls.lsp.features.intents_file import IntentsFileFeature
 from intentls.lsp.features.lenses import LensesFeature
+from intentls.lsp.features.output import OutputFeature
 from intentls.lsp.features.retention import RetentionFeature
 from intentls.lsp.features.run import RunFeature
 from intentls.lsp.features.suggestions import SuggestionsFeature
@@ -39,6 +40,7 @@ FEATURES: Sequence[type[Feature]] = (
     TrustFeature,
     FailuresFeature,
     DiagnosticsFeature,
+    OutputFeature,
     SuggestionsFeature,
     WarmUpFeature,
     RetentionFeature,

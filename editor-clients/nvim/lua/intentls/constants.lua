@@ -21,6 +21,7 @@ M.cmd = {
   feedback = "intentls.feedback",
   explain = "intentls.explain",
   runOutput = "intentls.runOutput",
+  output = "intentls.output",
 }
 
 --- Notifications.

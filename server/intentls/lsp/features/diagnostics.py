@@ -1,32 +1,30 @@
 """Diagnostics of failed runs as the client sees them: published on the files a failed run's
-output names (cleared when the intent succeeds), `quickfix` code actions on them, and
-`intentls.runOutput`. Convert and delegate: the book and the fixes are `intentls.failures`'."""
+output names (cleared when the intent succeeds) and `quickfix` code actions on them (one of
+which, "Show the run's output", is `intentls.runOutput`: lsp/features/output.py). Convert and
+delegate: the book and the fixes are `intentls.failures`'."""
 
 from __future__ import annotations
 
-import asyncio
-import os
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
 
-from intentls.failures.book import DiagnosticsBook, FailedStep, QuickFix, write_output
+from intentls.failures.book import DiagnosticsBook, FailedStep, QuickFix
 from intentls.failures.diagnostics import Diagnostic
 from intentls.failures.quickfix import quick_fixes
-from intentls.lsp.arguments import RunOutputArgs
-from intentls.lsp.feature import Command, Feature, Token
+from intentls.lsp.feature import Feature
 from intentls.model import RunResult, RunStatus, StepStatus
-from intentls.vocabulary import ActionKind, CommandId
-from intentls.wire import ArgumentError
+from intentls.vocabulary import ActionKind
 
 if TYPE_CHECKING:
     from intentls.engine import ActiveRun
     from intentls.lsp.server import IntentServer
 
 SOURCE = "intentls"
+OWNER = "runs"
+"""This feature's part of each document's diagnostics (lsp/published.py)."""
 _SEVERITY = {
     "error": lsp.DiagnosticSeverity.Error,
     "warning": lsp.DiagnosticSeverity.Warning,
@@ -42,9 +40,6 @@ class DiagnosticsFeature(Feature):
         super().__init__(ls)
         self.book = DiagnosticsBook()
         """Each intent's last failed run and the diagnostics its output gave."""
-
-    def commands(self) -> Sequence[Command[Any]]:
-        return [Command(CommandId.RUN_OUTPUT, RunOutputArgs, self.run_output)]
 
     async def run_finished(self, run: ActiveRun, result: RunResult) -> None:
         """Hand the run to the book; publish every file whose diagnostics changed."""
@@ -88,8 +83,7 @@ class DiagnosticsFeature(Feature):
         for failure, d in self.book.at(path):  # two intents failing alike show one diagnostic
             key = (d.line, d.character, d.end_line, d.end_character, d.message, d.code)
             found[key] = _diagnostic(uri, failure.run_id, d)
-        params = lsp.PublishDiagnosticsParams(uri=uri, diagnostics=list(found.values()))
-        self.ls.text_document_publish_diagnostics(params)
+        self.ls.diagnostics.set(uri, OWNER, list(found.values()))
 
     async def code_actions(
         self, params: lsp.CodeActionParams, wanted: Callable[[str], bool]
@@ -117,20 +111,6 @@ class DiagnosticsFeature(Feature):
                     ),
                 )
         return list(actions.values())
-
-    async def run_output(self, args: RunOutputArgs, token: Token) -> dict[str, str]:
-        """The failed run's output in an editor tab (`window/showDocument` on a private file)."""
-        failure = self.book.run(args.run_id)
-        if failure is None:
-            raise ArgumentError(f"no output kept for run {args.run_id!r} (it succeeded since?)")
-        folder = Path(tempfile.gettempdir()) / f"intentls-{os.getuid()}"
-        path = await asyncio.to_thread(write_output, failure, folder)  # off the event loop
-        window = self.ls.client_capabilities.window
-        if window is not None and window.show_document:
-            await self.ls.window_show_document_async(
-                lsp.ShowDocumentParams(path.as_uri(), take_focus=True)
-            )
-        return {"uri": path.as_uri()}
 
 
 def _diagnostic(uri: str, run_id: str, d: Diagnostic) -> lsp.Diagnostic:

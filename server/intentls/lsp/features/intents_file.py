@@ -63,6 +63,4 @@ class IntentsFileFeature(Feature):
         )
 
     def _publish(self, uri: str, diagnostics: list[lsp.Diagnostic]) -> None:
-        self.ls.text_document_publish_diagnostics(
-            lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics)
-        )
+        self.ls.diagnostics.set(uri, FILE_NAME, diagnostics)
