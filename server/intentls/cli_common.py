@@ -37,9 +37,9 @@ def open_services() -> Services:
 
 
 def terminal_history() -> History:
-    """The history alone (what `intentls history` and `stats` need), in memory if its file
-    cannot be used."""
-    history, notice = open_history(history_path({}))
+    """The history alone, to read (what `intentls history` and `stats` need), in memory if
+    its file cannot be used."""
+    history, notice = open_history(history_path({}), reader=True)
     if notice:
         print(f"intentls: {notice}", file=sys.stderr)
     return history

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 
-from rich.table import Table
-
 from intentls.cli_common import project_folder, terminal_history
-from intentls.cli_pipe import stdout_console
+from intentls.cli_table import table
 from intentls.history.store import HistoryQuery
-from intentls.wire import to_wire
+
+STATUS = 1
+"""The status column, coloured by the status."""
+COLOURS = {"succeeded": "green", "failed": "red", "running": "cyan"}
 
 
 def history(args: argparse.Namespace) -> int:
@@ -19,21 +19,27 @@ def history(args: argparse.Namespace) -> int:
     history = terminal_history()
     try:
         query = HistoryQuery(folder=None if args.all else folder.uri, limit=args.limit)
-        runs = asyncio.run(history.runs(query))
+        runs = history.runs_now(query)
     finally:
         history.close()
     if args.json:
+        from intentls.wire import to_wire  # cattrs: only for --json
+
         print(json.dumps(to_wire(runs), indent=1))
         return 0
-    table = Table("started", "status", "duration", "intent", "run", box=None)
-    styles = {"succeeded": "green", "failed": "red", "running": "cyan"}
-    for run in runs:
-        table.add_row(
+    if not runs:
+        print("no runs yet")
+        return 0
+    rows = [
+        (
             run.started_at.replace("T", " ")[:19],
-            f"[{styles.get(run.status.value, 'yellow')}]{run.status.value}[/]",
+            run.status.value,
             f"{run.duration_ms / 1000:.1f} s",
             run.intent,
             run.run_id,
         )
-    stdout_console().print(table if runs else "no runs yet")
+        for run in runs
+    ]
+    header = ("started", "status", "duration", "intent", "run")
+    print(table(header, rows, lambda n, text: COLOURS.get(text, "yellow") if n == STATUS else None))
     return 0

@@ -9,12 +9,9 @@ import os
 import sys
 from pathlib import Path
 
-from rich.table import Table
-
 from intentls.cli_common import project_folder
-from intentls.cli_pipe import stdout_console
+from intentls.cli_table import table
 from intentls.services import catalog
-from intentls.wire import to_wire
 
 
 def main(args: argparse.Namespace) -> int:
@@ -24,16 +21,15 @@ def main(args: argparse.Namespace) -> int:
     for problem in intents.problems:
         print(f"intentls: {problem}", file=sys.stderr)
     if args.json:
+        from intentls.wire import to_wire  # cattrs: only for --json
+
         print(json.dumps(to_wire(found), indent=1))
         return 0
-    where = os.path.relpath(folder.path) if folder.path != Path.cwd() else "."
-    table = Table("intent", "source", "description", box=None)
-    for intent in found:
-        table.add_row(intent.name, intent.source, intent.description or "")
-    out = stdout_console(highlight=False)
     if not found:
-        out.print(f"no intents in {folder.path}: add an intents.toml, or run '$ command'")
+        print(f"no intents in {folder.path}: add an intents.toml, or run '$ command'")
         return 0
-    out.print(f"intents of {where} ({folder.path})")
-    out.print(table)
+    where = os.path.relpath(folder.path) if folder.path != Path.cwd() else "."
+    rows = [(i.name, i.source, i.description or "") for i in found]
+    print(f"intents of {where} ({folder.path})")
+    print(table(("intent", "source", "description"), rows))
     return 0

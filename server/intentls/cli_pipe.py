@@ -10,11 +10,10 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from typing import Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
-from rich.console import Console
-
-from intentls.wire import to_wire
+if TYPE_CHECKING:
+    from rich.console import Console
 
 T = TypeVar("T")
 
@@ -26,6 +25,8 @@ def answer(value: T, as_json: bool, show: Callable[[T], None]) -> int:
     """Print a command's answer: its wire JSON (`--json`, what the editors get), or for a
     person; exit status 0."""
     if as_json:
+        from intentls.wire import to_wire  # cattrs: only for --json
+
         print(json.dumps(to_wire(value), indent=1))
     else:
         show(value)
@@ -33,7 +34,10 @@ def answer(value: T, as_json: bool, show: Callable[[T], None]) -> int:
 
 
 def stdout_console(**options: Any) -> Console:
-    """A rich console on stdout: the terminal's width, or unwrapped lines when piped."""
+    """A rich console on stdout: the terminal's width, or unwrapped lines when piped. (rich
+    loads here, not with this module: every command wraps stdout, few print through rich.)"""
+    from rich.console import Console
+
     width = None if sys.stdout.isatty() else PIPED_WIDTH
     return Console(width=width, **options)
 

@@ -35,14 +35,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def open_history(path: Path) -> tuple[History, str | None]:
-    """The history, or an in-memory one and the reason, so a broken file never stops runs."""
+def open_history(path: Path, reader: bool = False) -> tuple[History, str | None]:
+    """The history, or an in-memory one and the reason, so a broken file never stops runs.
+    `reader`: for commands that only read it (`History(reader=True)`)."""
     import apsw
 
     from intentls.history.store import History
 
     try:
-        history = History(path)
+        history = History(path, reader)
     except (apsw.Error, OSError) as exc:
         log.exception("cannot open history %s", path)
         return History(None), f"history file {path} cannot be used ({exc}); runs are not kept"

@@ -7,7 +7,6 @@ lands before any later write or query."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import sys
@@ -15,11 +14,13 @@ import urllib.parse
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import apsw
-import apsw.bestpractice
 import attrs
+
+if TYPE_CHECKING:
+    import asyncio
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -47,14 +48,64 @@ class NewerSchemaError(Exception):
 
 _best_practice_applied = False
 
+BEST_PRACTICE = (
+    "connection_busy_timeout",
+    "connection_wal",
+    "connection_enable_foreign_keys",
+    "connection_dqs",
+    "connection_optimize",
+    "connection_recursive_triggers",
+    "library_logging",
+)
+"""`apsw.bestpractice.recommended`, which `best_practice` and `forward_log` do (a unit test
+compares them with the library's)."""
+
 
 def apply_best_practice() -> None:
     """WAL, foreign keys, SQLite's log forwarded to `logging`, … for every connection opened
-    from now on (apsw.bestpractice). Idempotent."""
+    from now on: apsw.bestpractice's recommendations (BEST_PRACTICE), applied here rather than
+    by `apsw.bestpractice.apply`, whose import loads apsw.ext — a fifth of the start of a
+    terminal command that reads the history. Idempotent."""
     global _best_practice_applied
     if not _best_practice_applied:
-        apsw.bestpractice.apply(apsw.bestpractice.recommended)
+        apsw.config(apsw.SQLITE_CONFIG_LOG, forward_log)
+        apsw.connection_hooks.append(best_practice)
         _best_practice_applied = True
+
+
+def best_practice(conn: apsw.Connection) -> None:
+    """One connection's share of BEST_PRACTICE, in the library's order (`connect` then sets
+    the busy timeout a file needs)."""
+    conn.set_busy_timeout(100)
+    _writable_pragma(conn, "journal_mode", "wal")
+    conn.pragma("foreign_keys", "ON")
+    conn.config(apsw.SQLITE_DBCONFIG_DQS_DML, 0)  # "…" names columns, never a string
+    conn.config(apsw.SQLITE_DBCONFIG_DQS_DDL, 0)
+    # The query planner notes where statistics would help (`pragma optimize` acts on them).
+    _writable_pragma(conn, "optimize", 0x10002)
+    conn.pragma("recursive_triggers", "ON")
+
+
+def _writable_pragma(conn: apsw.Connection, name: str, value: str | int) -> None:
+    try:
+        if not conn.readonly("main"):
+            conn.pragma(name, value)
+    except apsw.ReadOnlyError:  # the -wal or -shm file may still be read-only
+        pass
+
+
+def forward_log(code: int, message: str) -> None:
+    """SQLite's log to `logging`, as apsw.ext.log_sqlite does: warnings and notices (such as
+    a WAL recovered after a crash) at WARNING, schema changes at INFO, the rest at ERROR."""
+    kind = code & 0xFF
+    if kind in (apsw.SQLITE_WARNING, apsw.SQLITE_NOTICE):
+        level = logging.WARNING
+    elif code == apsw.SQLITE_SCHEMA:
+        level = logging.INFO
+    else:
+        level = logging.ERROR
+    name = apsw.mapping_result_codes.get(kind, str(kind))
+    log.log(level, "SQLITE_LOG: %s (%d) %s", message, code, name)
 
 
 def connect(path: Path | None) -> apsw.Connection:
@@ -163,13 +214,20 @@ class Worker:
         """Blocking: for construction, closing, and callers off the event loop."""
         return self._thread.submit(self._attempts, fn, *args).result()
 
+    # asyncio is imported where it is used: a terminal command that only reads (`intentls
+    # history`) calls `run` and never loads it.
+
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
+        import asyncio
+
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._thread, self._attempts, fn, *args)
 
     def write(self, fn: Callable[..., None], *args: Any) -> asyncio.Future[None]:
         """Returns at once with a future the caller may await or leave: a failure is logged
         either way."""
+        import asyncio
+
         future = asyncio.wrap_future(self._thread.submit(self._attempts, fn, *args))
         future.add_done_callback(self._log_failure)
         return future

@@ -10,12 +10,9 @@ history file copied or shared without its key says nothing about any value.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
 import os
-import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -28,6 +25,8 @@ NOISE = frozenset({"_", "OLDPWD", "PWD", "SHLVL", "COLUMNS", "LINES"})
 def key_for(history_path: Path | None) -> bytes:
     """The history file's hashing key (`<history>.envkey`, mode 0600), made on first use; a
     history kept in memory gets a key for this process only."""
+    import secrets  # this module's hashing loads OpenSSL: not at a terminal command's start
+
     if history_path is None:
         return secrets.token_bytes(32)
     path = history_path.with_name(history_path.name + ".envkey")
@@ -57,10 +56,15 @@ def fingerprint(env: Mapping[str, str], key: bytes) -> dict[str, str]:
 
 
 def _digest(key: bytes, value: str) -> str:
+    import hashlib
+    import hmac
+
     return hmac.new(key, value.encode("utf-8", "surrogateescape"), hashlib.sha256).hexdigest()[:16]
 
 
 def set_id(entries: Mapping[str, str]) -> str:
     """The id of a fingerprint, shared by every run with the same environment."""
+    import hashlib
+
     text = json.dumps(entries, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:24]

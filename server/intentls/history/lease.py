@@ -5,8 +5,6 @@ heartbeat has lapsed. A live server's runs are never touched."""
 from __future__ import annotations
 
 import os
-import socket
-import uuid
 
 import attrs
 
@@ -49,7 +47,7 @@ class Lease:
     @classmethod
     def mine(cls) -> Lease:
         pid = os.getpid()
-        return cls(uuid.uuid4().hex, pid, process_start(pid), boot_id(), socket.gethostname())
+        return cls(os.urandom(16).hex(), pid, process_start(pid), boot_id(), _host())
 
     def lapsed(self, heartbeat: float, now: float) -> bool:
         here = Lease.local_identity()
@@ -60,4 +58,10 @@ class Lease:
 
     @staticmethod
     def local_identity() -> tuple[str, str | None]:
-        return socket.gethostname(), boot_id()
+        return _host(), boot_id()
+
+
+def _host() -> str:
+    """The host name (socket.gethostname's value, without loading socket and uuid at the
+    start of every terminal command)."""
+    return os.uname().nodename

@@ -6,7 +6,6 @@ loop never waits on the disk or on another process's write lock; callers `await`
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
@@ -30,9 +29,10 @@ from intentls.history.rollups import FINISHED, Rollup, RunFact, StepFact, flip
 from intentls.history.uptodate import UpToDateRecord as Record
 from intentls.model import PlanStep, RunResult, RunStatus, RunSummary, StepResult
 from intentls.storage import Worker
-from intentls.wire import to_wire
 
 if TYPE_CHECKING:
+    import asyncio
+
     from intentls.history.stats_shapes import IntentSeries, Stats, StatsQuery
 
 log = logging.getLogger(__name__)
@@ -104,8 +104,10 @@ class NotRecorded(Exception):
 
 
 class History:
-    def __init__(self, path: Path | None) -> None:
-        """`path` None keeps the history in memory (when the file cannot be used)."""
+    def __init__(self, path: Path | None, reader: bool = False) -> None:
+        """`path` None keeps the history in memory (when the file cannot be used). A `reader`
+        (the terminal's `intentls history`, `stats`, …) records no runs, so it takes no lease:
+        it leaves nothing to write at close, and closing then costs no checkpoint."""
         self.path = path
         self._worker = Worker("history", _RETRIES)
         self._conn, self.read_only_reason = self._worker.run(open_database, path)
@@ -117,7 +119,7 @@ class History:
         """Run ends (status, ended_at, duration_ms, id) not written yet (a full disk)."""
         self.watchers: list[RunWatcher] = []
         """Told of every finished run and undo as it is written (e.g. the metrics)."""
-        if self.read_only_reason is None:
+        if self.read_only_reason is None and not reader:
             self._worker.run(self._take_lease)
         self._worker.run(self._recover)
 
@@ -129,10 +131,14 @@ class History:
 
     def start_heartbeat(self) -> None:
         """Renew the lease periodically (needs a running loop)."""
+        import asyncio  # not at import: `intentls history` reads without an event loop
+
         if self._heartbeat is None and self.read_only_reason is None:
             self._heartbeat = asyncio.get_running_loop().create_task(self._beat())
 
     async def _beat(self) -> None:
+        import asyncio
+
         while True:
             await asyncio.sleep(HEARTBEAT_S)
             try:
@@ -255,6 +261,10 @@ class History:
     async def runs(self, query: HistoryQuery) -> list[RunSummary]:
         return await self._worker.call(self._runs, query)
 
+    def runs_now(self, query: HistoryQuery) -> list[RunSummary]:
+        """`runs`, blocking: for the terminal, which has no event loop to wait on."""
+        return self._worker.run(self._runs, query)
+
     async def intent_record(self, folder: str, intent: str, last: int = 20) -> IntentRecord:
         return await self._worker.call(self._intent_record, folder, intent, last)
 
@@ -311,6 +321,8 @@ class History:
 
     def _write(self, fn: Callable[..., None], *args: Any) -> asyncio.Future[None]:
         if self.read_only_reason is not None:
+            import asyncio
+
             done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             done.set_result(None)
             return done
@@ -484,6 +496,8 @@ class History:
     def _finish_run(self, end: RunEnd) -> None:
         result, steps, tails, retried = end.result, end.steps, end.tails, end.retried
         by_id = {s.id: s for s in steps}
+        from intentls.wire import to_wire  # cattrs: loaded by the first run's end, not by reads
+
         exit_code = next(
             (s.exit_code for s in result.steps if s.exit_code not in (None, 0)),
             0 if result.status is RunStatus.SUCCEEDED else None,

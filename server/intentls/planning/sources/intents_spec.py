@@ -16,9 +16,6 @@ import cattrs
 from cattrs.errors import IterableValidationError, IterableValidationNote
 from cattrs.gen import make_dict_structure_fn, override
 
-from intentls.failures.matchers.builtin import resolve as check_matchers
-from intentls.failures.matchers.schema import MatcherError
-
 MAX_RETRIES = 10
 STEP_SHAPE = 'each step is a command string, {run = "…"} or {intent = "…"}'
 
@@ -34,7 +31,11 @@ MatcherDef = str | dict[str, Any]
 
 
 def _matchers(_: Any, field: attrs.Attribute[Any], value: list[MatcherDef] | None) -> None:
+    """The matchers (built-in ones, compiled patterns) load only for a file that names some."""
     if value is not None:
+        from intentls.failures.matchers.builtin import resolve as check_matchers
+        from intentls.failures.matchers.schema import MatcherError
+
         try:
             check_matchers(value)
         except MatcherError as exc:

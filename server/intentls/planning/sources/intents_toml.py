@@ -22,21 +22,16 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from intentls.model import IntentParam
 from intentls.planning.intents import Action, IntentDef, IntentRef, ShellAction, SourceResult
 from intentls.planning.sources.common import SingleFileSource
-from intentls.planning.sources.intents_spec import (
-    IntentSpec,
-    ParamSpec,
-    Scalar,
-    SpecError,
-    StepSpec,
-    read_intent,
-)
+
+if TYPE_CHECKING:
+    from intentls.planning.sources.intents_spec import IntentSpec, ParamSpec, Scalar, StepSpec
 
 FILE_NAME = "intents.toml"
 
@@ -61,7 +56,11 @@ class Problem:
 
 def read(folder: Path, path: Path, text: str) -> tuple[list[IntentDef], list[Problem]]:
     """The file's intents, and each problem at the line of the key it is about (the intent's
-    header when it is about the whole entry). A broken entry is left out; the rest stay."""
+    header when it is about the whole entry). A broken entry is left out; the rest stay.
+    (The attrs shapes and their cattrs converter load with the first file: a folder without
+    one does not pay for them, e.g. `intentls list`.)"""
+    from intentls.planning.sources.intents_spec import SpecError
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -96,6 +95,8 @@ def _key_line(text: str, start: int, key: str) -> int | None:
 
 
 def _intent(folder: Path, path: Path, text: str, name: str, raw: Any) -> IntentDef:
+    from intentls.planning.sources.intents_spec import read_intent
+
     spec = read_intent(raw)
     if spec.run is not None:
         actions: list[Action] = [_shell(spec.run, None, spec.cwd, spec.env, spec.timeout)]
@@ -141,6 +142,8 @@ def _shell(
 
 
 def _param(name: str, spec: ParamSpec | Scalar) -> IntentParam:
+    from intentls.planning.sources.intents_spec import ParamSpec
+
     if not isinstance(spec, ParamSpec):
         spec = ParamSpec(default=spec)
     default = None if spec.default is None else _text(spec.default)
