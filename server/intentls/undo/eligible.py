@@ -25,6 +25,10 @@ from intentls.undo.bounds import pseudo_devices
 
 GIT = ".git"
 GITIGNORE = ".gitignore"
+_DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
+_FORMAT = 0o170000
+_DIR = stat.S_IFDIR
+_CONTENT = frozenset({stat.S_IFREG, stat.S_IFDIR, stat.S_IFLNK})
 
 
 @attrs.frozen
@@ -129,46 +133,69 @@ class Eligibility:
         """(path relative to the folder with "/" separators, lstat) of every eligible path below
         `start` (a directory already judged eligible; "" is the folder), directories included.
         `on_dir` is called with each directory's prefix before it is listed (a watcher must
-        watch a directory before listing it, or a file made in between is missed)."""
+        watch a directory before listing it, or a file made in between is missed).
+
+        Each directory is opened relative to the folder's descriptor and its entries are
+        `lstat`ed relative to its own (`fstatat`): the kernel resolves one name per file, not
+        the whole path (half the cost of a walk by paths). Ignored directories are never
+        entered, ignored files never `lstat`ed (the listing says what is a directory)."""
         prefix = start + "/" if start else ""
         inherited = self._top if not start else self._levels.get(parent_of(start))
         if inherited is None:
             raise KeyError(start)
+        try:
+            top = os.open(self.root, _DIRECTORY)
+        except OSError:
+            return
         stack: list[tuple[str, list[Level]]] = [(prefix, inherited)]
-        root = os.fspath(self.root)
-        while stack:
-            prefix, parent_levels = stack.pop()
-            directory = os.path.join(root, prefix) if prefix else root  # noqa: PTH118
-            if on_dir is not None:
-                on_dir(prefix)
-            try:
-                with os.scandir(directory) as it:
-                    entries = list(it)
-            except OSError:
-                continue
-            levels = parent_levels
-            if any(e.name == GITIGNORE for e in entries):
-                spec = _read_spec(os.path.join(directory, GITIGNORE))  # noqa: PTH118
-                if spec is not None:
-                    levels = [*parent_levels, Level(prefix, spec)]
-            self._levels[prefix] = levels
-            for entry in entries:
-                name = entry.name
-                if name == GIT:
-                    continue
+        pseudo = self.pseudo
+        try:
+            while stack:
+                prefix, parent_levels = stack.pop()
+                if on_dir is not None:
+                    on_dir(prefix)
                 try:
-                    st = entry.stat(follow_symlinks=False)
+                    fd = os.open(prefix or ".", _DIRECTORY | os.O_NOFOLLOW, dir_fd=top)
                 except OSError:
                     continue
-                if not content_kind(st) or st.st_dev in self.pseudo:
-                    continue
-                is_dir = stat.S_ISDIR(st.st_mode)
-                rel = prefix + name
-                if (levels or self.exclude is not None) and self.ignored(rel, is_dir, levels):
-                    continue
-                yield rel, st
-                if is_dir:
-                    stack.append((rel + "/", levels))
+                try:
+                    try:
+                        with os.scandir(fd) as it:
+                            entries = list(it)
+                    except OSError:
+                        continue
+                    levels = parent_levels
+                    if any(e.name == GITIGNORE for e in entries):
+                        spec = _read_spec(os.path.join(self.root, prefix, GITIGNORE))  # noqa: PTH118
+                        if spec is not None:
+                            levels = [*parent_levels, Level(prefix, spec)]
+                    self._levels[prefix] = levels
+                    judge = bool(levels) or self.exclude is not None
+                    for entry in entries:
+                        name = entry.name
+                        if name == GIT:
+                            continue
+                        rel = prefix + name
+                        try:
+                            listed_dir = judge and entry.is_dir(follow_symlinks=False)
+                            if judge and self.ignored(rel, listed_dir, levels):
+                                continue
+                            st = entry.stat(follow_symlinks=False)
+                        except OSError:
+                            continue
+                        kind = st.st_mode & _FORMAT
+                        if kind not in _CONTENT or st.st_dev in pseudo:
+                            continue
+                        is_dir = kind == _DIR
+                        if judge and is_dir != listed_dir and self.ignored(rel, is_dir, levels):
+                            continue  # replaced since it was listed
+                        yield rel, st
+                        if is_dir:
+                            stack.append((rel + "/", levels))
+                finally:
+                    os.close(fd)
+        finally:
+            os.close(top)
 
     def read_rules_above(self, rel_dir: str) -> None:
         """Read the rules in effect for `rel_dir` from its ancestors' `.gitignore` files, so

@@ -29,45 +29,20 @@ GIT_REF = "git:"
 """Prefix of a content hash that names a git blob (`git:<hex oid>`)."""
 
 _HEAD = struct.Struct(">4sII")
-_STAT = struct.Struct(">10I")
 _ASSUME_VALID = 0x8000
 _EXTENDED = 0x4000
 _STAGE = 0x3000
 _NAME_MASK = 0x0FFF
 _SKIP_WORKTREE = 0x4000
 _INTENT_TO_ADD = 0x2000
+_UNUSUAL = _ASSUME_VALID | _STAGE | _EXTENDED
 _REGULAR = 0o100644
 _EXECUTABLE = 0o100755
+_TYPE_EXEC = stat.S_IFMT(0o177777) | stat.S_IXUSR
+_KIND = {_REGULAR: stat.S_IFREG, _EXECUTABLE: stat.S_IFREG | stat.S_IXUSR}
+"""An entry's mode → the `st_mode & _TYPE_EXEC` of a file that can be its blob."""
 _UNUSABLE_EXTENSIONS = (b"link", b"sdir")
 """Split index (entries live in another file) and sparse index (directories as entries)."""
-
-
-@attrs.frozen
-class Blob:
-    """An index entry that can stand for a file: its blob and the stat git recorded."""
-
-    oid: str
-    executable: bool
-    ctime: tuple[int, int]
-    mtime: tuple[int, int]
-    ino: int
-    size: int
-    trusted: bool
-    """False when its stat proves nothing: racy (modified no earlier than the index was
-    written, git's rule)."""
-
-    def matches(self, st: os.stat_result) -> bool:
-        """The file is this blob: its stat is exactly what git recorded (git keeps 32 bits of
-        the inode and size)."""
-        return (
-            self.trusted
-            and stat.S_ISREG(st.st_mode)
-            and (st.st_mtime_ns // 1_000_000_000, st.st_mtime_ns % 1_000_000_000) == self.mtime
-            and (st.st_ctime_ns // 1_000_000_000, st.st_ctime_ns % 1_000_000_000) == self.ctime
-            and st.st_ino & 0xFFFFFFFF == self.ino
-            and st.st_size & 0xFFFFFFFF == self.size
-            and bool(st.st_mode & stat.S_IXUSR) == self.executable
-        )
 
 
 def blob_id(data: bytes, oid_hex_len: int) -> str:
@@ -119,26 +94,27 @@ class GitIndex:
     def __init__(self, repo: Repository) -> None:
         self.repo = repo
         self._key: tuple[int, int, int, int] | None = None
-        self._parsed = Parsed({}, False)
+        self._entries = NOTHING
         self._config: str | None = None
         """`core.autocrlf` and `core.attributesFile` as git lists them (None: not asked yet)."""
 
-    def blobs(self) -> dict[str, Blob]:
-        """Folder-relative path → blob, for the regular files the index names."""
+    def entries(self) -> Entries:
+        """The index's usable entries below the folder. The index is read from one open
+        descriptor and judged by that descriptor's stat (git replaces the file by a rename:
+        what is read is one whole version of it)."""
         try:
-            st = self.repo.index.stat()
+            with self.repo.index.open("rb") as fh:
+                st = os.fstat(fh.fileno())
+                key = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+                if key == self._key:
+                    return self._entries
+                data = fh.read()
         except OSError:
-            self._key, self._parsed = None, Parsed({}, False)
-            return self._parsed.blobs
-        key = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-        if key != self._key:
-            self._key, self._config = key, None
-            try:
-                data = self.repo.index.read_bytes()
-            except OSError:
-                data = b""
-            self._parsed = parse(data, self.repo.prefix, _split(st.st_mtime_ns))
-        return self._parsed.blobs
+            self._key, self._entries = None, NOTHING
+            return self._entries
+        self._key, self._config = key, None
+        self._entries = parse(data, self.repo.prefix, st.st_mtime_ns)
+        return self._entries
 
     def converted(self, rels: list[str], tree_attributes: bool) -> set[str] | None:
         """Among `rels`, the paths git may convert between blob and file (None: possibly all).
@@ -159,7 +135,7 @@ class GitIndex:
             return None  # every text file may have CRLF in the work tree and LF in git
         if not (
             tree_attributes
-            or self._parsed.attributes
+            or self._entries.attributes
             or "core.attributesfile" in self._config.lower()
             or any(p.exists() for p in self._attribute_files())
         ):
@@ -216,80 +192,123 @@ def _true(listing: str, key: str) -> bool:
     return False
 
 
-def _split(ns: int) -> tuple[int, int]:
-    return ns // 1_000_000_000, ns % 1_000_000_000
+class Entries:
+    """The usable entries below the folder of one version of the index, parsed lazily: a
+    first pass only finds where each path's entry starts (a first snapshot pays one lookup
+    per file it walks); an entry's stat and blob id are unpacked when its file is looked at."""
+
+    def __init__(
+        self, data: bytes, offsets: dict[str, int], oid_len: int, index_mtime_ns: int
+    ) -> None:
+        self._data = data
+        self._offsets = offsets
+        self._flags_at = 40 + oid_len
+        self._unpack = struct.Struct(f">4I4xII8xI{oid_len}sH").unpack_from
+        self._index_mtime_ns = index_mtime_ns
+        self.attributes = b".gitattributes\0" in data
+        """Some `.gitattributes` may be tracked (anywhere in the repository)."""
+
+    def __len__(self) -> int:
+        return len(self._offsets)
+
+    def match(self, rel: str, st: os.stat_result) -> bytes | None:
+        """The blob id of `rel` when its `lstat` is exactly what git recorded of it (mtime and
+        ctime to the nanosecond, inode and size — git keeps 32 bits of each —, a regular
+        file with the entry's exec bit) and the entry is usable and not racy: the file is
+        that blob, by git status's own reasoning. (Called once per file walked.)"""
+        at = self._offsets.get(rel)
+        if at is None:
+            return None
+        data = self._data
+        ctime_s, ctime_ns, mtime_s, mtime_ns, ino, mode, size, oid, flags = self._unpack(data, at)
+        mtime = mtime_s * 1_000_000_000 + mtime_ns
+        if (
+            mtime != st.st_mtime_ns
+            or mtime >= self._index_mtime_ns
+            or ctime_s * 1_000_000_000 + ctime_ns != st.st_ctime_ns
+            or ino != st.st_ino & 0xFFFFFFFF
+            or size != st.st_size & 0xFFFFFFFF
+            or _KIND.get(mode) != st.st_mode & _TYPE_EXEC
+            or (flags & _UNUSUAL and not self._usable(at, flags))
+        ):
+            return None
+        found: bytes = oid
+        return found
+
+    def oid(self, rel: str) -> str | None:
+        """The blob a usable entry names, racy or not (it recognises a file read that has
+        exactly its bytes)."""
+        at = self._offsets.get(rel)
+        if at is None:
+            return None
+        *_, mode, _size, oid, flags = self._unpack(self._data, at)
+        if _KIND.get(mode) is None or not self._usable(at, flags):
+            return None
+        return bytes(oid).hex()
+
+    def _usable(self, at: int, flags: int) -> bool:
+        """Stage 0, not assume-unchanged, skip-worktree or intent-to-add."""
+        if flags & (_ASSUME_VALID | _STAGE):
+            return False
+        if flags & _EXTENDED:
+            more = at + self._flags_at + 2
+            extended = self._data[more] << 8 | self._data[more + 1]
+            return not extended & (_SKIP_WORKTREE | _INTENT_TO_ADD)
+        return True
+
+    def usable(self) -> dict[str, str]:
+        """Every usable entry's blob id, by folder-relative path."""
+        return {rel: oid for rel in self._offsets if (oid := self.oid(rel)) is not None}
 
 
-@attrs.frozen
-class Parsed:
-    blobs: dict[str, Blob]
-    """The entries below the folder that name a regular file's blob."""
-    attributes: bool
-    """Some `.gitattributes` is tracked (anywhere in the repository)."""
+NOTHING = Entries(b"", {}, 20, 0)
 
 
-def parse(data: bytes, prefix: str, index_mtime: tuple[int, int]) -> Parsed:
-    """The usable entries below `prefix` of an index file's bytes (none when unusable)."""
-    nothing = Parsed({}, False)
-    if len(data) < 12:
-        return nothing
+def parse(data: bytes, prefix: str, index_mtime_ns: int) -> Entries:
+    """The entries below `prefix` of an index file's bytes (none when unusable)."""
+    if len(data) < 12 + 20:
+        return NOTHING
     signature, version, count = _HEAD.unpack_from(data)
     if signature != b"DIRC" or version not in (2, 3, 4):
-        return nothing
-    oid_len = _oid_length(data)
-    if oid_len is None:
-        return nothing
-    entry = struct.Struct(f">10I{oid_len}sH")
-    unpack = entry.unpack_from
-    fixed = entry.size
-    found: dict[str, Blob] = {}
-    attributes = False
-    pos, previous = 12, b""
+        return NOTHING
+    for oid_len in (20, 32):  # SHA-1 or SHA-256: the one whose layout ends at the checksum
+        try:
+            offsets, end = _offsets(data, version, count, oid_len, prefix)
+        except (ValueError, IndexError):
+            continue
+        if end <= len(data) - oid_len and _extensions_fit(data, end, len(data) - oid_len):
+            return Entries(data, offsets, oid_len, index_mtime_ns)
+    return NOTHING
+
+
+def _offsets(
+    data: bytes, version: int, count: int, oid_len: int, prefix: str
+) -> tuple[dict[str, int], int]:
+    """Each entry's path below `prefix` → where the entry starts; and where the entries end.
+    Only the flags and the name are read here."""
+    flags_at = 40 + oid_len
+    found: dict[str, int] = {}
+    pos = 12
     pre = prefix.encode("utf-8", "surrogateescape")
-    skip = _ASSUME_VALID | _STAGE
-    try:
-        for _ in range(count):
-            ctime_s, ctime_ns, mtime_s, mtime_ns, _dev, ino, mode, _u, _g, size, oid, flags = (
-                unpack(data, pos)
-            )
-            at = pos + fixed
-            extended = 0
-            if flags & _EXTENDED:
-                extended = data[at] << 8 | data[at + 1]
-                at += 2
-            if version == 4:
-                strip, at = _varint(data, at)
-                stop = data.index(b"\0", at)
-                name = previous[: len(previous) - strip] + data[at:stop]
-                previous, pos = name, stop + 1
-            else:
-                length = flags & _NAME_MASK
-                stop = at + length if length < _NAME_MASK else data.index(b"\0", at)
-                name = data[at:stop]
-                pos += (stop - pos + 8) & ~7  # NUL-padded to a multiple of 8 (at least one)
-            if name.endswith(b".gitattributes"):
-                attributes = True
-            if (
-                flags & skip
-                or extended & (_SKIP_WORKTREE | _INTENT_TO_ADD)
-                or (mode != _REGULAR and mode != _EXECUTABLE)
-                or not name.startswith(pre)
-            ):
-                continue
-            found[name[len(pre) :].decode("utf-8", "surrogateescape")] = Blob(
-                oid.hex(),
-                mode == _EXECUTABLE,
-                (ctime_s, ctime_ns),
-                (mtime_s, mtime_ns),
-                ino,
-                size,
-                (mtime_s, mtime_ns) < index_mtime,
-            )
-        if pos > len(data) - oid_len or _unusable_extension(data, pos, len(data) - oid_len):
-            return nothing
-    except (struct.error, ValueError, IndexError):
-        return nothing
-    return Parsed(found, attributes)
+    cut = len(pre)
+    previous = b""
+    for _ in range(count):
+        start = pos
+        high = data[pos + flags_at]
+        at = pos + flags_at + (4 if high & 0x40 else 2)  # extended flags: 2 bytes more
+        if version == 4:
+            strip, at = _varint(data, at)
+            stop = data.index(b"\0", at)
+            name = previous[: len(previous) - strip] + data[at:stop]
+            previous, pos = name, stop + 1
+        else:
+            length = (high & 0x0F) << 8 | data[pos + flags_at + 1]
+            stop = at + length if length < _NAME_MASK else data.index(b"\0", at)
+            name = data[at:stop]
+            pos += (stop - pos + 8) & ~7  # NUL-padded to a multiple of 8 (at least one)
+        if not cut or name.startswith(pre):
+            found[name[cut:].decode("utf-8", "surrogateescape")] = start
+    return found, pos
 
 
 def _varint(data: bytes, at: int) -> tuple[int, int]:
@@ -304,25 +323,16 @@ def _varint(data: bytes, at: int) -> tuple[int, int]:
     return value, at
 
 
-def _oid_length(data: bytes) -> int | None:
-    """20 (SHA-1) or 32 (SHA-256): the trailing checksum has the repository's hash length."""
-    for length, algo in ((20, hashlib.sha1), (32, hashlib.sha256)):
-        if (
-            len(data) > 12 + length
-            and algo(data[:-length], usedforsecurity=False).digest() == data[-length:]
-        ):
-            return length
-    return None
-
-
-def _unusable_extension(data: bytes, pos: int, end: int) -> bool:
+def _extensions_fit(data: bytes, pos: int, end: int) -> bool:
+    """The extensions after the entries end exactly at the checksum (so the entries were read
+    with the repository's hash length), and none makes the entries incomplete."""
     while pos + 8 <= end:
         signature = data[pos : pos + 4]
         size = int.from_bytes(data[pos + 4 : pos + 8])
         if signature in _UNUSABLE_EXTENSIONS:
-            return True
+            return False
         pos += 8 + size
-    return False
+    return pos == end
 
 
 def read_blobs(top: Path, oids: list[str]) -> dict[str, bytes]:

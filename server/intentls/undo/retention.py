@@ -134,6 +134,7 @@ def _forget_vanished_folders(conn: apsw.Connection) -> None:
         if not Path(str(folder)).is_dir()
     ]
     conn.executemany("DELETE FROM entries WHERE folder = ?", gone)
+    conn.executemany("DELETE FROM baselines WHERE folder = ?", gone)
     conn.executemany("DELETE FROM scans WHERE folder = ?", gone)
 
 

@@ -132,6 +132,19 @@ MIGRATIONS: list[str] = [
         runs TEXT NOT NULL
     );
     """,
+    # 7: the files of a folder known by their git blob (undo/snapshot.py) are kept as one
+    #    compressed baseline per folder, not a row each (git's index is their stat cache);
+    #    `entries` rows override it, kind 'gone' for a baseline path no longer there.
+    """
+    CREATE TABLE baselines(
+        folder TEXT PRIMARY KEY,
+        oid_len INTEGER NOT NULL,
+        paths BLOB NOT NULL,
+        oids BLOB NOT NULL,
+        modes BLOB NOT NULL,
+        sizes BLOB NOT NULL
+    );
+    """,
 ]
 
 VERSION = len(MIGRATIONS)

@@ -5,16 +5,23 @@ a scan re-read only the files whose stat changed (jj's method). A file whose cti
 `RACY_NS` of the scan that recorded it may change again within the same timestamp tick without
 its stat changing: it is marked racy and read again when next looked at. Every content hashed is
 put in the store, so later scans store only what changed; a state a snapshot names can always
-be restored. In a git work tree, a tracked file unchanged from its index entry is not read at
-all: its state names the git blob (`git:<oid>`, see `gitindex.py`), and only untracked and
-modified files are stored (records copy the blobs they need when they are made).
+be restored.
+
+In a git work tree, git's own index is the stat cache of the tracked files, as for `git
+status`: a file whose `lstat` matches its (not racy) index entry is known by its blob
+(`git:<oid>`, see `gitindex.py`), with no read and no row of its own. The files a folder's
+first snapshot knows that way are kept as one compressed *baseline* (path, blob, mode, size);
+rows of the index override it (a file since modified, a blob since changed, `gone`). Only
+untracked, modified, racy and otherwise unusual files are read, stored and given rows (records
+copy the blobs they need when they are made).
 
 Once a folder has been walked in this process, an inotify watch on its directories (see
-`watch.py`) says which paths to look at: a scan then costs what changed, not what exists. Without
-a watcher (turned off, a network filesystem, the watch limit) every scan stats every file.
+`inotify.py`) says which paths to look at: a scan then costs what changed, not what exists.
+Without a watcher (turned off, a network filesystem, the watch limit) every scan stats every
+file.
 
-A scan reports what changed since the previous one (`changes`); the tree itself is the live
-index (`tree`)."""
+A scan reports what changed since the previous one (`changes`; nothing on a folder's first
+snapshot ever, which has nothing to compare with); the tree itself is the live index (`tree`)."""
 
 from __future__ import annotations
 
@@ -22,7 +29,9 @@ import json
 import os
 import stat
 import time
-from collections.abc import Mapping
+import zlib
+from array import array
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import apsw
@@ -30,8 +39,8 @@ import attrs
 
 from intentls.undo.bounds import DEFAULT_BOUNDS, Bounds, Budget, NotSnapshotted, read_regular
 from intentls.undo.eligible import Eligibility, info_exclude
-from intentls.undo.gitindex import GIT_REF, Blob, GitIndex, Repository, blob_id
-from intentls.undo.index import Entry, FolderIndex, st_mode
+from intentls.undo.gitindex import GIT_REF, NOTHING, Entries, GitIndex, Repository, blob_id
+from intentls.undo.index import Entry, FolderIndex, Known, known_state, same_file, st_mode
 from intentls.undo.inotify import Dirty, Watch
 from intentls.undo.store import UNSTORED, BlobStore, State
 
@@ -44,6 +53,12 @@ SAVE_BATCH = 500
 
 RACY_NS = 10_000_000
 """10 ms: more than the coarsest kernel timestamp tick (jiffies at HZ=100)."""
+
+GONE = "gone"
+"""The kind of an `entries` row saying a baseline path is no longer in the tree."""
+
+KNOWN = "known"
+"""`_Scan.saved`: the path is now in the baseline about to be written (its row goes)."""
 
 Tree = Mapping[str, State]
 """Path relative to the folder ("/"-separated) → its state; absent paths are not in it."""
@@ -92,6 +107,12 @@ class _Folder:
         """How many scans in this process found a change (suggestions compare it)."""
         repo = Repository.find(root)
         self.git = GitIndex(repo) if repo is not None else None
+        self.fresh = False
+        """Never snapshotted before (by any process): the first scan has nothing to compare
+        with, so it reports no changes."""
+        self.based: set[str] | None = None
+        """The paths of the persisted baseline (None: there is none yet, and a git work tree's
+        next scan makes one)."""
 
 
 class _Scan:
@@ -106,25 +127,30 @@ class _Scan:
         self.blobs = blobs
         self.racy_from = started - RACY_NS
         self.changes: dict[str, Delta] = {}
-        self.saved: dict[str, Entry | None] = {}
+        self.saved: dict[str, Entry | str | None] = {}
+        """Rows to write: an entry, None (gone), or KNOWN (in the new baseline)."""
         self.read = 0
         self.too_big: list[str] = []
         self.watched: set[str] = set()
         """Directories watched during this scan's walks."""
-        self._git_blobs: dict[str, Blob] | None = None
+        self._git: Entries | None = None
         self.git_named: list[str] = []
         """Paths this scan named by their git blob on the strength of their stat."""
         self.distrusted: set[str] = set()
         """Paths git may convert: read, never named by their blob on their stat alone."""
+        self.rebase = folder.git is not None and folder.based is None
+        """This scan makes the folder's baseline: what git vouches for goes into it."""
 
-    def git_blobs(self) -> dict[str, Blob]:
-        """The repository's trustworthy index entries, read once per scan (when needed)."""
-        if self._git_blobs is None:
+    def git(self) -> Entries:
+        """The repository's index entries, read once per scan (when needed)."""
+        if self._git is None:
             git = self.folder.git
-            self._git_blobs = git.blobs() if git is not None else {}
-        return self._git_blobs
+            self._git = git.entries() if git is not None else NOTHING
+        return self._git
 
     def _changed(self, rel: str, before: State | None, after: State | None) -> None:
+        if self.folder.fresh:
+            return
         if rel in self.changes:
             before = self.changes[rel][0]
         if before == after:
@@ -135,10 +161,22 @@ class _Scan:
     def visit(self, rel: str, st: os.stat_result, again: bool = False) -> None:
         """An eligible path as it is now (`again`: even when its stat did not change)."""
         self.budget.path()
-        old = self.index.entries.get(rel)
-        if old is not None and old.same_stat(st) and not again:
+        index = self.index
+        old = index.entries.get(rel)
+        known = index.known.get(rel) if old is None else None
+        if not again:
+            if old is not None and old.same_stat(st):
+                if self.rebase and old.state.hash is not None:
+                    self._adopt(rel, old, st)
+                return
+            if known is not None and self._still_known(rel, known, st):
+                return
+        if (self.rebase or known is not None) and self._by_blob(rel, st, old, known):
             return
-        if old is not None and old.state.kind == "dir" and not stat.S_ISDIR(st.st_mode):
+        before = old.state if old is not None else None
+        if known is not None:
+            before = known_state(known)
+        if before is not None and before.kind == "dir" and not stat.S_ISDIR(st.st_mode):
             self.remove_below(rel)
         state = self._state(rel, st)
         if state is None:
@@ -150,9 +188,59 @@ class _Scan:
         entry = Entry(
             state, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_mode, racy
         )
-        self.index.put(rel, entry)
+        index.put(rel, entry)
         self.saved[rel] = entry
-        self._changed(rel, old.state if old is not None else None, state)
+        self._changed(rel, before, state)
+
+    def _still_known(self, rel: str, known: Known, st: os.stat_result) -> bool:
+        """A file known by its blob still is: unchanged since git vouched for it in this
+        process, or (known from `undo.db`) git's index vouches for the same blob now."""
+        oid, mode, size, was = known
+        if was is not None:
+            return same_file(was, st)
+        if rel in self.distrusted or self.git().match(rel, st) != oid:
+            return False
+        if stat.S_IMODE(st.st_mode) != mode:
+            return False
+        self.index.known[rel] = (oid, mode, size, st)
+        return True
+
+    def _by_blob(
+        self, rel: str, st: os.stat_result, old: Entry | None, known: Known | None
+    ) -> bool:
+        """Know a file by its blob, without a row, when git's index vouches for it (a regular
+        file: `match` compares the file type) and the baseline has it so or is being made."""
+        if st.st_size > self.folder.rules.max_file_bytes or rel in self.distrusted:
+            return False
+        oid = self.git().match(rel, st)
+        if oid is None:
+            return False
+        mode = st.st_mode & 0o7777
+        if known is not None and not self.rebase and (known[0] != oid or known[1] != mode):
+            return False  # not as the baseline has it: a row says so
+        now: Known = (oid, mode, st.st_size, st)
+        if old is not None and old.state.kind == "dir":
+            self.remove_below(rel)
+        self.index.put_known(rel, now)
+        if old is not None:
+            self.saved[rel] = KNOWN
+        self.git_named.append(rel)
+        if not self.folder.fresh:
+            before = old.state if old is not None else None
+            self._changed(
+                rel, known_state(known) if known is not None else before, known_state(now)
+            )
+        return True
+
+    def _adopt(self, rel: str, old: Entry, st: os.stat_result) -> None:
+        """A row naming a git blob, its stat unchanged, goes into the baseline being made."""
+        oid = old.state.hash
+        if old.state.kind != "file" or oid is None or not oid.startswith(GIT_REF):
+            return
+        self.index.put_known(
+            rel, (bytes.fromhex(oid[len(GIT_REF) :]), old.state.mode, old.size, st)
+        )
+        self.saved[rel] = KNOWN
 
     def remove(self, rel: str) -> None:
         """`rel` and everything below it are gone (or no longer eligible)."""
@@ -167,7 +255,7 @@ class _Scan:
         old = self.index.pop(rel)
         if old is not None:
             self.saved[rel] = None
-            self._changed(rel, old.state, None)
+            self._changed(rel, old, None)
 
     def _state(self, rel: str, st: os.stat_result) -> State | None:
         mode = stat.S_IMODE(st.st_mode)
@@ -182,10 +270,11 @@ class _Scan:
         limit = self.folder.rules.max_file_bytes
         if st.st_size > limit:
             return State("file", mode, f"{UNSTORED}{st.st_size}:{st.st_mtime_ns}", None, st.st_size)
-        blob = self.git_blobs().get(rel)
-        if blob is not None and blob.matches(st) and rel not in self.distrusted:
+        git = self.git()
+        oid = git.match(rel, st) if rel not in self.distrusted else None
+        if oid is not None:
             self.git_named.append(rel)
-            return State("file", mode, GIT_REF + blob.oid, None, st.st_size)
+            return State("file", mode, GIT_REF + oid.hex(), None, st.st_size)
         try:
             data = read_regular(full, st, limit)
         except OSError:
@@ -194,9 +283,10 @@ class _Scan:
         self.read += 1
         if len(data) > limit:
             return State("file", mode, f"{UNSTORED}{len(data)}:{st.st_mtime_ns}", None, len(data))
-        if blob is not None and blob_id(data, len(blob.oid)) == blob.oid:
+        known_oid = git.oid(rel)
+        if known_oid is not None and blob_id(data, len(known_oid)) == known_oid:
             # the index's blob (e.g. rewritten with the same bytes): git keeps it
-            return State("file", mode, GIT_REF + blob.oid, None, len(data))
+            return State("file", mode, GIT_REF + known_oid, None, len(data))
         return State("file", mode, self.blobs.put(data), None, len(data))
 
     def check_conversions(self) -> None:
@@ -224,15 +314,37 @@ class _Scan:
         folder.eligibility.forget("")
         watch = folder.watch
         before = set(watch.watched("")) if watch is not None else set()
-        seen: set[str] = set()
-        for rel, st in folder.eligibility.walk("", self._on_dir):
-            self.visit(rel, st)
-            seen.add(rel)
-        for rel in [p for p in self.index.entries if p not in seen]:
-            self._drop(rel)
+        walk = folder.eligibility.walk("", self._on_dir)
+        if folder.fresh and self.rebase:
+            self._first_walk(walk)
+        else:
+            seen: set[str] = set()
+            visit, see = self.visit, seen.add
+            for rel, st in walk:
+                visit(rel, st)
+                see(rel)
+            for rel in [p for p in self.index if p not in seen]:
+                self._drop(rel)
         if watch is not None:
             watch.drop(sorted(before - self.watched))
         folder.walked = True
+
+    def _first_walk(self, walk: Iterator[tuple[str, os.stat_result]]) -> None:
+        """A folder's first snapshot ever in a git work tree: the index is empty, nothing is
+        compared or reported; what git vouches for goes straight into the baseline (`visit`'s
+        `_by_blob`, inlined: this loop runs once per file of the tree)."""
+        self.index.reset_children()
+        known = self.index.known
+        match, named, count = self.git().match, self.git_named.append, self.budget.path
+        limit = self.folder.rules.max_file_bytes
+        for rel, st in walk:
+            oid = match(rel, st) if st.st_size <= limit else None
+            if oid is None:
+                self.visit(rel, st)
+                continue
+            count()
+            known[rel] = (oid, st.st_mode & 0o7777, st.st_size, None)
+            named(rel)
 
     def walk_tree(self, rel: str, st: os.stat_result) -> None:
         """A directory made, moved in or with new ignore rules: walk it whole."""
@@ -327,12 +439,16 @@ class Snapshots:
                 folder.walked = False
             return folder
         entries: dict[str, Entry] = {}
+        rowed: set[str] = set()
         for row in self._conn.execute(
             "SELECT path, kind, mode, hash, target, size, mtime_ns, ctime_ns, ino, racy "
             "FROM entries WHERE folder = ?",
             (key,),
         ):
             path, kind, mode, hash_, target, size, mtime, ctime, ino, racy = row
+            rowed.add(str(path))
+            if kind == GONE:
+                continue
             entries[str(path)] = Entry(
                 State(str(kind), int(mode), hash_, target, int(size)),
                 int(size),
@@ -342,7 +458,16 @@ class Snapshots:
                 st_mode(str(kind), int(mode)),
                 bool(racy),
             )
-        folder = _Folder(root, FolderIndex(entries), rules)
+        based = _load_baseline(self._conn, key)
+        known = {p: k for p, k in based.items() if p not in rowed} if based is not None else {}
+        folder = _Folder(root, FolderIndex(entries, known), rules)
+        folder.based = set(based) if based is not None else None
+        folder.fresh = (
+            not entries
+            and based is None
+            and self._conn.execute("SELECT 1 FROM scans WHERE folder = ?", (key,)).fetchone()
+            is None
+        )
         if folder.git is not None:
             self._blobs.repositories.add(folder.git.repo.top)
         folder.watch = Watch.open(root) if self._watch else None
@@ -391,7 +516,8 @@ class Snapshots:
                 scan.walk_all()
                 walked = True
             scan.check_conversions()
-            self._save(folder, scan.saved)
+            self._save(folder, scan)
+        folder.fresh = False
         if scan.changes:
             folder.generation += 1
         if watch is not None and watch.broken:
@@ -434,11 +560,13 @@ class Snapshots:
         if folder is not None and folder.watch is not None:
             folder.watch.close()
 
-    def _save(self, folder: _Folder, saved: dict[str, Entry | None]) -> None:
+    def _save(self, folder: _Folder, scan: _Scan) -> None:
         key = os.fspath(folder.root)
-        gone = [(key, p) for p, e in saved.items() if e is None]
-        if gone:
-            self._conn.executemany("DELETE FROM entries WHERE folder = ? AND path = ?", gone)
+        based = folder.based if not scan.rebase else None
+        gone = [(key, p) for p, e in scan.saved.items() if e is None and based and p in based]
+        dropped = [(key, p) for p, e in scan.saved.items() if e == KNOWN or e is None]
+        if dropped:
+            self._conn.executemany("DELETE FROM entries WHERE folder = ? AND path = ?", dropped)
         changed = [
             (
                 key,
@@ -453,15 +581,20 @@ class Snapshots:
                 e.ino,
                 int(e.racy),
             )
-            for p, e in saved.items()
-            if e is not None
+            for p, e in scan.saved.items()
+            if isinstance(e, Entry)
         ]
+        changed += [(key, p, GONE, 0, None, None, 0, 0, 0, 0, 0) for _, p in gone]
         for at in range(0, len(changed), SAVE_BATCH):
             self._conn.executemany(
                 "INSERT OR REPLACE INTO entries(folder, path, kind, mode, hash, target, size, "
                 "mtime_ns, ctime_ns, ino, racy) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 changed[at : at + SAVE_BATCH],
             )
+        if scan.rebase:
+            self._conn.execute("DELETE FROM entries WHERE folder = ? AND kind = ?", (key, GONE))
+            _save_baseline(self._conn, key, folder.index.known)
+            folder.based = set(folder.index.known)
         rules = folder.rules
         if folder.persisted != rules:
             folder.persisted = rules
@@ -470,6 +603,45 @@ class Snapshots:
                 "VALUES (?, ?, ?, ?)",
                 (key, time.time_ns(), json.dumps(rules.exclude), rules.max_file_bytes),
             )
+
+
+def _save_baseline(conn: apsw.Connection, folder: str, known: dict[str, Known]) -> None:
+    """The files known by their blob, as one row: paths (NUL-separated), blob ids, modes and
+    sizes, each compressed but the ids (random bytes)."""
+    values = known.values()
+    oids = b"".join(k[0] for k in values)
+    conn.execute(
+        "INSERT OR REPLACE INTO baselines(folder, oid_len, paths, oids, modes, sizes) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            folder,
+            len(oids) // len(known) if known else 20,
+            zlib.compress("\0".join(known).encode("utf-8", "surrogateescape"), 1),
+            oids,
+            zlib.compress(array("H", [k[1] for k in values]).tobytes(), 1),
+            zlib.compress(array("Q", [k[2] for k in values]).tobytes(), 1),
+        ),
+    )
+
+
+def _load_baseline(conn: apsw.Connection, folder: str) -> dict[str, Known] | None:
+    row = conn.execute(
+        "SELECT oid_len, paths, oids, modes, sizes FROM baselines WHERE folder = ?", (folder,)
+    ).fetchone()
+    if row is None:
+        return None
+    oid_len, paths, oids, modes_z, sizes_z = row
+    text = zlib.decompress(bytes(paths)).decode("utf-8", "surrogateescape")
+    names = text.split("\0") if text else []
+    modes, sizes = array("H"), array("Q")
+    modes.frombytes(zlib.decompress(bytes(modes_z)))
+    sizes.frombytes(zlib.decompress(bytes(sizes_z)))
+    ids = bytes(oids)
+    step = int(oid_len)
+    return {
+        name: (ids[n * step : (n + 1) * step], modes[n], sizes[n], None)
+        for n, name in enumerate(names)
+    }
 
 
 def _lstat(path: str) -> os.stat_result | None:
