@@ -104,7 +104,8 @@ async def start_shown(
 ) -> ActiveRun | RunResult:
     """The run started and shown live on `console`; a held run is shown with how to go on.
     Raises `IntentError` for text that names nothing runnable."""
-    started = await engine.start(request, TerminalListener(console, engine.history), None)
+    listener = TerminalListener(console, engine.history, in_terminal=request.env is None)
+    started = await engine.start(request, listener, None)
     if isinstance(started, RunResult):
         for warning in started.warnings or []:
             console.print(f"[yellow]{warning.kind}[/]: {escape(warning.message)}", markup=True)

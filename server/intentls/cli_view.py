@@ -46,8 +46,13 @@ class _TimeLeft(ProgressColumn):
 
 
 class TerminalListener:
-    def __init__(self, console: Console, history: History | None = None) -> None:
-        """With `history`, the view estimates the time left from the steps' past durations."""
+    def __init__(
+        self, console: Console, history: History | None = None, in_terminal: bool = True
+    ) -> None:
+        """With `history`, the view estimates the time left from the steps' past durations.
+        `in_terminal`: this process is the terminal's own, so what else it prints goes above
+        the live line; a server drawing for a terminal (link/server.py) must leave its own
+        stdout and stderr alone (stdout may be its LSP channel)."""
         self._console = console
         self._history = history
         self._estimate = Estimate()
@@ -60,6 +65,9 @@ class TerminalListener:
             _TimeLeft(self._estimate),
             console=console,
             transient=True,
+            redirect_stdout=in_terminal,
+            redirect_stderr=in_terminal,
+            auto_refresh=console.is_terminal,  # nothing to redraw on a pipe: no thread
         )
         self._task = self._progress.add_task("", total=1)
         self._titles: dict[str, str] = {}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import shlex
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from intentls.link.registry import address
 from tests.e2e.session import TIMEOUT_S, session
-from tests.e2e.terminal import INTENTLS, bash, cli, cli_env
+from tests.e2e.terminal import INTENTLS, bash, cli, cli_env, cli_into
 
 
 def owners(home: Path) -> dict[str, tuple[str, str | None, str]]:
@@ -40,6 +41,24 @@ async def listening(home: Path) -> Path:
 
 async def terminal(home: Path, folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return await asyncio.to_thread(cli, home, folder, *args)
+
+
+async def started(
+    home: Path, folder: Path, word: str, before: str = ""
+) -> asyncio.subprocess.Process:
+    """`intentls run '$ BEFORE echo WORD; sleep 60'`, once WORD was printed."""
+    cli = await asyncio.create_subprocess_exec(
+        *INTENTLS,
+        "run",
+        f"$ {before}echo {word}; sleep 60",
+        cwd=folder,
+        env=cli_env(home),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert cli.stdout is not None
+    assert await cli.stdout.readline() == f"{word}\n".encode()
+    return cli
 
 
 async def test_a_terminal_run_goes_through_the_editors_server(
@@ -88,22 +107,31 @@ async def test_a_terminal_run_goes_through_the_editors_server(
         assert owners(home)["$ echo away"][0] != server_owner, "a folder it does not serve"
         assert owners(home)["$ echo local"][0] != server_owner, "--local runs here"
 
-        mid_run = await asyncio.create_subprocess_exec(
-            *INTENTLS,
-            "run",
-            "$ echo started; sleep 60",
-            cwd=folder,
-            env=cli_env(home),
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
+        piped = await asyncio.to_thread(
+            cli_into, home, folder, "head -1", "run", "$ seq 1 3000; echo end > piped.txt"
         )
-        assert mid_run.stdout is not None
-        assert await mid_run.stdout.readline() == b"started\n"
+        assert piped.returncode == 0, piped.stderr
+        assert (folder / "piped.txt").exists(), "the reader went away, the run went on"
+        assert owners(home)["$ seq 1 3000; echo end > piped.txt"][2] == "succeeded"
+
+        # Ctrl-C: cancel (SIGTERM, which this step ignores), then Ctrl-C again: kill.
+        interrupted = await started(home, folder, "started", before="trap '' TERM; ")
+        interrupted.send_signal(signal.SIGINT)
+        assert (
+            await interrupted.stdout.readline() == "cancelling… (Ctrl-C again to kill)\n".encode()
+        )
+        interrupted.send_signal(signal.SIGINT)
+        out, _ = await asyncio.wait_for(interrupted.communicate(), TIMEOUT_S)
+        assert interrupted.returncode == 130, out
+        run = owners(home)["$ trap '' TERM; echo started; sleep 60"]
+        assert run == (server_owner, "intentls-cli", "cancelled")
+
+        mid_run = await started(home, folder, "begun")
         kept = json.loads(entry.read_text(encoding="utf-8"))
     out, err = await asyncio.wait_for(mid_run.communicate(), TIMEOUT_S)
     assert mid_run.returncode == 130, out + err
     assert b"the editor's server shut down during the run" in err
-    assert owners(home)["$ echo started; sleep 60"] == (server_owner, "intentls-cli", "interrupted")
+    assert owners(home)["$ echo begun; sleep 60"] == (server_owner, "intentls-cli", "interrupted")
     assert not entry.exists(), "a server that shut down is no longer listed"
 
     # A server that died without closing: its entry and a socket nobody listens on.

@@ -64,7 +64,8 @@ def _terminal() -> dict[str, Any]:
     if not sys.stdout.isatty():
         return {"tty": False}
     size = os.get_terminal_size(sys.stdout.fileno())
-    return {"tty": True, "width": size.columns, "height": size.lines}
+    known = {"width": size.columns, "height": size.lines} if size.columns and size.lines else {}
+    return {"tty": True, **known}  # unknown (0x0): COLUMNS/LINES, else 80x25, as rich does
 
 
 def _converse(sock: socket.socket, ask: dict[str, Any]) -> int | None:
