@@ -74,9 +74,10 @@ async def test_a_second_server_never_interrupts_a_live_servers_run(
 
 
 async def test_runs_of_a_killed_server_become_interrupted(home: Path, folder: Path) -> None:
-    """... and what they left running is ended by the next server."""
+    """... undoable from their before-snapshot (and the history says so), and what they left
+    running is ended by the next server."""
     async with session(home, [folder]) as victim:
-        running = asyncio.ensure_future(victim.run("$ echo $$; sleep 60"))
+        running = asyncio.ensure_future(victim.run("$ echo made > made.txt; echo $$; sleep 60"))
         started = await victim.wait_note("intentls/runStarted")
         await victim.wait_note("intentls/output", runId=started["runId"])
         group = int(victim.output_of(started["runId"]).split()[0])
@@ -88,8 +89,11 @@ async def test_runs_of_a_killed_server_become_interrupted(home: Path, folder: Pa
         victim.client.capabilities = None  # nothing left to shut down
     assert _group_alive(group), "the killed server's step outlives it"
     async with session(home, [folder]) as survivor:
+        # Queued on the undo's thread behind the recording of the runs a crash interrupted.
+        await survivor.command("intentls.checkpoints")
         (seen,) = await survivor.command("intentls.history")
         assert seen["runId"] == started["runId"] and seen["status"] == "interrupted"
+        assert seen["undoable"] is True, "recorded for undo from its before-snapshot"
         for _ in range(200):
             if not _group_alive(group):
                 break

@@ -182,7 +182,11 @@ async def test_rollups_kept_live_equal_those_rebuilt(tmp_path: Path) -> None:
     await h.set_undone(ids[:10:3], False)
     await h.record_started(RunStart("left", "test", "file:///a", "/a", None, NOW - 5))
     h.close()  # the running run is interrupted, and rolled up
+    after_crash = History(path)
+    after_crash.record_undoable(["left"])  # undo recorded it from its before-snapshot
+    after_crash.close()
     conn, _ = open_database(path)
+    assert conn.execute("SELECT undoable FROM runs WHERE id = 'left'").fetchone() == (1,)
     live = _dump(conn)
     assert all(live)
     with conn:

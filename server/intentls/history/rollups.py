@@ -105,10 +105,14 @@ class Rollup:
             for step in run.steps:
                 self._add_step(key, cell, step)
 
-    def undone(self, folder: str, intent: str, started_at: float, change: int) -> None:
-        """A run undone (+1) or redone (-1) after it was rolled up."""
+    def later(
+        self, folder: str, intent: str, started_at: float, undone: int = 0, undoable: int = 0
+    ) -> None:
+        """A run undone (+1) or redone (-1), or found undoable (+1), after it was rolled up."""
         for grain, number in periods(day_of(started_at)):
-            self.runs.setdefault((grain, number, folder, intent), _RunCell()).undone += change
+            cell = self.runs.setdefault((grain, number, folder, intent), _RunCell())
+            cell.undone += undone
+            cell.undoable += undoable
 
     def _add_step(self, key: tuple[int, int, str, str], run: _RunCell, step: StepFact) -> None:
         if step.attempts > 1:

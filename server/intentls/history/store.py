@@ -220,6 +220,13 @@ class History:
         """The last success of an up-to-date step (execution/uptodate.py)."""
         return self._write(self._put_up_to_date, key, record)
 
+    def record_undoable(self, run_ids: list[str]) -> None:
+        """Runs a crash interrupted that undo has since recorded from their before-snapshot
+        (`UndoService.recover_interrupted`). Blocking: called from the undo's thread, so that
+        what it answers next agrees with the history."""
+        if self.read_only_reason is None and run_ids:
+            self._worker.run(self._set_undoable, run_ids)
+
     def set_undone(self, run_ids: list[str], undone: bool) -> asyncio.Future[None]:
         """Runs undone (or redone) by `intentls.undo` / `intentls.redo`."""
         self._tell("runs_undone", run_ids, undone)
@@ -368,12 +375,13 @@ class History:
             "UPDATE runs SET status = 'interrupted', ended_at = ?, "
             "duration_ms = CAST((? - started_at) * 1000 AS INTEGER) "
             "WHERE owner = ? AND status = 'running' "
-            "RETURNING folder, intent, started_at, duration_ms",
+            "RETURNING folder, intent, started_at, duration_ms, undoable",
             (now, now, owner),
         ).fetchall()
         rollup = Rollup()
-        for folder, intent, started_at, duration_ms in rows:
-            rollup.add(self._fact(folder, intent, "interrupted", started_at, duration_ms))
+        for folder, intent, started_at, duration_ms, undoable in rows:
+            fact = self._fact(folder, intent, "interrupted", started_at, duration_ms, undoable)
+            rollup.add(fact)
         rollup.save(self._conn)
         self._conn.execute("DELETE FROM leases WHERE owner = ?", (owner,))
 
@@ -633,6 +641,20 @@ class History:
         ).fetchone()
         return None if row is None else Record(*row)
 
+    def _set_undoable(self, run_ids: list[str]) -> None:
+        rollup = Rollup()
+        with self._conn:
+            for run_id in run_ids:
+                changed: list[Any] = self._conn.execute(
+                    "UPDATE runs SET undoable = 1 WHERE id = ? AND undoable = 0 "
+                    "RETURNING folder, intent, started_at, status",
+                    (run_id,),
+                ).fetchall()
+                for folder, intent, started_at, status in changed:
+                    if status in FINISHED:  # rolled up already (else: when it ends)
+                        rollup.later(folder, intent, started_at, undoable=1)
+            rollup.save(self._conn)
+
     def _set_undone(self, run_ids: list[str], undone: bool) -> None:
         rollup = Rollup()
         with self._conn:
@@ -644,7 +666,7 @@ class History:
                     (int(undone), run_id, int(undone), *FINISHED),
                 ).fetchall()
                 for folder, intent, started_at in changed:
-                    rollup.undone(folder, intent, started_at, 1 if undone else -1)
+                    rollup.later(folder, intent, started_at, undone=1 if undone else -1)
             self._conn.executemany(
                 "UPDATE runs SET undone = ? WHERE id = ?", [(int(undone), r) for r in run_ids]
             )

@@ -139,11 +139,13 @@ class UndoService:
 
     def recover_interrupted(self) -> asyncio.Future[None]:
         """Record, in the background, the snapshot groups that crashed servers left open: their
-        runs (`interrupted` in the history) become undoable from their before-snapshot."""
+        runs (`interrupted` in the history) become undoable from their before-snapshot, and
+        the history's rows say so."""
         return self._worker.write(self._recover_interrupted)
 
     def _recover_interrupted(self) -> None:
         runs = self._core.recording.recover_interrupted(orphans.owner_gone, time.time())
+        self.history.record_undoable(runs)
         if runs:
             log.info("recorded %d runs a crash interrupted: %s", len(runs), ", ".join(runs))
 
