@@ -101,6 +101,38 @@ async def test_a_later_edit_is_a_conflict_and_force_keeps_it(home: Path, folder:
         assert (folder / "a.txt").read_text() == "my edit\n", "the forced undo lost nothing"
 
 
+async def test_redo_gives_back_what_each_undo_of_a_run_took(home: Path, folder: Path) -> None:
+    """Undos of some paths, one after another, or an undo that left a path and a forced one
+    after it: one redo re-applies all they took, not only the latest."""
+    texts = {"a.txt": "a0\n", "b.txt": "b0\n"}
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="utf-8")
+
+    def now() -> list[str]:
+        return [(folder / name).read_text(encoding="utf-8") for name in texts]
+
+    async with session(home, [folder]) as ses:
+        run = await ses.run("$ echo a1 > a.txt; echo b1 > b.txt")
+        for path in texts:
+            undone = await ses.command("intentls.undo", {"runId": run["runId"], "paths": [path]})
+            assert undone["restored"] == [path]
+        assert now() == ["a0\n", "b0\n"]
+        redone = await ses.command("intentls.redo", {})
+        assert redone["runId"] == run["runId"] and redone["restored"] == ["a.txt", "b.txt"]
+        assert now() == ["a1\n", "b1\n"]
+
+        run = await ses.run("$ echo a2 > a.txt; echo b2 > b.txt")
+        (folder / "b.txt").write_text("my edit\n", encoding="utf-8")
+        partly = await ses.command("intentls.undo", {})
+        assert partly["status"] == "partial" and partly["restored"] == ["a.txt"]
+        forced = await ses.command("intentls.undo", {"force": True})
+        assert forced["status"] == "undone" and now() == ["a1\n", "b1\n"]
+        redone = await ses.command("intentls.redo", {"runId": run["runId"]})
+        assert redone["status"] == "undone"
+        assert now() == ["a2\n", "my edit\n"], "both undos given back"
+        assert (await ses.command("intentls.redo", {}))["status"] == "nothing"
+
+
 async def test_undo_steps_back_and_redo_reapplies(home: Path, folder: Path) -> None:
     async with session(home, [folder]) as ses:
         first = await ses.run("$ echo 1 > one.txt")

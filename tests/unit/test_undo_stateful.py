@@ -51,6 +51,10 @@ def changed(a: Tree, b: Tree) -> set[str]:
     return {p for p in a.keys() | b.keys() if a.get(p) != b.get(p)}
 
 
+def _present(states: dict[str, tuple[str, int, bytes | str] | None]) -> Tree:
+    return {p: s for p, s in states.items() if s is not None}
+
+
 ops = st.one_of(
     st.tuples(st.just("write"), st.sampled_from(NAMES), st.sampled_from(CONTENTS)),
     st.tuples(st.just("delete"), st.sampled_from(NAMES), st.none()),
@@ -242,29 +246,42 @@ class UndoMachine(RuleBasedStateMachine):
             target.undone = True
             target.partly = result.status is UndoStatus.PARTIAL
             self.undos.append(UndoRecord(target, now, after))
-        if force and target.undone:
-            # Nothing is lost: redo brings back exactly what the forced undo replaced.
-            redo = self._commit(
-                self.core.preparing.prepare_redo(self.root, None, EditorView(), SETTINGS)
-            )
-            assert tree(self.root) == now
-            if changed(now, after):
-                assert redo.status is UndoStatus.UNDONE, redo
-                target.undone = target.partly = False
-                self.undos.pop()
+        if force and changed(now, after):
+            # Nothing is lost: redo brings back exactly what the forced undo replaced (and
+            # what earlier undos of the run took).
+            earlier = len([u for u in self.undos if u.run is target]) > 1
+            redo = self._redo()
+            assert earlier or tree(self.root) == now
+            assert earlier or redo.status is UndoStatus.UNDONE, redo
 
-    @precondition(lambda self: any(u.run.undone for u in self.undos))
+    def _redoable(self) -> list[UndoRecord]:
+        return [u for u in self.undos if changed(u.before, u.after)]
+
+    @precondition(lambda self: self._redoable())
     @rule()
     def redo(self) -> None:
-        record = next(u for u in reversed(self.undos) if u.run.undone)
+        self._redo()
+
+    def _redo(self) -> UndoResult:
+        """A redo gives back what every undo of the newest undone run since its last redo took:
+        each path as it was before the first of them changed it."""
+        run = self._redoable()[-1].run
+        was: dict[str, tuple[str, int, bytes | str] | None] = {}
+        want: dict[str, tuple[str, int, bytes | str] | None] = {}
+        for record in (u for u in self.undos if u.run is run):
+            for path in changed(record.before, record.after):
+                want.setdefault(path, record.before.get(path))
+                was[path] = record.after.get(path)
         now = tree(self.root)
         result = self._commit(
             self.core.preparing.prepare_redo(self.root, None, EditorView(), SETTINGS)
         )
-        assert result.run_id == record.run.run_id
-        self._check_undo(now, result, record.after, record.before, False)
+        assert result.run_id == run.run_id
+        self._check_undo(now, result, _present(was), _present(want), False)
         if result.status in (UndoStatus.UNDONE, UndoStatus.PARTIAL):
-            record.run.undone = record.run.partly = False
+            run.undone = run.partly = False
+            self.undos = [u for u in self.undos if u.run is not run]
+        return result
 
     @invariant()
     def nothing_half_written(self) -> None:

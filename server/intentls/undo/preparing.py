@@ -107,21 +107,24 @@ class Preparing:
             found = self.queries.group_of_run(run_id)
             if found is None or found[1] not in TARGET_KINDS:
                 raise UndoError(f"run {run_id!r} is not an undone run: nothing to redo")
-            group_id, _, folder, undo_id, _ = found
+            group_id, _, folder, _, _ = found
             root = Path(folder)
-            if undo_id is None:
-                return UndoResult(run_id, UndoStatus.NOTHING)
         else:
             newest = self.queries.newest_undone(os.fspath(root))
             if newest is None:
                 return UndoResult("", UndoStatus.NOTHING)
-            group_id, undo_id = newest
+            group_id = newest
             run_id = self.queries.runs(group_id)[-1][0]
+        # Every undo of the run since its last redo (paths A, then paths B, then the rest):
+        # the redo gives back what each of them took.
+        undos = self.queries.undos_since_redo(os.fspath(root), group_id)
+        if not undos:
+            return UndoResult(run_id, UndoStatus.NOTHING)
         if self.recording.running(root):
             return busy(run_id)
         if self.queries.git_steps(group_id):
             return UndoResult(run_id, UndoStatus.REFUSED, conflicts=[Conflict(GIT, NO_GIT_REDO)])
-        wants = [Want(c.path, c.before, c.after) for c in self.queries.changes(str(undo_id))]
+        wants = [Want(c.path, c.before, c.after) for c in self.queries.taken(undos)]
         return self._prepare(
             root,
             "redo",

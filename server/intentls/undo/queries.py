@@ -23,6 +23,12 @@ from intentls.undo.store import State
 TARGET_KINDS = ("run", "rollback")
 """Groups an undo without `runId` may pick: not undos, not redos."""
 
+_NOT_REDONE = (
+    "AND NOT EXISTS(SELECT 1 FROM groups r WHERE r.folder = u.folder AND r.kind = 'redo' "
+    "AND r.target = u.target AND (r.ended_at, r.rowid) > (u.ended_at, u.rowid))"
+)
+"""An undo (`u`) that no redo of its target followed."""
+
 
 class Queries:
     def __init__(self, conn: apsw.Connection) -> None:
@@ -86,14 +92,42 @@ class Queries:
         row = self.conn.execute(sql, params).fetchone()
         return None if row is None else str(row[0])
 
-    def newest_undone(self, folder: str) -> tuple[str, str] | None:
-        """(group id, the undo's group id) of the folder's most recently undone group."""
+    def newest_undone(self, folder: str) -> str | None:
+        """The group of the folder's most recent undo that changed something (files, or git
+        steps a redo refuses) and has not been redone since (a whole undo or one of some
+        paths)."""
         row = self.conn.execute(
-            "SELECT o.id, o.undone_by FROM groups o JOIN groups u ON u.id = o.undone_by "
-            "WHERE o.folder = ? ORDER BY u.ended_at DESC, u.rowid DESC LIMIT 1",
+            f"SELECT u.target FROM groups u WHERE u.folder = ? AND u.kind = 'undo' {_NOT_REDONE} "
+            "AND (EXISTS(SELECT 1 FROM changes c WHERE c.group_id = u.id) "
+            "OR EXISTS(SELECT 1 FROM git_steps s WHERE s.group_id = u.target)) "
+            "ORDER BY u.ended_at DESC, u.rowid DESC LIMIT 1",
             (folder,),
         ).fetchone()
-        return None if row is None else (str(row[0]), str(row[1]))
+        return None if row is None else str(row[0])
+
+    def undos_since_redo(self, folder: str, group_id: str) -> list[str]:
+        """The undos of `group_id` since its last redo, oldest first."""
+        return [
+            str(undo_id)
+            for (undo_id,) in self.conn.execute(
+                "SELECT u.id FROM groups u WHERE u.folder = ? AND u.kind = 'undo' "
+                f"AND u.target = ? {_NOT_REDONE} ORDER BY u.ended_at, u.rowid",
+                (folder, group_id),
+            ).fetchall()
+        ]
+
+    def taken(self, undo_ids: list[str]) -> list[Change]:
+        """What undos took (`undo_ids` oldest first), merged: each path from the state before
+        the first of them changed it (what a redo restores) to the state the latest one left
+        (what it must still be)."""
+        merged: dict[str, Change] = {}
+        for undo_id in undo_ids:
+            for change in self.changes(undo_id):
+                first = merged.get(change.path)
+                merged[change.path] = (
+                    change if first is None else Change(change.path, first.before, change.after)
+                )
+        return list(merged.values())
 
     def label(self, group_id: str) -> str:
         return " + ".join(f"«{i}»" for _, i in self.runs(group_id))
