@@ -30,7 +30,7 @@ from intentls.failures.forecast import forecast, past_failure
 from intentls.failures.recovery import RetryPolicy
 from intentls.folders import Folder
 from intentls.history.environment import fingerprint
-from intentls.history.store import History, NotRecorded, RunStart
+from intentls.history.store import History, NotRecorded, RunStart, why_not_written
 from intentls.model import (
     Command,
     IntentInfo,
@@ -603,7 +603,7 @@ async def _recorded(
     except NotRecorded as exc:
         warnings.append(IntentWarning(WarningKind.HISTORY, str(exc)))
     except Exception as exc:
-        why = "the disk is full" if isinstance(exc, apsw.FullError) else str(exc)[:200]
+        why = why_not_written(exc)[:200]
         warnings.append(
             IntentWarning(
                 WarningKind.HISTORY, f"the history could not record this run's {what} ({why})"

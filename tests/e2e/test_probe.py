@@ -40,3 +40,6 @@ async def test_full_disk_reports_nothing_unrecorded(tmp_path: Path) -> None:
         return  # no mount namespace here: `make probe` says so
     assert figures.reported_unrecorded == 0 and figures.left_running == 0
     assert figures.corrupt == []
+    assert not figures.rename_halved, figures.rename
+    if figures.rename.startswith("not renamed"):
+        assert figures.rename.endswith("the disk is full"), figures.rename

@@ -1,6 +1,7 @@
 """A full disk: the server's files and the workspace on a 2 MB tmpfs (its own mount namespace,
 `unshare -m`, or `-rm` when not root), runs that fill it. Nothing may be reported finished that
-the history does not hold so, and no row may stay `running`."""
+the history does not hold so, and no row may stay `running`. Then a built-in `rename` on the
+full disk: it says the disk is full, or it renames with an undo record; never one half."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -21,6 +23,8 @@ SCRIPT = (
     'mnt="$1"; out="$2"; shift 2; mount -t tmpfs -o size=' + SIZE + ' tmpfs "$mnt" || exit 97; '
     'mkdir -p "$mnt/home" "$mnt/project"; "$@"; code=$?; cp -a "$mnt/." "$out/"; exit $code'
 )
+RENAMED = ("rename-me.txt", "renamed.txt")
+FILL = "$ head -c 4000000 /dev/zero > fill.bin"
 RUNS = [
     "$ head -c 300000 /dev/zero | tr '\\\\0' x > big{i}.txt",
     "$ seq 1 30000",
@@ -37,6 +41,10 @@ class DiskFigures:
     told_unrecorded: int = 0
     left_running: int = 0
     said_full: bool = False
+    rename: str = ""
+    """What became of the rename on the full disk."""
+    rename_halved: bool = False
+    """Renamed without an undo record, or said so and renamed anyway."""
     corrupt: list[str] = attrs.Factory(list)
 
     def lines(self) -> list[str]:
@@ -47,7 +55,9 @@ class DiskFigures:
             f"{self.reported_unrecorded} of them not recorded so without a word "
             f"({self.told_unrecorded} said what the history kept); rows left running after "
             f"the next start: {self.left_running}; {len(self.corrupt)} corrupt; the client was "
-            f"told the disk is full: {'yes' if self.said_full else 'no'}"
+            f"told the disk is full: {'yes' if self.said_full else 'no'}",
+            f"  rename on the full disk: {self.rename}"
+            + ("; LOST ITS UNDO RECORD OR HALF DONE" if self.rename_halved else ""),
         ]
 
 
@@ -81,7 +91,7 @@ async def probe(base: Path, rounds: int = 12) -> DiskFigures:
     server = await RawServer.start(mnt / "home", argv=argv, logs=base)
     try:
         await server.initialize([mnt / "project"])
-        results = []
+        results = [await server.command("intentls.run", {"intent": f"$ echo kept > {RENAMED[0]}"})]
         for i in range(rounds):
             for template in RUNS:
                 figures.runs += 1
@@ -91,8 +101,14 @@ async def probe(base: Path, rounds: int = 12) -> DiskFigures:
                     )
                 except RuntimeError as exc:
                     results.append({"error": str(exc)})
+        results.append(await server.command("intentls.run", {"intent": FILL}))
+        renamed = await server.command(
+            "intentls.run", {"intent": "rename {} to {}".format(*RENAMED)}
+        )
+        results.append(renamed)
     finally:
         await server.close()
+    _rename_outcome(renamed, out / "project", figures)
     # A run whose result says the history could not keep it was not reported as recorded.
     told = {
         r["runId"]
@@ -116,6 +132,19 @@ async def probe(base: Path, rounds: int = 12) -> DiskFigures:
     figures.said_full = "disk is full" in said or "no space" in said
     figures.corrupt = stores.corrupt(history, out / "home" / "undo.db")
     return figures
+
+
+def _rename_outcome(result: dict[str, Any], project: Path, figures: DiskFigures) -> None:
+    """Renamed with an undo record, or not renamed with a failure that says why."""
+    moved = (project / RENAMED[1]).exists() and not (project / RENAMED[0]).exists()
+    kept = (project / RENAMED[0]).exists() and not (project / RENAMED[1]).exists()
+    if result["status"] == "succeeded":
+        figures.rename = "renamed, " + ("undoable" if result.get("undoable") else "NOT undoable")
+        figures.rename_halved = not (moved and result.get("undoable"))
+        return
+    (error,) = [s["error"]["message"] for s in result["steps"] if s.get("error")]
+    figures.rename = f"not renamed: {error}"
+    figures.rename_halved = not kept
 
 
 def _next_start(history: Path) -> None:

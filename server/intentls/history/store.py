@@ -100,7 +100,19 @@ class InverseOp:
 
 
 class NotRecorded(Exception):
-    """A run's end the history could not keep whole; the message says what was kept."""
+    """What the history could not keep (a run's end, a built-in step's inverse operation);
+    the message says why, and what was kept."""
+
+
+def why_not_written(exc: BaseException) -> str:
+    """A failed write, as the person should read it. A full disk may abort the transaction
+    itself: the rollback that follows then fails instead, with the full disk as its context."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, apsw.FullError):
+            return "the disk is full"
+        cause = cause.__context__
+    return str(exc)
 
 
 class History:
@@ -116,6 +128,9 @@ class History:
         self._closed = False
         self._env_key: bytes | None = None
         self._pending_ends: list[tuple[str, float, int, str]] = []
+        self._unstarted: dict[str, RunStart] = {}
+        """Runs whose start row could not be written yet (a full disk): written with the
+        first of their writes that can (on the history's thread only)."""
         """Run ends (status, ended_at, duration_ms, id) not written yet (a full disk)."""
         self.watchers: list[RunWatcher] = []
         """Told of every finished run and undo as it is written (e.g. the metrics)."""
@@ -209,9 +224,10 @@ class History:
         return self._write(self._finish_run, RunEnd(result, [], {}, start.started_at))
 
     def record_inverse(self, run_id: str, step_id: str, seq: int, op: dict[str, Any]) -> None:
-        """Store one inverse operation and return once it is stored. Blocking: called from a
-        tool's worker thread (never the event loop, never the history thread) before the tool
-        acts. A read-only history stores nothing (its runs are not recorded either)."""
+        """Store one inverse operation and return once it is stored; `NotRecorded` when it
+        cannot be (the tool must not act then). Blocking: called from a tool's worker thread
+        (never the event loop, never the history thread) before the tool acts. A read-only
+        history stores nothing (its runs are not recorded either)."""
         if self.read_only_reason is not None:
             return
         self._worker.run(self._insert_inverse, run_id, step_id, seq, op)
@@ -420,20 +436,31 @@ class History:
     def _insert_run(self, start: RunStart) -> None:
         with contextlib.suppress(apsw.Error):
             self._mark_pending()
-        with self._conn:
-            self._conn.execute(
-                "INSERT INTO runs(id, intent, folder, cwd, status, started_at, client, owner) "
-                "VALUES (?, ?, ?, ?, 'running', ?, ?, ?)",
-                (
-                    start.run_id,
-                    start.intent,
-                    start.folder,
-                    start.cwd,
-                    start.started_at,
-                    start.client,
-                    self.owner,
-                ),
-            )
+        try:
+            with self._conn:
+                self._conn.execute(
+                    "INSERT INTO runs(id, intent, folder, cwd, status, started_at, client, "
+                    "owner) VALUES (?, ?, ?, ?, 'running', ?, ?, ?)",
+                    (
+                        start.run_id,
+                        start.intent,
+                        start.folder,
+                        start.cwd,
+                        start.started_at,
+                        start.client,
+                        self.owner,
+                    ),
+                )
+        except apsw.Error:
+            self._unstarted[start.run_id] = start
+            raise
+        self._unstarted.pop(start.run_id, None)
+
+    def _started(self, run_id: str) -> None:
+        """The run's start row, written now if it could not be when the run started."""
+        start = self._unstarted.get(run_id)
+        if start is not None:
+            self._insert_run(start)
 
     def _record_context(
         self, run_id: str, edited: list[str] | None, env: dict[str, str] | None
@@ -452,12 +479,18 @@ class History:
                 self._conn.execute("UPDATE runs SET env_set = ? WHERE id = ?", (env_id, run_id))
 
     def _insert_inverse(self, run_id: str, step_id: str, seq: int, op: dict[str, Any]) -> None:
-        with self._conn:
-            self._conn.execute(
-                "INSERT INTO inverses(run_id, step_id, seq, op, recorded_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (run_id, step_id, seq, json.dumps(op), time.time()),
-            )
+        try:
+            self._started(run_id)
+            with self._conn:
+                self._conn.execute(
+                    "INSERT INTO inverses(run_id, step_id, seq, op, recorded_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (run_id, step_id, seq, json.dumps(op), time.time()),
+                )
+        except apsw.BusyError:
+            raise  # tried again (`Worker`)
+        except apsw.Error as exc:
+            raise NotRecorded(why_not_written(exc)) from exc
 
     def _inverses(self, run_id: str) -> list[InverseOp]:
         rows = self._conn.execute(
@@ -469,11 +502,18 @@ class History:
     def _finish_or_mark(self, end: RunEnd) -> None:
         self._mark_pending()
         try:
+            self._started(end.result.run_id)
+        except apsw.Error as exc:
+            self._unstarted.pop(end.result.run_id)
+            raise NotRecorded(
+                f"the history could not record this run ({why_not_written(exc)})"
+            ) from exc
+        try:
             self._finish_run(end)
         except apsw.Error as exc:
             result = end.result
             ended = (result.status.value, end.ended_at, result.duration_ms, result.run_id)
-            why = "the disk is full" if isinstance(exc, apsw.FullError) else str(exc)
+            why = why_not_written(exc)
             try:
                 self._mark_ended(*ended)
             except apsw.Error:

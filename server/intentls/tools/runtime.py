@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import apsw
 import attrs
 
+from intentls.history.store import NotRecorded
 from intentls.tools.base import InverseLog
 from intentls.tools.confine import Roots
 from intentls.tools.errors import HISTORY, ToolError
@@ -52,7 +53,7 @@ class HistoryInverseLog:
     def record(self, op: dict[str, Any]) -> None:
         try:
             self._history.record_inverse(self._run_id, self._step_id, self._seq, op)
-        except apsw.Error as exc:
+        except (NotRecorded, apsw.Error) as exc:
             raise ToolError(
                 HISTORY, f"cannot record how to undo this step, so nothing was changed: {exc}"
             ) from None
