@@ -76,6 +76,8 @@ class TerminalListener:
         self._several = False
         self._steps: dict[str, PlanStep] = {}
         self._folder = Path()
+        self._unwrapped = not console.is_terminal
+        """Piped lines are as long as their text already (cli_pipe): no wrapping to compute."""
 
     async def prepare(self) -> None:
         pass
@@ -118,7 +120,7 @@ class TerminalListener:
             line.append(f"  {result.duration_ms / 1000:.1f} s", style="dim")
         if result.error:
             line.append(f"  {result.error.category}: {result.error.message}", style=style)
-        self._progress.console.print(line)
+        self._progress.console.print(line, soft_wrap=self._unwrapped)
         if result.status is StepStatus.FAILED:
             self._problems(result, output_tail)
         self._progress.advance(self._task)
@@ -127,7 +129,8 @@ class TerminalListener:
     def run_finished(self, result: RunResult) -> None:
         self._progress.stop()
         style = "green" if result.status is RunStatus.SUCCEEDED else "red"
-        self._console.print(Text(f"{result.intent}: {outcome(result)}", style=f"bold {style}"))
+        line = Text(f"{result.intent}: {outcome(result)}", style=f"bold {style}")
+        self._console.print(line, soft_wrap=self._unwrapped)
 
     def _problems(self, result: StepResult, output_tail: str) -> None:
         """The places the output names, as compilers print them (terminals make them links)."""
@@ -146,7 +149,9 @@ class TerminalListener:
             where = f"{self._folder.joinpath(d.path).relative_to(self._folder)}"
             code = f" [{d.code}]" if d.code else ""
             text = f"  {where}:{d.line + 1}:{d.character + 1}: {d.severity}: {d.message}{code}"
-            self._progress.console.print(Text(text, style="yellow"), highlight=False)
+            self._progress.console.print(
+                Text(text, style="yellow"), highlight=False, soft_wrap=self._unwrapped
+            )
 
     def _print_line(self, step_id: str, line: str) -> None:
         if getattr(self._console.file, "gone", False):

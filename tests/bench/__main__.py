@@ -14,6 +14,7 @@ from tests.bench import (
     realrepo,
     run_roundtrip,
     suggestions,
+    terminal_link,
     undo,
 )
 
@@ -27,6 +28,7 @@ def main() -> None:
     asyncio.run(parallel.main())
     asyncio.run(undo.main())
     asyncio.run(realrepo.main())
+    asyncio.run(terminal_link.main())
     asyncio.run(analytics.main())
     asyncio.run(suggestions.main())
     asyncio.run(failures.main())
