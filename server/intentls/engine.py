@@ -243,11 +243,13 @@ class Engine:
 
     # ---- planning --------------------------------------------------------------------------
 
-    def _planned(self, request: RunRequest) -> tuple[Plan, gate.Hold | None]:
+    def _planned(
+        self, request: RunRequest, intents: FolderIntents | None = None
+    ) -> tuple[Plan, gate.Hold | None]:
         """The plan, or an empty one and the hold when a person must pick what was meant.
         Raises `IntentError` for text that names nothing runnable."""
         try:
-            intents = self.intents(request.folder, request.typed)
+            intents = intents or self.intents(request.folder, request.typed)
             return Planner.plan(intents, request.plan_request()), None
         except AmbiguousIntent as exc:
             hold = gate.ambiguous(exc.segment, exc.candidates, exc.alternatives, request.arguments)
@@ -259,9 +261,12 @@ class Engine:
             return attrs.evolve(plan, warnings=[hold.warning])
         return await self._with_prediction(plan, request.folder)
 
-    async def _with_prediction(self, plan: Plan, folder: Folder) -> Plan:
+    async def _with_prediction(
+        self, plan: Plan, folder: Folder, names: list[str] | None = None
+    ) -> Plan:
         """`predictedSuccess` and a `pastFailure` warning from the folder's history
-        (docs/failures.md)."""
+        (docs/failures.md). `names`: the folder's intents, when the caller has them at hand
+        (each look-up stats every file an intent source reads, on the event loop)."""
         try:
             past = await self.history.outcomes(folder.uri)
         except apsw.Error:
@@ -269,7 +274,7 @@ class Engine:
             return plan
         if not past:
             return plan
-        names = self.intents(folder).names()
+        names = self.intents(folder).names() if names is None else names
         saves = self._saves(folder)
         predicted, changed = await asyncio.to_thread(
             forecast, past, plan.goal, time.time(), names, saves
@@ -329,7 +334,8 @@ class Engine:
     async def start(
         self, request: RunRequest, listener: RunListener, ask: gate.Ask | None
     ) -> ActiveRun | RunResult:
-        plan, ambiguous = self._planned(request)
+        intents = self.intents(request.folder, request.typed)
+        plan, ambiguous = self._planned(request, intents)
         if ambiguous is not None:
             return await self._blocked(request, plan, ambiguous)
         held = await self._hold(request, plan, ask)
@@ -340,10 +346,15 @@ class Engine:
             request = attrs.evolve(request, background=True)  # e.g. a tasks.json isBackground
         # What history predicts is looked up while the run already runs: it only adds warnings
         # to the result, and must not delay the start.
-        prediction = asyncio.ensure_future(self._with_prediction(plan, request.folder))
+        # The same look-up as the prediction's, except for a typed run (read as trusted).
+        names = None if request.typed else intents.names()
+        prediction = asyncio.ensure_future(self._with_prediction(plan, request.folder, names))
         await listener.prepare()
-        await self._wait_for_instance(request)  # nothing awaited from here to registration
         run_id = uuid.uuid4().hex[:12]
+        # Its file is made, and old ones rotated out, off the event loop (a directory listing
+        # and a stat per kept file).
+        output_log = await asyncio.to_thread(OutputLog, output_root(self.history.path), run_id)
+        await self._wait_for_instance(request)  # nothing awaited from here to registration
         slots = None if request.background else self.slots
         tools = self._tools(run_id, request)
         fresh = UpToDate(
@@ -351,7 +362,7 @@ class Engine:
         )
         retry = RetryPolicy.of(self.retry_settings(request.folder))
         run = ActiveRun(run_id, request, plan, listener, slots, tools, self.resources, fresh, retry)
-        run.output_log = OutputLog(output_root(self.history.path), run_id)
+        run.output_log = output_log
         self.active[run_id] = run
         written = self.history.record_started(self._run_start(run_id, request, run.started_at))
         self.history.record_context(run_id, env=self._env_fingerprint(plan, request.env))

@@ -10,6 +10,7 @@ from tests.bench import (
     cli_start,
     failures,
     history_writes,
+    loop_stalls,
     parallel,
     realrepo,
     run_roundtrip,
@@ -24,6 +25,7 @@ def main() -> None:
     asyncio.run(cli_start.main())
     asyncio.run(run_roundtrip.main())
     asyncio.run(history_writes.main())
+    asyncio.run(loop_stalls.main())
     asyncio.run(catalog.main())
     asyncio.run(parallel.main())
     asyncio.run(undo.main())

@@ -306,12 +306,10 @@ class Execution:
     async def _wait(
         self, proc: GroupProcess, sink: Pump, timeout_s: float | None
     ) -> tuple[int, bool]:
-        p = proc.proc
-        assert p.stdout is not None  # stderr shares it
-        readers = asyncio.ensure_future(pump(p.stdout, "stdout", sink))
+        readers = asyncio.ensure_future(pump(proc.stdout, "stdout", sink))  # stderr shares it
         timed_out = False
         try:
-            await asyncio.wait_for(p.wait(), timeout_s)
+            await asyncio.wait_for(proc.wait(), timeout_s)
         except TimeoutError:
             timed_out = True
             await proc.terminate()
@@ -322,7 +320,7 @@ class Execution:
         if not readers.done():
             await proc.terminate()
         await readers
-        return await p.wait(), timed_out
+        return await proc.wait(), timed_out
 
     def _finish(
         self,

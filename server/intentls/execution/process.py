@@ -3,16 +3,25 @@
 Its stdout and stderr are one pipe, as in a terminal: lines arrive in the order the program
 wrote them (two pipes would be read in whatever order the event loop saw them ready), at the
 cost of telling the streams apart (docs/protocol.md, "Output order").
+
+It is started on a thread of its own, not on the event loop: `fork` + `exec` return only once
+the child has run `exec`, which on a busy machine takes milliseconds to a tenth of a second —
+asyncio's `create_subprocess_exec` would stall every other run, request and notification that
+long. The loop then reads the pipe and sees the exit (a pidfd) as asyncio would.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import os
 import signal
-import sys
+import subprocess
+import threading
 import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 GRACE_S = 2.0
@@ -20,41 +29,54 @@ GRACE_S = 2.0
 _POLL_S = 0.02
 
 
-def prefer_pidfd_watcher() -> None:
-    """On Python 3.11 asyncio waits for each child in a thread of its own; a pidfd lets the
-    event loop itself see the exit (3.12+ does this by default)."""
-    if sys.version_info >= (3, 12) or not hasattr(os, "pidfd_open"):
-        return
-    try:
-        os.close(os.pidfd_open(os.getpid()))
-    except OSError:
-        return
-    watcher = asyncio.PidfdChildWatcher()
-    watcher.attach_loop(asyncio.get_running_loop())
-    asyncio.get_event_loop_policy().set_child_watcher(watcher)
+SPAWNERS = 4
+"""Threads that start processes: runs start their steps at once, up to this many together."""
+
+
+@functools.cache
+def _spawner() -> ThreadPoolExecutor:
+    """Its own threads, so that a spawn never queues behind built-in tools (which run on the
+    default executor)."""
+    return ThreadPoolExecutor(SPAWNERS, thread_name_prefix="intentls-spawn")
 
 
 class GroupProcess:
-    def __init__(self, proc: asyncio.subprocess.Process) -> None:
-        self.proc = proc
-        self.pgid = proc.pid
+    def __init__(self, pid: int, stdout: asyncio.StreamReader, exited: asyncio.Future[int]):
+        self.pid = pid
+        self.pgid = pid
         """`start_new_session` makes the shell the leader of a group with its own pid."""
+        self.stdout = stdout
+        """stdout and stderr, one pipe."""
+        self._exited = exited
+
+    async def wait(self) -> int:
+        """The exit status (negative: the signal that ended it), once it has exited."""
+        return await asyncio.shield(self._exited)
 
     @classmethod
     async def start(
         cls, command: str, cwd: str, env: Mapping[str, str], argv: list[str] | None = None
     ) -> GroupProcess:
         """`command` through `/bin/sh -c`, or `argv` executed directly."""
-        proc = await asyncio.create_subprocess_exec(
-            *(argv or ["/bin/sh", "-c", command]),
-            cwd=cwd,
-            env=dict(env),
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,  # one pipe: the order the program wrote in
-            start_new_session=True,
+        loop = asyncio.get_running_loop()
+        spawn = loop.run_in_executor(
+            _spawner(), _popen, argv or ["/bin/sh", "-c", command], cwd, env
         )
-        return cls(proc)
+        try:
+            popen = await asyncio.shield(spawn)
+        except asyncio.CancelledError:  # it starts anyway: end it once it has
+            spawn.add_done_callback(_end_unwatched)
+            raise
+        assert popen.stdout is not None
+        stdout = asyncio.StreamReader(loop=loop)
+        try:
+            await loop.connect_read_pipe(
+                lambda: asyncio.StreamReaderProtocol(stdout, loop=loop), popen.stdout
+            )
+        except BaseException:
+            _end(popen)
+            raise
+        return cls(popen.pid, stdout, _exit_of(popen, loop))
 
     def _signal(self, sig: int) -> bool:
         """Signal the whole group; False once no member is left."""
@@ -101,3 +123,57 @@ class GroupProcess:
     def kill_now(self) -> None:
         """Last resort when the event loop is going away."""
         self._signal(signal.SIGKILL)
+
+
+def _popen(argv: list[str], cwd: str, env: Mapping[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        argv,
+        cwd=cwd,
+        env=dict(env),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,  # one pipe: the order the program wrote in
+        start_new_session=True,
+    )
+
+
+def _exit_of(
+    popen: subprocess.Popen[bytes], loop: asyncio.AbstractEventLoop
+) -> asyncio.Future[int]:
+    """The child's exit status: the event loop sees the exit through a pidfd; without one
+    (not Linux), a thread waits for it, as asyncio's own watcher does."""
+    exited: asyncio.Future[int] = loop.create_future()
+    try:
+        pidfd = os.pidfd_open(popen.pid)
+    except (AttributeError, OSError):
+        pidfd = None
+    if pidfd is None:
+
+        def wait() -> None:
+            code = popen.wait()
+            loop.call_soon_threadsafe(exited.set_result, code)
+
+        threading.Thread(target=wait, name="intentls-wait", daemon=True).start()
+        return exited
+
+    def reap() -> None:
+        loop.remove_reader(pidfd)
+        os.close(pidfd)
+        exited.set_result(popen.wait())  # it has exited: reaped at once
+
+    loop.add_reader(pidfd, reap)
+    return exited
+
+
+def _end(popen: subprocess.Popen[bytes]) -> None:
+    """A child nobody will watch: its group killed, its pipe closed, reaped by a thread."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(popen.pid, signal.SIGKILL)
+    if popen.stdout is not None:
+        popen.stdout.close()
+    threading.Thread(target=popen.wait, name="intentls-reap", daemon=True).start()
+
+
+def _end_unwatched(spawn: asyncio.Future[subprocess.Popen[bytes]]) -> None:
+    if not spawn.cancelled() and spawn.exception() is None:
+        _end(spawn.result())

@@ -13,7 +13,6 @@ from typing import Any, cast
 from pygls.exceptions import JsonRpcInvalidParams, JsonRpcRequestCancelled
 from pygls.io_ import StdinAsyncReader, StdoutWriter
 
-from intentls.execution.process import prefer_pidfd_watcher
 from intentls.lsp import inbox
 from intentls.lsp.framing import INVALID_REQUEST, LINE_LIMIT, Rejected, frame, messages
 from intentls.lsp.server import IntentProtocol, IntentServer
@@ -51,7 +50,6 @@ def serve_stdio(metrics_port: int | None = None) -> None:
 async def _stdio(server: IntentServer) -> None:
     """stdin read natively by the event loop: pygls' own reader hands every header line to a
     thread, which costs a thread hop per line on every message."""
-    prefer_pidfd_watcher()
     loop = asyncio.get_running_loop()
     reader: Any
     try:
@@ -82,7 +80,6 @@ async def _tcp(server: IntentServer, port: int) -> None:
     HANDSHAKE_S, and nothing but an `initialize` with the token reaches the server (an
     unauthenticated `exit` stops nothing). The first connection that authenticates is the
     session; the server ends with it."""
-    prefer_pidfd_watcher()
     done = asyncio.Event()
     session = asyncio.Lock()
 

@@ -8,6 +8,7 @@ latest `WARM_RUNS` runs, read and replayed off the event loop.
 from __future__ import annotations
 
 import asyncio
+import gc
 import itertools
 import logging
 import time
@@ -109,7 +110,8 @@ class Suggestions:
 
     async def warm(self) -> None:
         """Learn from the latest runs of the history, off the event loop; runs that finish
-        meanwhile are replayed on top, in order."""
+        meanwhile are replayed on top, in order. The models it built are then frozen out of
+        the cyclic collector's reach (a collection walking them would hold up the loop)."""
         if self.history is None:
             return
         runs = await self.history.read_with(partial(store.recent_runs, limit=WARM_RUNS))
@@ -124,6 +126,7 @@ class Suggestions:
                 state.live = live.live
             self._folders[uri] = state
         self.learning.load(rows)
+        gc.freeze()  # the models live as long as the server: no full collection walks them
 
     # ---- asking ----------------------------------------------------------------------------
 

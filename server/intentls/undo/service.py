@@ -19,6 +19,7 @@ import attrs
 from intentls.execution import orphans
 from intentls.folders import Folder
 from intentls.history.store import History, RunStart, iso
+from intentls.lowpriority import run_low
 from intentls.model import (
     CheckpointInfo,
     IntentWarning,
@@ -160,9 +161,10 @@ class UndoService:
         return UndoSettings(exclude=list(rules.exclude), max_file_bytes=rules.max_file_bytes)
 
     async def warm(self, folder: Folder) -> int | None:
-        """Snapshot `folder` now, on the undo's thread, so that its first run costs what
-        changed (`Recording.warm`). A run that starts meanwhile queues behind it on that thread
-        and gets an exact before-state. None: undo is off there, or the folder cannot be
+        """Snapshot `folder` now, so that its first run costs what changed (`Recording.warm`),
+        at low CPU and idle I/O priority (`lowpriority.run_low`: a thread of its own, which the
+        undo's thread waits for). A run that starts meanwhile queues behind it on the undo's
+        thread and gets an exact before-state. None: undo is off there, or the folder cannot be
         snapshotted (the run will say why)."""
         settings = await self.settings_of(folder)
         if not settings.enabled:
@@ -172,7 +174,9 @@ class UndoService:
         # stalls the event loop, for a tenth of a second or more).
         gc.disable()
         try:
-            return await self._worker.call(self._core.recording.warm, folder.path, settings)
+            return await self._worker.call(
+                run_low, self._core.recording.warm, folder.path, settings
+            )
         except NotSnapshotted:
             return None
         finally:
