@@ -34,9 +34,12 @@ def run_in_server(args: argparse.Namespace) -> int | None:
     from intentls.history.place import history_path
 
     directory = registry.servers_dir(history_path({}))
+    try:
+        here = os.fspath(Path.cwd())
+    except OSError:
+        return None  # a directory removed under the terminal: the local run says so
     if not registry.private_dir(directory, create=False):
         return None
-    here = os.fspath(Path.cwd())
     ask = {
         "protocol": registry.PROTOCOL,
         "version": __version__,
