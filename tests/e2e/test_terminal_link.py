@@ -14,7 +14,8 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from intentls.link.registry import address
+from intentls import __version__
+from intentls.link.registry import address, connect
 from tests.e2e.session import TIMEOUT_S, session
 from tests.e2e.terminal import INTENTLS, bash, cli, cli_env, cli_into
 
@@ -37,6 +38,28 @@ async def listening(home: Path) -> Path:
             await asyncio.sleep(0.02)
     [entry] = servers.glob("*.json")
     return entry
+
+
+ASK = {
+    "protocol": 1,
+    "version": "0.0.0",
+    "intent": "$ echo never",
+    "params": [],
+    "yes": False,
+    "force": False,
+    "env": {},
+    "tty": False,
+}
+
+
+def talk(entry: Path, ask: object) -> dict[str, object] | None:
+    """A raw request to the server of `entry`; its first answer (None: it hung up)."""
+    sock = connect(entry.parent, entry.stem, TIMEOUT_S)
+    assert sock is not None
+    with sock:
+        sock.sendall(json.dumps(ask).encode() + b"\n")
+        line = sock.makefile("rb").readline()
+    return json.loads(line) if line else None
 
 
 async def terminal(home: Path, folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -106,6 +129,12 @@ async def test_a_terminal_run_goes_through_the_editors_server(
         assert away.returncode == 0 and local.returncode == 0, away.stderr + local.stderr
         assert owners(home)["$ echo away"][0] != server_owner, "a folder it does not serve"
         assert owners(home)["$ echo local"][0] != server_owner, "--local runs here"
+
+        assert await asyncio.to_thread(talk, entry, {**ASK, "cwd": str(folder)}) == {
+            "refused": f"this server is intentls {__version__}"
+        }, "another version: the terminal runs it itself"
+        assert await asyncio.to_thread(talk, entry, "nonsense") is None, "closed"
+        assert "$ echo never" not in owners(home)
 
         piped = await asyncio.to_thread(
             cli_into, home, folder, "head -1", "run", "$ seq 1 3000; echo end > piped.txt"
