@@ -62,6 +62,13 @@ def talk(entry: Path, ask: object) -> dict[str, object] | None:
     return json.loads(line) if line else None
 
 
+async def ended(home: Path, intent: str) -> None:
+    """Once the history says the run of `intent` is no longer running."""
+    async with asyncio.timeout(TIMEOUT_S):
+        while owners(home).get(intent, ("", None, "running"))[2] == "running":
+            await asyncio.sleep(0.05)
+
+
 async def terminal(home: Path, folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return await asyncio.to_thread(cli, home, folder, *args)
 
@@ -154,6 +161,12 @@ async def test_a_terminal_run_goes_through_the_editors_server(
         assert interrupted.returncode == 130, out
         run = owners(home)["$ trap '' TERM; echo started; sleep 60"]
         assert run == (server_owner, "intentls-cli", "cancelled")
+
+        left = await started(home, folder, "left")
+        left.kill()  # the terminal is gone (closed, killed): its run is cancelled
+        await left.wait()
+        await ended(home, "$ echo left; sleep 60")
+        assert owners(home)["$ echo left; sleep 60"] == (server_owner, "intentls-cli", "cancelled")
 
         mid_run = await started(home, folder, "begun")
         kept = json.loads(entry.read_text(encoding="utf-8"))

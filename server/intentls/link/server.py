@@ -179,7 +179,7 @@ async def _listen(
         elif said == "gone":
             wire.gone = True
         elif said is None:
-            wire.gone = True
+            wire.gone = wire.hung_up = True
             await run.cancel()
             return
 
@@ -196,6 +196,8 @@ class _Wire:
         self._thread = threading.get_ident()
         self.gone = False
         """Nobody reads the terminal's stdout any more: the view skips drawing output."""
+        self.hung_up = False
+        """The terminal itself is gone: nothing is sent any more."""
         self._dropped = 0
 
     def write(self, text: str) -> int:
@@ -209,7 +211,7 @@ class _Wire:
         pass
 
     def send(self, message: dict[str, Any]) -> None:
-        if not self._writer.transport.is_closing():
+        if not (self.hung_up or self._writer.transport.is_closing()):
             self._writer.write(json.dumps(message).encode() + b"\n")
 
     def _out(self, text: str) -> None:
