@@ -43,24 +43,13 @@ class Entry:
         )
 
 
-Known = tuple[bytes, int, int, "os.stat_result | None"]
-"""A file known by its git blob: (blob id, permission bits, size, the `lstat` it had when git's
-index vouched for it — None when loaded from `undo.db`: the git index is asked again)."""
+Known = tuple[bytes, int, int]
+"""A file known by its git blob: (blob id, permission bits, size). Whether it still is, git's
+index says (its stat of the file, `gitindex.Entries.match`)."""
 
 
 def known_state(known: Known) -> State:
     return State("file", known[1], GIT_REF + known[0].hex(), None, known[2])
-
-
-def same_file(was: os.stat_result, st: os.stat_result) -> bool:
-    """Nothing about the file changed between two `lstat`s."""
-    return (
-        was.st_mtime_ns == st.st_mtime_ns
-        and was.st_ctime_ns == st.st_ctime_ns
-        and was.st_size == st.st_size
-        and was.st_ino == st.st_ino
-        and was.st_mode == st.st_mode
-    )
 
 
 def st_mode(kind: str, mode: int) -> int:

@@ -40,7 +40,7 @@ import attrs
 from intentls.undo.bounds import DEFAULT_BOUNDS, Bounds, Budget, NotSnapshotted, read_regular
 from intentls.undo.eligible import Eligibility, info_exclude
 from intentls.undo.gitindex import GIT_REF, NOTHING, Entries, GitIndex, Repository, blob_id
-from intentls.undo.index import Entry, FolderIndex, Known, known_state, same_file, st_mode
+from intentls.undo.index import Entry, FolderIndex, Known, known_state, st_mode
 from intentls.undo.inotify import Dirty, Watch
 from intentls.undo.store import UNSTORED, BlobStore, State
 
@@ -163,14 +163,18 @@ class _Scan:
         self.budget.path()
         index = self.index
         old = index.entries.get(rel)
-        known = index.known.get(rel) if old is None else None
-        if not again:
-            if old is not None and old.same_stat(st):
+        known = None
+        if old is not None:
+            if not again and old.same_stat(st):
                 if self.rebase and old.state.hash is not None:
-                    self._adopt(rel, old, st)
+                    self._adopt(rel, old)
                 return
-            if known is not None and self._still_known(rel, known, st):
-                return
+        else:
+            known = index.known.get(rel)
+            if known is not None and not again:
+                git = self._git if self._git is not None else self.git()
+                if git.match(rel, st) == known[0] and st.st_mode & 0o7777 == known[1]:
+                    return  # git's index still vouches for the same blob
         if (self.rebase or known is not None) and self._by_blob(rel, st, old, known):
             return
         before = old.state if old is not None else None
@@ -192,19 +196,6 @@ class _Scan:
         self.saved[rel] = entry
         self._changed(rel, before, state)
 
-    def _still_known(self, rel: str, known: Known, st: os.stat_result) -> bool:
-        """A file known by its blob still is: unchanged since git vouched for it in this
-        process, or (known from `undo.db`) git's index vouches for the same blob now."""
-        oid, mode, size, was = known
-        if was is not None:
-            return same_file(was, st)
-        if rel in self.distrusted or self.git().match(rel, st) != oid:
-            return False
-        if stat.S_IMODE(st.st_mode) != mode:
-            return False
-        self.index.known[rel] = (oid, mode, size, st)
-        return True
-
     def _by_blob(
         self, rel: str, st: os.stat_result, old: Entry | None, known: Known | None
     ) -> bool:
@@ -218,7 +209,7 @@ class _Scan:
         mode = st.st_mode & 0o7777
         if known is not None and not self.rebase and (known[0] != oid or known[1] != mode):
             return False  # not as the baseline has it: a row says so
-        now: Known = (oid, mode, st.st_size, st)
+        now: Known = (oid, mode, st.st_size)
         if old is not None and old.state.kind == "dir":
             self.remove_below(rel)
         self.index.put_known(rel, now)
@@ -232,14 +223,12 @@ class _Scan:
             )
         return True
 
-    def _adopt(self, rel: str, old: Entry, st: os.stat_result) -> None:
+    def _adopt(self, rel: str, old: Entry) -> None:
         """A row naming a git blob, its stat unchanged, goes into the baseline being made."""
         oid = old.state.hash
         if old.state.kind != "file" or oid is None or not oid.startswith(GIT_REF):
             return
-        self.index.put_known(
-            rel, (bytes.fromhex(oid[len(GIT_REF) :]), old.state.mode, old.size, st)
-        )
+        self.index.put_known(rel, (bytes.fromhex(oid[len(GIT_REF) :]), old.state.mode, old.size))
         self.saved[rel] = KNOWN
 
     def remove(self, rel: str) -> None:
@@ -343,7 +332,7 @@ class _Scan:
                 self.visit(rel, st)
                 continue
             count()
-            known[rel] = (oid, st.st_mode & 0o7777, st.st_size, None)
+            known[rel] = (oid, st.st_mode & 0o7777, st.st_size)
             named(rel)
 
     def walk_tree(self, rel: str, st: os.stat_result) -> None:
@@ -639,8 +628,7 @@ def _load_baseline(conn: apsw.Connection, folder: str) -> dict[str, Known] | Non
     ids = bytes(oids)
     step = int(oid_len)
     return {
-        name: (ids[n * step : (n + 1) * step], modes[n], sizes[n], None)
-        for n, name in enumerate(names)
+        name: (ids[n * step : (n + 1) * step], modes[n], sizes[n]) for n, name in enumerate(names)
     }
 
 
