@@ -16,6 +16,7 @@ from tests.bench import (
     run_roundtrip,
     suggestions,
     terminal_link,
+    terminal_walk,
     undo,
 )
 
@@ -31,6 +32,7 @@ def main() -> None:
     asyncio.run(undo.main())
     asyncio.run(realrepo.main())
     asyncio.run(terminal_link.main())
+    asyncio.run(terminal_walk.main())
     asyncio.run(analytics.main())
     asyncio.run(suggestions.main())
     asyncio.run(failures.main())

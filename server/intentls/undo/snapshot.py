@@ -448,7 +448,9 @@ class Snapshots:
                 bool(racy),
             )
         based = _load_baseline(self._conn, key)
-        known = {p: k for p, k in based.items() if p not in rowed} if based is not None else {}
+        known = dict(based) if based is not None else {}
+        for path in rowed:
+            known.pop(path, None)
         folder = _Folder(root, FolderIndex(entries, known), rules)
         folder.based = set(based) if based is not None else None
         folder.fresh = (
@@ -627,9 +629,8 @@ def _load_baseline(conn: apsw.Connection, folder: str) -> dict[str, Known] | Non
     sizes.frombytes(zlib.decompress(bytes(sizes_z)))
     ids = bytes(oids)
     step = int(oid_len)
-    return {
-        name: (ids[n * step : (n + 1) * step], modes[n], sizes[n]) for n, name in enumerate(names)
-    }
+    blobs = [ids[at : at + step] for at in range(0, len(ids), step)]
+    return dict(zip(names, zip(blobs, modes, sizes, strict=True), strict=True))
 
 
 def _lstat(path: str) -> os.stat_result | None:
