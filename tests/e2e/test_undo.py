@@ -20,6 +20,7 @@ from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException
 
 from tests.e2e.session import Session, capabilities, read_code_actions_right, session
+from tests.e2e.terminal import cli
 
 
 def tree(root: Path) -> dict[str, tuple[str, int, bytes | str]]:
@@ -131,6 +132,35 @@ async def test_redo_gives_back_what_each_undo_of_a_run_took(home: Path, folder: 
         assert redone["status"] == "undone"
         assert now() == ["a2\n", "my edit\n"], "both undos given back"
         assert (await ses.command("intentls.redo", {}))["status"] == "nothing"
+
+
+async def test_a_directory_replaced_by_a_link_is_undone_without_looking_through_it(
+    home: Path, folder: Path, tmp_path: Path
+) -> None:
+    """A run replaces d/ by a link to a directory outside the folder that has a path of the
+    same name as one d/ had; the link is changed later, so the undo is forced. Neither the
+    record nor the undo looks through the link (the undo said "could not restore: d is not
+    a directory" though it had restored everything), over the wire and in the terminal."""
+    outside = tmp_path / "outside"
+    (outside / "x").mkdir(parents=True)
+    (outside / "x" / "secret.txt").write_text("not the folder's\n", encoding="utf-8")
+    (folder / "d").mkdir()
+    (folder / "d" / "x").write_text("x\n", encoding="utf-8")
+    async with session(home, [folder]) as ses:
+        run = await ses.run(f"$ rm -r d && ln -s {outside} d", confirm=True)
+        assert run["changedFiles"] == ["d", "d/x"]
+        (folder / "d").unlink()
+        (folder / "d").symlink_to(outside / "x")  # the later edit
+        forced = await ses.command("intentls.undo", {"runId": run["runId"], "force": True})
+        assert (forced["status"], forced["conflicts"]) == ("undone", [])
+        assert (folder / "d" / "x").read_text(encoding="utf-8") == "x\n"
+        assert (await ses.command("intentls.redo", {}))["status"] == "undone"
+        assert (folder / "d").readlink() == outside / "x"
+    undone = cli(home, folder, "undo", "--force")
+    assert undone.returncode == 0, undone.stdout + undone.stderr
+    assert "left" not in undone.stdout and "not a directory" not in undone.stdout
+    assert (folder / "d" / "x").read_text(encoding="utf-8") == "x\n"
+    assert (outside / "x" / "secret.txt").exists()
 
 
 async def test_undo_steps_back_and_redo_reapplies(home: Path, folder: Path) -> None:

@@ -145,6 +145,24 @@ def test_after_the_first_walk_a_scan_looks_only_at_what_changed(tmp_path: Path) 
     assert report.read == 1
 
 
+def test_a_directory_replaced_by_a_link_is_not_looked_through(tmp_path: Path) -> None:
+    """The watcher reports the paths of the directory as it goes; looked up again, they must
+    not be found through the link now in its place (here to a directory outside the folder
+    with a path of the same name): neither snapshot nor undo may see outside the folder."""
+    root, outside = tmp_path / "ws", tmp_path / "outside"
+    _write(root, "d/x", b"x")
+    _write(root, "d/y", b"y")
+    _write(outside, "x/secret.txt", b"not the folder's")
+    snaps = snapshots(tmp_path / "undo.db", watch=True)
+    snaps.scan(root, [], 1 << 20)
+    shutil.rmtree(root / "d")
+    (root / "d").symlink_to(outside)
+    report = snaps.scan(root, [], 1 << 20)
+    assert not report.walked
+    assert sorted(report.changes) == ["d", "d/x", "d/y"]
+    assert sorted(report.tree) == ["d"]
+
+
 def test_a_lost_event_queue_falls_back_to_a_full_walk(tmp_path: Path) -> None:
     limit = int(Path("/proc/sys/fs/inotify/max_queued_events").read_text(encoding="utf-8"))
     root = tmp_path / "ws"

@@ -7,6 +7,8 @@ import os
 import time
 from pathlib import Path
 
+import pytest
+
 from intentls.settings import UndoSettings
 from intentls.undo import fs
 from intentls.undo.core import UndoCore
@@ -109,3 +111,18 @@ def test_is_mix_recognises_exactly_the_states_of_an_interrupted_rewrite() -> Non
     big_old, big_new = b"o" * 300_000, b"n" * 200_000
     assert fs.is_mix(big_new[:123_457] + big_old[123_457:], big_old, big_new)
     assert not fs.is_mix(big_new[:123_457] + b"!" + big_old[123_458:], big_old, big_new)
+
+
+def test_a_link_where_a_directory_must_be_is_never_followed_and_said_so(tmp_path: Path) -> None:
+    """A restore below a link stops at the link, and says it is one (it said "not a
+    directory", which is false of a link to a directory)."""
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "d").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(fs.UnsafePath) as link:
+        fs.apply_state(tmp_path, "d/x", None, None)
+    assert link.value.strerror == "d is a symbolic link (never followed)"
+    (tmp_path / "f").write_text("a file\n", encoding="utf-8")
+    with pytest.raises(fs.UnsafePath) as file:
+        fs.apply_state(tmp_path, "f/x", None, None)
+    assert file.value.strerror == "f is not a directory"
+    assert list((tmp_path / "elsewhere").iterdir()) == []

@@ -49,13 +49,21 @@ def parent_dir(root: Path, rel: str, create: bool) -> Iterator[tuple[int, str]]:
                 child = os.open(part, _DIR_FLAGS, dir_fd=fd)
             except OSError as exc:
                 if exc.errno in (errno.ELOOP, errno.ENOTDIR):
-                    raise UnsafePath(exc.errno, f"{part} is not a directory", rel) from None
+                    raise UnsafePath(exc.errno, f"{part} is {_what(fd, part)}", rel) from None
                 raise
             os.close(fd)
             fd = child
         yield fd, name
     finally:
         os.close(fd)
+
+
+def _what(fd: int, name: str) -> str:
+    """What stands where a directory must be, for a message."""
+    st = lstat_at(fd, name)
+    if st is not None and stat.S_ISLNK(st.st_mode):
+        return "a symbolic link (never followed)"
+    return "not a directory"
 
 
 def lstat_at(fd: int, name: str) -> os.stat_result | None:

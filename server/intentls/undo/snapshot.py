@@ -360,8 +360,14 @@ class _Scan:
         """Look again at what the watcher reported; False if only a whole walk will do."""
         folder = self.folder
         present: list[tuple[str, os.stat_result]] = []
-        for rel in sorted((dirty.paths | dirty.trees) - {""}):
-            st = _lstat(os.path.join(folder.root, rel))  # noqa: PTH118
+        not_dirs: set[str] = set()
+        """Reported paths that are no directory now: nothing is below them (a path below a
+        directory a run replaced by a link is not looked up through the link)."""
+        for rel in sorted((dirty.paths | dirty.trees) - {""}):  # a directory before its paths
+            full = os.path.join(folder.root, rel)  # noqa: PTH118
+            st = None if _below_any(rel, not_dirs) else _lstat(full)
+            if st is None or not stat.S_ISDIR(st.st_mode):
+                not_dirs.add(rel)
             eligible = folder.eligibility.eligible(rel, st) if st is not None else False
             if eligible is None:
                 return False
@@ -631,6 +637,16 @@ def _load_baseline(conn: apsw.Connection, folder: str) -> dict[str, Known] | Non
     step = int(oid_len)
     blobs = [ids[at : at + step] for at in range(0, len(ids), step)]
     return dict(zip(names, zip(blobs, modes, sizes, strict=True), strict=True))
+
+
+def _below_any(rel: str, dirs: set[str]) -> bool:
+    """Whether a directory above `rel` is one of `dirs`."""
+    parent = rel.rpartition("/")[0]
+    while parent:
+        if parent in dirs:
+            return True
+        parent = parent.rpartition("/")[0]
+    return False
 
 
 def _lstat(path: str) -> os.stat_result | None:
