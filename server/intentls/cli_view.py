@@ -76,8 +76,9 @@ class TerminalListener:
         self._several = False
         self._steps: dict[str, PlanStep] = {}
         self._folder = Path()
-        self._unwrapped = not console.is_terminal
-        """Piped lines are as long as their text already (cli_pipe): no wrapping to compute."""
+        self._piped = not console.is_terminal
+        """No terminal: lines are as long as their text (cli_pipe), so no wrapping to compute,
+        and no live line, so no time estimate to look up."""
 
     async def prepare(self) -> None:
         pass
@@ -89,7 +90,7 @@ class TerminalListener:
         self._several = len(run.plan.steps) > 1
         self._progress.update(self._task, total=len(run.plan.steps), description=run.request.text)
         self._progress.start()
-        if self._history is not None:
+        if self._history is not None and not self._piped:
             medians = self._history.step_medians(run.request.folder.uri, run.request.text)
             self._estimate.begin(run.plan.steps, medians, lambda: None)
 
@@ -120,7 +121,7 @@ class TerminalListener:
             line.append(f"  {result.duration_ms / 1000:.1f} s", style="dim")
         if result.error:
             line.append(f"  {result.error.category}: {result.error.message}", style=style)
-        self._progress.console.print(line, soft_wrap=self._unwrapped)
+        self._progress.console.print(line, soft_wrap=self._piped)
         if result.status is StepStatus.FAILED:
             self._problems(result, output_tail)
         self._progress.advance(self._task)
@@ -130,7 +131,7 @@ class TerminalListener:
         self._progress.stop()
         style = "green" if result.status is RunStatus.SUCCEEDED else "red"
         line = Text(f"{result.intent}: {outcome(result)}", style=f"bold {style}")
-        self._console.print(line, soft_wrap=self._unwrapped)
+        self._console.print(line, soft_wrap=self._piped)
 
     def _problems(self, result: StepResult, output_tail: str) -> None:
         """The places the output names, as compilers print them (terminals make them links)."""
@@ -150,7 +151,7 @@ class TerminalListener:
             code = f" [{d.code}]" if d.code else ""
             text = f"  {where}:{d.line + 1}:{d.character + 1}: {d.severity}: {d.message}{code}"
             self._progress.console.print(
-                Text(text, style="yellow"), highlight=False, soft_wrap=self._unwrapped
+                Text(text, style="yellow"), highlight=False, soft_wrap=self._piped
             )
 
     def _print_line(self, step_id: str, line: str) -> None:
