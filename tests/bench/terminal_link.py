@@ -85,10 +85,16 @@ async def main() -> None:
         root = Path(tmp) / "ws10k"
         root.mkdir()
         _committed(root, 10_000)
-        history = Path(tmp) / "home" / "history.db"
+        # The terminal finds the history where a person's is: the user data directory.
+        data = Path(tmp) / "data"
+        history = data / "intentls" / "history.db"
         env = {
-            **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
-            "INTENTLS_HISTORY": str(history),
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if k not in ("PYTHONDONTWRITEBYTECODE", "INTENTLS_HISTORY")
+            },
+            "XDG_DATA_HOME": str(data),
         }
         git = Samples(["git", "status", "--porcelain"], root, env)
         bare = Samples([sys.executable, "-c", "pass"], root, env)
