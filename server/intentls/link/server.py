@@ -173,7 +173,10 @@ async def _listen(
     """What the terminal says during the run: Ctrl-C, its reader went away, or it is gone
     itself (closed, killed): then the run is cancelled, as it would have died with it."""
     while True:
-        said = _said(await reader.readline())
+        try:
+            said = _said(await reader.readline())
+        except (OSError, ValueError):  # reset, or a line past the limit: as good as gone
+            said = None
         if said == "interrupt":
             interrupts.press()
         elif said == "gone":
