@@ -5,6 +5,8 @@ flight end interrupted; their terminals are told)."""
 
 from __future__ import annotations
 
+import asyncio
+import importlib
 import logging
 from typing import TYPE_CHECKING
 
@@ -23,7 +25,8 @@ class TerminalLinkFeature(Feature):
         self.ls.spawn(self._open(), "terminal link")
 
     async def _open(self) -> None:
-        # Imported here: the terminal's view (rich) is loaded once the editor is served.
+        # The terminal's view (rich) is loaded once the editor is served, beside the loop.
+        await asyncio.to_thread(importlib.import_module, "intentls.link.server")
         from intentls.link.server import TerminalLink
 
         link = TerminalLink(self.services, lambda: self.ls.workspace_folders().folders)
