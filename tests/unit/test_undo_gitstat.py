@@ -120,6 +120,7 @@ def test_a_repository_without_an_index_yet(core: UndoCore, tmp_path: Path) -> No
     repo = tmp_path / "repo"
     init_repo(repo)
     (repo / "a.txt").write_text("a\n")
+    core.snapshots.clock = lambda: time.time_ns() + 10**9  # a.txt is not racy for the scan
     first = core.snapshots.scan(repo, [], LIMIT)
     assert first.read == 1 and first.tree["a.txt"].hash == digest(b"a\n")
     git(repo, "add", "a.txt")
@@ -161,6 +162,8 @@ def test_the_next_process_knows_the_tree_exactly(tmp_path: Path, committed: Path
     (committed / "src" / "m2.py").write_text("committed since\n")
     (committed / "src" / "m4.py").unlink()
     git(committed, "commit", "-qam", "between the processes")
+    time.sleep(0.02)  # then git refreshes its index: m2.py is not racy for it
+    git(committed, "update-index", "--really-refresh")
     second = UndoCore(db)
     try:
         report = second.snapshots.scan(committed, [], LIMIT)
@@ -190,3 +193,24 @@ def test_the_next_process_knows_the_tree_exactly(tmp_path: Path, committed: Path
         assert work_tree(committed) == before
     finally:
         third.close()
+
+
+@pytest.mark.parametrize("version", ["2", "4"])
+def test_a_tracked_attributes_file_makes_the_files_it_converts_read(
+    core: UndoCore, committed: Path, version: str
+) -> None:
+    (committed / "src" / ".gitattributes").write_text("m1.py text eol=crlf\n")
+    git(committed, "add", "src/.gitattributes")
+    git(committed, "commit", "-qm", "attributes")
+    (committed / "src" / "m1.py").unlink()
+    git(committed, "checkout", "--", "src/m1.py")  # CRLF in the work tree, LF in the blob
+    assert b"\r\n" in (committed / "src" / "m1.py").read_bytes()
+    git(committed, "update-index", "--index-version", version)
+    time.sleep(0.02)
+    git(committed, "update-index", "--really-refresh")
+    report = core.snapshots.scan(committed, [], LIMIT)
+    assert report.read == 1, "m1.py: git converts its end of lines, its bytes may differ"
+    assert report.tree["src/m1.py"].hash == digest((committed / "src" / "m1.py").read_bytes())
+    assert (
+        report.tree["src/m2.py"].hash == GIT_REF + git(committed, "rev-parse", ":src/m2.py").strip()
+    )

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Set
 from pathlib import Path
 
 import attrs
@@ -64,6 +64,22 @@ class Level:
 
 _GROUP = re.compile(r"\(\?P<\w+>")
 """A named group: pathspec names one in every pattern, which an alternation cannot repeat."""
+
+
+_NO_NAMES: frozenset[str] = frozenset()
+
+
+def _listed_dirs(entries: list[os.DirEntry[str]]) -> set[str]:
+    """The names the directory listing says are directories (no `stat` where the file
+    system gives the type)."""
+    dirs = set()
+    for entry in entries:
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                dirs.add(entry.name)
+        except OSError:
+            continue
+    return dirs
 
 
 def _read_spec(path: str) -> GitIgnoreSpec | None:
@@ -171,15 +187,20 @@ class Eligibility:
                             levels = [*parent_levels, Level(prefix, spec)]
                     self._levels[prefix] = levels
                     judge = bool(levels) or self.exclude is not None
+                    listed = _listed_dirs(entries) if judge else _NO_NAMES
+                    skip = self._ignored_names(prefix, entries, listed, levels) if judge else None
                     for entry in entries:
                         name = entry.name
                         if name == GIT:
                             continue
                         rel = prefix + name
-                        try:
-                            listed_dir = judge and entry.is_dir(follow_symlinks=False)
-                            if judge and self.ignored(rel, listed_dir, levels):
+                        listed_dir = name in listed
+                        if skip is not None:
+                            if name in skip:
                                 continue
+                        elif judge and self.ignored(rel, listed_dir, levels):
+                            continue
+                        try:
                             st = entry.stat(follow_symlinks=False)
                         except OSError:
                             continue
@@ -196,6 +217,25 @@ class Eligibility:
                     os.close(fd)
         finally:
             os.close(top)
+
+    def _ignored_names(
+        self, prefix: str, entries: list[os.DirEntry[str]], dirs: Set[str], levels: list[Level]
+    ) -> set[str] | None:
+        """The names in directory `prefix` that its rules ignore, judged a level at a time
+        over all of them (a C loop of one regular expression, not a chain of calls per
+        name); None when that cannot be (`!` lines, `undo.exclude`): judge each path."""
+        expressions = [(level.base, level.any_of) for level in levels]
+        if self.exclude is not None or any(rx is None for _, rx in expressions):
+            return None
+        names = [e.name for e in entries]
+        tails = [n + "/" if n in dirs else n for n in names]
+        skip: set[str] = set()
+        for base, rx in expressions:
+            head = prefix[len(base) :]
+            probes = [head + tail for tail in tails] if head else tails
+            hits = map(rx.match, probes) if rx is not None else ()
+            skip.update(n for n, hit in zip(names, hits, strict=True) if hit)
+        return skip
 
     def read_rules_above(self, rel_dir: str) -> None:
         """Read the rules in effect for `rel_dir` from its ancestors' `.gitignore` files, so

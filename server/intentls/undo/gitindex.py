@@ -36,6 +36,7 @@ _NAME_MASK = 0x0FFF
 _SKIP_WORKTREE = 0x4000
 _INTENT_TO_ADD = 0x2000
 _UNUSUAL = _ASSUME_VALID | _STAGE | _EXTENDED
+_ATTRIBUTES = b".gitattributes\0"
 _REGULAR = 0o100644
 _EXECUTABLE = 0o100755
 _TYPE_EXEC = stat.S_IFMT(0o177777) | stat.S_IXUSR
@@ -198,15 +199,20 @@ class Entries:
     per file it walks); an entry's stat and blob id are unpacked when its file is looked at."""
 
     def __init__(
-        self, data: bytes, offsets: dict[str, int], oid_len: int, index_mtime_ns: int
+        self,
+        data: bytes,
+        offsets: dict[str, int],
+        oid_len: int,
+        index_mtime_ns: int,
+        attributes: bool = False,
     ) -> None:
         self._data = data
         self._offsets = offsets
         self._flags_at = 40 + oid_len
         self._unpack = struct.Struct(f">4I4xII8xI{oid_len}sH").unpack_from
         self._index_mtime_ns = index_mtime_ns
-        self.attributes = b".gitattributes\0" in data
-        """Some `.gitattributes` may be tracked (anywhere in the repository)."""
+        self.attributes = attributes
+        """Some `.gitattributes` is tracked (anywhere in the repository)."""
 
     def __len__(self) -> int:
         return len(self._offsets)
@@ -273,25 +279,28 @@ def parse(data: bytes, prefix: str, index_mtime_ns: int) -> Entries:
         return NOTHING
     for oid_len in (20, 32):  # SHA-1 or SHA-256: the one whose layout ends at the checksum
         try:
-            offsets, end = _offsets(data, version, count, oid_len, prefix)
+            offsets, end, attributes = _offsets(data, version, count, oid_len, prefix)
         except (ValueError, IndexError):
             continue
         if end <= len(data) - oid_len and _extensions_fit(data, end, len(data) - oid_len):
-            return Entries(data, offsets, oid_len, index_mtime_ns)
+            return Entries(data, offsets, oid_len, index_mtime_ns, attributes)
     return NOTHING
 
 
 def _offsets(
     data: bytes, version: int, count: int, oid_len: int, prefix: str
-) -> tuple[dict[str, int], int]:
-    """Each entry's path below `prefix` → where the entry starts; and where the entries end.
-    Only the flags and the name are read here."""
+) -> tuple[dict[str, int], int, bool]:
+    """Each entry's path below `prefix` → where the entry starts; where the entries end; and
+    whether some path is a `.gitattributes` (versions 2 and 3 keep whole names, NUL-padded:
+    one search of the bytes; version 4 keeps what differs from the previous name: each
+    name is looked at). Only the flags and the name are read here."""
     flags_at = 40 + oid_len
     found: dict[str, int] = {}
     pos = 12
     pre = prefix.encode("utf-8", "surrogateescape")
     cut = len(pre)
     previous = b""
+    attributes = version < 4 and _ATTRIBUTES in data
     for _ in range(count):
         start = pos
         high = data[pos + flags_at]
@@ -301,6 +310,7 @@ def _offsets(
             stop = data.index(b"\0", at)
             name = previous[: len(previous) - strip] + data[at:stop]
             previous, pos = name, stop + 1
+            attributes = attributes or name.endswith(_ATTRIBUTES[:-1])
         else:
             length = (high & 0x0F) << 8 | data[pos + flags_at + 1]
             stop = at + length if length < _NAME_MASK else data.index(b"\0", at)
@@ -308,7 +318,7 @@ def _offsets(
             pos += (stop - pos + 8) & ~7  # NUL-padded to a multiple of 8 (at least one)
         if not cut or name.startswith(pre):
             found[name[cut:].decode("utf-8", "surrogateescape")] = start
-    return found, pos
+    return found, pos, attributes
 
 
 def _varint(data: bytes, at: int) -> tuple[int, int]:

@@ -285,8 +285,9 @@ class _Scan:
         git = self.folder.git
         if not self.git_named or git is None:
             return
+        # an untracked .gitattributes has a row; a tracked one is in git's index (`converted`)
         tree_attributes = any(
-            rel == ".gitattributes" or rel.endswith("/.gitattributes") for rel in self.index
+            rel == ".gitattributes" or rel.endswith("/.gitattributes") for rel in self.index.entries
         )
         converted = git.converted(self.git_named, tree_attributes)
         again = self.git_named if converted is None else sorted(converted)
