@@ -27,7 +27,9 @@ def colour() -> bool:
 def table(
     header: Sequence[str], rows: Sequence[Sequence[str]], colour_of: Colour | None = None
 ) -> str:
-    """`header` and `rows` as padded columns, one line each (no trailing newline)."""
+    """`header` and `rows` as padded columns, one line each (no trailing newline); a cell's
+    own line breaks become spaces (an intents.toml description may span lines)."""
+    rows = [[" ".join(cell.splitlines()) for cell in row] for row in rows]
     widths = [max(len(line[n]) for line in [header, *rows]) for n in range(len(header))]
     styled = colour()
     lines = [_line([_paint(h, BOLD, styled) for h in header], header, widths)]
