@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import hmac
 import logging
+import os
+import stat
 import sys
 from pathlib import Path
 from typing import Any, cast
@@ -21,6 +23,8 @@ from intentls.lsp.setup import create_server
 log = logging.getLogger(__name__)
 HANDSHAKE_S = 10.0
 """How long a TCP client may take to send its `initialize`."""
+DRAIN_S = 5.0
+"""How long the server, ending, waits for the client to read what it still has to say."""
 
 
 class _ExpectedErrors(logging.Filter):
@@ -58,8 +62,56 @@ async def _stdio(server: IntentServer) -> None:
         reader = stream
     except ValueError:  # stdin is a regular file: fall back to pygls' threaded reader
         reader = StdinAsyncReader(sys.stdin.buffer, server.thread_pool)
-    server.protocol.set_writer(StdoutWriter(sys.stdout.buffer))
+    writer = await _stdout_writer(loop)
+    server.protocol.set_writer(writer)
     await inbox.serve(reader, _protocol(server))
+    if isinstance(writer, PipeWriter):
+        await writer.drained()  # the client has its last answers before the server ends
+
+
+class PipeWriter(asyncio.Protocol):
+    """stdout written by the event loop as the pipe takes it. pygls' StdoutWriter writes and
+    flushes in place: once 64 KiB sat unread in the pipe (an editor busy elsewhere), each
+    message held up the event loop, and with it every run, until the client read."""
+
+    def __init__(self) -> None:
+        self._transport: asyncio.WriteTransport | None = None
+        self._lost = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = cast(asyncio.WriteTransport, transport)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._lost = True
+
+    def write(self, data: bytes) -> None:
+        if self._lost or self._transport is None:
+            raise BrokenPipeError("the client closed its end of stdout")
+        self._transport.write(data)
+
+    def close(self) -> None:
+        if self._transport is not None:
+            self._transport.close()
+
+    async def drained(self) -> None:
+        """Once what is queued is written (for at most DRAIN_S: a client that reads no more)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + DRAIN_S
+        while self._transport is not None and not self._lost and loop.time() < deadline:
+            if not self._transport.get_write_buffer_size():
+                return
+            await asyncio.sleep(0.01)
+
+
+async def _stdout_writer(loop: asyncio.AbstractEventLoop) -> PipeWriter | StdoutWriter:
+    """A pipe or socket (what an editor gives its server): written by the loop
+    (`PipeWriter`); a file or a terminal (made non-blocking, it would stay so for the shell) is
+    written in place."""
+    mode = os.fstat(sys.stdout.fileno()).st_mode
+    if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
+        return StdoutWriter(sys.stdout.buffer)
+    _, writer = await loop.connect_write_pipe(PipeWriter, sys.stdout)
+    return writer
 
 
 def serve_tcp(port: int, token_file: Path, metrics_port: int | None = None) -> None:
