@@ -40,6 +40,9 @@ def run_in_server(args: argparse.Namespace) -> int | None:
         return None  # a directory removed under the terminal: the local run says so
     if not registry.private_dir(directory, create=False):
         return None
+    names = registry.serving(directory, here, __version__)
+    if not names:
+        return None
     ask = {
         "protocol": registry.PROTOCOL,
         "version": __version__,
@@ -51,7 +54,7 @@ def run_in_server(args: argparse.Namespace) -> int | None:
         "env": dict(os.environ),
         **_terminal(),
     }
-    for name in registry.serving(directory, here, __version__):
+    for name in names:
         sock = registry.connect(directory, name, CONNECT_S)
         if sock is None:
             continue
@@ -66,7 +69,10 @@ def _terminal() -> dict[str, Any]:
     """How the server should draw for this stdout: a terminal's size, or unwrapped lines."""
     if not sys.stdout.isatty():
         return {"tty": False}
-    size = os.get_terminal_size(sys.stdout.fileno())
+    try:
+        size = os.get_terminal_size(sys.stdout.fileno())
+    except OSError:
+        size = os.terminal_size((0, 0))
     known = {"width": size.columns, "height": size.lines} if size.columns and size.lines else {}
     return {"tty": True, **known}  # unknown (0x0): COLUMNS/LINES, else 80x25, as rich does
 
