@@ -128,10 +128,10 @@ class History:
         self._closed = False
         self._env_key: bytes | None = None
         self._pending_ends: list[tuple[str, float, int, str]] = []
+        """Run ends (status, ended_at, duration_ms, id) not written yet (a full disk)."""
         self._unstarted: dict[str, RunStart] = {}
         """Runs whose start row could not be written yet (a full disk): written with the
         first of their writes that can (on the history's thread only)."""
-        """Run ends (status, ended_at, duration_ms, id) not written yet (a full disk)."""
         self.watchers: list[RunWatcher] = []
         """Told of every finished run and undo as it is written (e.g. the metrics)."""
         if self.read_only_reason is None and not reader:
@@ -221,7 +221,7 @@ class History:
     def record_blocked(self, start: RunStart, result: RunResult) -> asyncio.Future[None]:
         self._tell("run_finished", result)
         self._write(self._insert_run, start)
-        return self._write(self._finish_run, RunEnd(result, [], {}, start.started_at))
+        return self._write(self._finish_or_mark, RunEnd(result, [], {}, start.started_at))
 
     def record_inverse(self, run_id: str, step_id: str, seq: int, op: dict[str, Any]) -> None:
         """Store one inverse operation and return once it is stored; `NotRecorded` when it
