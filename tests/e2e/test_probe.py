@@ -39,7 +39,7 @@ async def test_full_disk_reports_nothing_unrecorded(tmp_path: Path) -> None:
     if not figures.runs:
         return  # no mount namespace here: `make probe` says so
     assert figures.reported_unrecorded == 0 and figures.left_running == 0
-    assert figures.corrupt == []
+    assert figures.corrupt == [] and figures.said_sqlite == 0
     assert not figures.rename_halved, figures.rename
     if figures.rename.startswith("not renamed"):
         assert figures.rename.endswith("the disk is full"), figures.rename

@@ -41,6 +41,8 @@ class DiskFigures:
     told_unrecorded: int = 0
     left_running: int = 0
     said_full: bool = False
+    said_sqlite: int = 0
+    """Messages in SQLite's words ("database or disk is full") instead of plain ones."""
     rename: str = ""
     """What became of the rename on the full disk."""
     rename_halved: bool = False
@@ -55,7 +57,8 @@ class DiskFigures:
             f"{self.reported_unrecorded} of them not recorded so without a word "
             f"({self.told_unrecorded} said what the history kept); rows left running after "
             f"the next start: {self.left_running}; {len(self.corrupt)} corrupt; the client was "
-            f"told the disk is full: {'yes' if self.said_full else 'no'}",
+            f"told the disk is full: {'yes' if self.said_full else 'no'}, in SQLite's words "
+            f"{self.said_sqlite} times",
             f"  rename on the full disk: {self.rename}"
             + ("; LOST ITS UNDO RECORD OR HALF DONE" if self.rename_halved else ""),
         ]
@@ -130,6 +133,7 @@ async def probe(base: Path, rounds: int = 12) -> DiskFigures:
     figures.left_running = sum(1 for s in statuses.values() if s == "running")
     said = json.dumps([results, server.notes]).lower()
     figures.said_full = "disk is full" in said or "no space" in said
+    figures.said_sqlite = said.count("database or disk is full")
     figures.corrupt = stores.corrupt(history, out / "home" / "undo.db")
     return figures
 

@@ -18,7 +18,7 @@ import attrs
 
 from intentls.execution import orphans
 from intentls.folders import Folder
-from intentls.history.store import History, RunStart, iso
+from intentls.history.store import History, RunStart, iso, why_not_written
 from intentls.lowpriority import run_low
 from intentls.model import (
     CheckpointInfo,
@@ -53,7 +53,7 @@ IN_MEMORY = "runs of this session can be undone, nothing is kept after it"
 
 
 def _short(exc: BaseException, limit: int = 200) -> str:
-    text = str(exc) or type(exc).__name__
+    text = why_not_written(exc) or type(exc).__name__
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
