@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { Command, ServerCommand, StateKey, unsupportedKey } from './constants';
 import { CheckpointInfo, IntentInfo, Plan, RunSummary } from './protocol';
 import { whyDidItFail } from './failures';
+import { openFullOutput, pickFullOutput } from './fullOutput';
 import { ReadingPreview } from './reading';
 import { showStats } from './stats';
 import { NotSent, Runner, showError } from './runner';
@@ -33,6 +34,7 @@ export const PALETTE_NEEDS: Readonly<Record<string, readonly string[]>> = {
     [Command.suggestNext]: [ServerCommand.suggest],
     [Command.whyDidItFail]: [ServerCommand.explain],
     [Command.showStats]: [ServerCommand.stats],
+    [Command.showFullOutput]: [ServerCommand.output, ServerCommand.history],
 };
 
 const RUN_TITLE = 'Intent: Run…';
@@ -64,6 +66,7 @@ export function registerCommands(
         [Command.showOutput, async () => view.output.show(true)],
         [Command.whyDidItFail, () => commands.whyDidItFail()],
         [Command.showStats, () => commands.showStats()],
+        [Command.showFullOutput, () => commands.showFullOutput()],
     ];
     for (const [id, handler] of table) {
         context.subscriptions.push(
@@ -151,6 +154,14 @@ class PaletteCommands {
         const target = await pickTarget();
         if (target) {
             await showStats(client, target);
+        }
+    }
+
+    async showFullOutput(): Promise<void> {
+        const client = await this.runner.clientFor(...PALETTE_NEEDS[Command.showFullOutput]);
+        const target = await pickTarget();
+        if (target) {
+            await pickFullOutput(client, target);
         }
     }
 
@@ -259,6 +270,12 @@ class PaletteCommands {
             });
         }
         actions.push({ label: '$(output) Show output', act: async () => this.view.output.show(true) });
+        if (run.status !== 'blocked' && this.runner.supports(ServerCommand.output)) {
+            actions.push({
+                label: '$(file) Show full output',
+                act: async () => openFullOutput(await this.runner.clientFor(ServerCommand.output), target, run.runId),
+            });
+        }
         const choice = await vscode.window.showQuickPick(actions, {
             title: `${run.intent} · ${run.status} · ${formatAgo(run.startedAt)}`,
         });

@@ -50,6 +50,7 @@ export const Command = {
     showOutput: 'intentls.showOutput',
     whyDidItFail: 'intentls.whyDidItFail',
     showStats: 'intentls.showStats',
+    showFullOutput: 'intentls.showFullOutput',
 } as const;
 
 /** Custom notifications (server to client unless noted). */

@@ -14,6 +14,7 @@ import {
 } from 'vscode-languageclient/node';
 import { Command, RUNNING_COMMANDS, ServerCommand } from './constants';
 import { foresee } from './failures';
+import { SHOW_FULL_OUTPUT, openFullOutput } from './fullOutput';
 import { LspCommand, RunResult, UndoResult, isRunResult, isUndoResult } from './protocol';
 import { getClient, serverCommands, whenReady } from './server';
 import { RunView, plural } from './status';
@@ -226,11 +227,17 @@ export class Runner {
             case 'failed': {
                 const step = result.steps.find((s) => s.status === 'failed');
                 const why = step?.error?.message ?? (step ? `${step.title} exited with ${step.exitCode ?? '?'}` : '');
+                const full = this.supports(ServerCommand.output) ? [SHOW_FULL_OUTPUT] : [];
                 const choice = await vscode.window.showErrorMessage(
                     `intentls: ${result.intent} failed${why ? `: ${why}` : ''}`,
                     'Show Output',
+                    ...full,
                 );
-                if (choice) {
+                if (choice === SHOW_FULL_OUTPUT) {
+                    await this.clientFor(ServerCommand.output)
+                        .then((client) => openFullOutput(client, {}, result.runId))
+                        .catch(showError);
+                } else if (choice) {
                     this.view.output.show(true);
                 }
                 break;

@@ -802,6 +802,32 @@ check('an intent up to date is skipped and says so; Run Anyway, and Intent: Run 
     await waitUntil(() => runs() === 3, 'the run forced from the palette');
 });
 
+check('a run\'s full output in an editor tab: from a failed run\'s notification and Intent: Show Full Output', async () => {
+    // More lines than the editor is streamed at once; the tab has all of them, the last too.
+    const intent = '$ seq 1 300000; echo full-output-end; exit 4';
+    await runIntent(intent, 'run as typed');
+    const error = await notification(`intentls: ${intent} failed`);
+    await error.locator('.monaco-button', { hasText: 'Show Full Output' }).click();
+    const tab = page.locator('.tab.active', { hasText: '.log' });
+    await tab.waitFor({ state: 'visible', timeout: STEP_MS });
+    // \s: the editor shows spaces as no-break spaces.
+    const lines = (text) => page.locator('.editor-instance .monaco-editor .view-lines', { hasText: text }).first();
+    await lines(/──\s+s\d+\s+──/).waitFor({ state: 'visible', timeout: STEP_MS });
+    await lines(/──\s+s\d+\s+──/).click();
+    await page.keyboard.press('Control+End');
+    await lines('full-output-end').waitFor({ state: 'visible', timeout: STEP_MS });
+    await page.keyboard.press('Control+W');
+    await runPaletteCommand('Notifications: Clear All Notifications'); // "large file" stays otherwise
+    // The palette lists the folder's runs, newest first; an older one (found by typing) too.
+    await runPaletteCommand('Intent: Show Full Output');
+    const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    await rows.first().filter({ hasText: 'full-output-end' }).waitFor({ state: 'visible', timeout: STEP_MS });
+    await page.locator('.quick-input-widget .quick-input-box input').fill('failing-step-output');
+    await rows.filter({ hasText: 'failing-step-output' }).first().click();
+    await lines('failing-step-output').waitFor({ state: 'visible', timeout: STEP_MS });
+    await page.keyboard.press('Control+W');
+});
+
 check('untrusted folder: a blocked run offers its actions, and the chosen one runs', async () => {
     for (const session of sessions) {
         await closeSession(session, false);

@@ -140,10 +140,18 @@ M.commands = {
   },
   {
     name = "IntentOutput",
-    desc = "Show or hide the output of runs",
+    desc = "Show or hide the output of runs; `:IntentOutput RUN [STEP]` (RUN may be `last`), "
+      .. "`:IntentOutput!`: a run's full output",
     key = "o",
-    run = function()
-      require("intentls").output()
+    nargs = "*",
+    bang = true,
+    complete = function()
+      return { "last" }
+    end,
+    run = function(opts)
+      if not require("intentls.full_output").command(opts) then
+        require("intentls").output()
+      end
     end,
   },
   {

@@ -58,6 +58,14 @@ function M.actions(s)
       end,
     },
   }
+  if s.status ~= "blocked" then
+    table.insert(items, {
+      label = "Show its full output",
+      run = function()
+        require("intentls.full_output").show(s.runId)
+      end,
+    })
+  end
   if s.undoable and not s.undone then
     table.insert(items, {
       label = "Undo this run",

@@ -300,7 +300,7 @@ function M.finish(client, result)
         table.insert(lines, ("  %s: %s"):format(step.title or step.id, detail))
       end
     end
-    table.insert(lines, "  :IntentOutput shows the output")
+    table.insert(lines, "  :IntentOutput shows the output, :IntentOutput! all of it")
     notify(table.concat(lines, "\n") .. and_next, vim.log.levels.ERROR)
   elseif result.status == "cancelled" then
     notify(("%s %s cancelled"):format(ICONS.cancelled, title), vim.log.levels.WARN)
