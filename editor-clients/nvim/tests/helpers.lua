@@ -165,6 +165,27 @@ function T.wait_finished(intent, after)
   return found
 end
 
+--- Runs the Ex `command` and returns the data of the User `event` it fires (waits for it).
+---@param command string
+---@param event string
+---@param what string
+---@return table
+function T.shown_by(command, event, what)
+  local shown
+  vim.api.nvim_create_autocmd("User", {
+    pattern = event,
+    once = true,
+    callback = function(args)
+      shown = args.data
+    end,
+  })
+  vim.cmd(command)
+  T.wait(15000, function()
+    return shown
+  end, what)
+  return shown
+end
+
 ---@param pattern string
 ---@param level? integer
 ---@return string|nil

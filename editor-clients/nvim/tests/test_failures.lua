@@ -25,18 +25,7 @@ T.test(":IntentExplain names the file edited since the last success", function()
   f0 = #T.finished
   vim.cmd("Intent check")
   T.eq("failed", T.wait_finished("check", f0).status, "second run")
-  local shown
-  vim.api.nvim_create_autocmd("User", {
-    pattern = "IntentlsExplain",
-    once = true,
-    callback = function(args)
-      shown = args.data
-    end,
-  })
-  vim.cmd("IntentExplain")
-  T.wait(15000, function()
-    return shown
-  end, "the explanation")
+  local shown = T.shown_by("IntentExplain", "IntentlsExplain", "the explanation")
   T.eq({ "state.txt" }, shown.changedFiles, "changedFiles")
   local text = T.buf_text(0)
   T.ok(text:find("«check» failed", 1, true), "the summary is shown:\n" .. text)

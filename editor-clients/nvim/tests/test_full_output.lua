@@ -14,23 +14,11 @@ require("intentls").setup({ output = { open = "never" } })
 local buf = T.edit(vim.fs.joinpath(ws, "intents.toml"))
 T.client_of(buf)
 
---- Runs `command` and waits for the full output it shows.
+--- Runs `command` and returns the full output it showed.
 ---@param command string
 ---@return table the server's answer
 local function shown_by(command)
-  local answer
-  vim.api.nvim_create_autocmd("User", {
-    pattern = "IntentlsFullOutput",
-    once = true,
-    callback = function(args)
-      answer = args.data
-    end,
-  })
-  vim.cmd(command)
-  T.wait(15000, function()
-    return answer
-  end, "the full output of " .. command)
-  return answer
+  return T.shown_by(command, "IntentlsFullOutput", "the full output of " .. command)
 end
 
 local run

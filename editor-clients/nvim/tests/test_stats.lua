@@ -14,18 +14,7 @@ T.test(":IntentStats shows the folder's runs", function()
     vim.cmd("Intent " .. intent)
     T.wait_finished(intent, f0)
   end
-  local shown
-  vim.api.nvim_create_autocmd("User", {
-    pattern = "IntentlsStats",
-    once = true,
-    callback = function(args)
-      shown = args.data
-    end,
-  })
-  vim.cmd("IntentStats")
-  T.wait(15000, function()
-    return shown
-  end, "the stats")
+  local shown = T.shown_by("IntentStats", "IntentlsStats", "the stats")
   T.eq(3, shown.runs, "runs")
   local text = T.buf_text(0)
   T.ok(text:find("3 runs · 67 % succeeded", 1, true), "the totals are shown:\n" .. text)
