@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from intentls.settings import UndoSettings
+from intentls.undo import snapshot
 from intentls.undo.core import UndoCore
 from intentls.undo.gitindex import GIT_REF
 from intentls.undo.records import EditorView, Prepared
@@ -214,3 +215,32 @@ def test_a_tracked_attributes_file_makes_the_files_it_converts_read(
     assert (
         report.tree["src/m2.py"].hash == GIT_REF + git(committed, "rev-parse", ":src/m2.py").strip()
     )
+
+
+def test_rows_naming_blobs_go_back_into_the_baseline(
+    tmp_path: Path, committed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files committed at other blobs since the baseline was made (another branch, a pull)
+    are rows; once they pile up, the baseline is made again and takes them."""
+    monkeypatch.setattr(snapshot, "REBASE_ROWS", 4)
+    db = tmp_path / "undo.db"
+    core = UndoCore(db)
+    core.snapshots.scan(committed, [], LIMIT)
+    for n in range(8):
+        (committed / "src" / f"m{n}.py").write_text(f"version 2 of {n}\n")
+    git(committed, "commit", "-qam", "another version")
+    time.sleep(0.02)
+    git(committed, "update-index", "--really-refresh")
+    report = core.snapshots.scan(committed, [], LIMIT)
+    assert report.read == 0 and len(report.changes) == 8
+    assert rows(core) == 9, "src and the 8 files at their new blobs"
+    again = core.snapshots.scan(committed, [], LIMIT)  # no watcher is needed for it
+    assert again.changes == {} and rows(core) == 1, "only src: the baseline took the files"
+    tree = dict(again.tree)
+    core.close()
+    later = UndoCore(db)
+    try:
+        reloaded = later.snapshots.scan(committed, [], LIMIT)
+        assert reloaded.read == 0 and reloaded.changes == {} and dict(reloaded.tree) == tree
+    finally:
+        later.close()

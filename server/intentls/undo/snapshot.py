@@ -54,6 +54,10 @@ SAVE_BATCH = 500
 RACY_NS = 10_000_000
 """10 ms: more than the coarsest kernel timestamp tick (jiffies at HZ=100)."""
 
+REBASE_ROWS = 5000
+"""A folder's baseline is made again once its index has more rows than this and twice as
+many as when it was last made."""
+
 GONE = "gone"
 """The kind of an `entries` row saying a baseline path is no longer in the tree."""
 
@@ -111,6 +115,8 @@ class _Folder:
         """Never snapshotted before (by any process): the first scan has nothing to compare
         with, so it reports no changes."""
         self.based: set[str] | None = None
+        self.rows_at_base = 0
+        """Rows of the index when the baseline was last made (or loaded)."""
         """The paths of the persisted baseline (None: there is none yet, and a git work tree's
         next scan makes one)."""
 
@@ -138,8 +144,12 @@ class _Scan:
         """Paths this scan named by their git blob on the strength of their stat."""
         self.distrusted: set[str] = set()
         """Paths git may convert: read, never named by their blob on their stat alone."""
-        self.rebase = folder.git is not None and folder.based is None
-        """This scan makes the folder's baseline: what git vouches for goes into it."""
+        rows = len(folder.index.entries)
+        self.rebase = folder.git is not None and (
+            folder.based is None or rows > max(REBASE_ROWS, 2 * folder.rows_at_base)
+        )
+        """This scan makes the folder's baseline: what git vouches for goes into it (the
+        first time, or once rows naming blobs piled up: another branch checked out, …)."""
 
     def git(self) -> Entries:
         """The repository's index entries, read once per scan (when needed)."""
@@ -166,8 +176,6 @@ class _Scan:
         known = None
         if old is not None:
             if not again and old.same_stat(st):
-                if self.rebase and old.state.hash is not None:
-                    self._adopt(rel, old)
                 return
         else:
             known = index.known.get(rel)
@@ -223,13 +231,18 @@ class _Scan:
             )
         return True
 
-    def _adopt(self, rel: str, old: Entry) -> None:
-        """A row naming a git blob, its stat unchanged, goes into the baseline being made."""
-        oid = old.state.hash
-        if old.state.kind != "file" or oid is None or not oid.startswith(GIT_REF):
-            return
-        self.index.put_known(rel, (bytes.fromhex(oid[len(GIT_REF) :]), old.state.mode, old.size))
-        self.saved[rel] = KNOWN
+    def adopt_rows(self) -> None:
+        """Before a new baseline is written: the rows naming a git blob (not racy) go into it
+        (their state is exactly what a known file's is; git's index vouches for them when
+        they are next looked at)."""
+        for rel, entry in list(self.index.entries.items()):
+            state, hash_ = entry.state, entry.state.hash
+            if state.kind != "file" or entry.racy or hash_ is None or not hash_.startswith(GIT_REF):
+                continue
+            self.index.put_known(
+                rel, (bytes.fromhex(hash_[len(GIT_REF) :]), state.mode, entry.size)
+            )
+            self.saved[rel] = KNOWN
 
     def remove(self, rel: str) -> None:
         """`rel` and everything below it are gone (or no longer eligible)."""
@@ -460,6 +473,7 @@ class Snapshots:
             known.pop(path, None)
         folder = _Folder(root, FolderIndex(entries, known), rules)
         folder.based = set(based) if based is not None else None
+        folder.rows_at_base = len(entries)
         folder.fresh = (
             not entries
             and based is None
@@ -514,6 +528,8 @@ class Snapshots:
                 scan.walk_all()
                 walked = True
             scan.check_conversions()
+            if scan.rebase:
+                scan.adopt_rows()
             self._save(folder, scan)
         folder.fresh = False
         if scan.changes:
@@ -593,6 +609,7 @@ class Snapshots:
             self._conn.execute("DELETE FROM entries WHERE folder = ? AND kind = ?", (key, GONE))
             _save_baseline(self._conn, key, folder.index.known)
             folder.based = set(folder.index.known)
+            folder.rows_at_base = len(folder.index.entries)
         rules = folder.rules
         if folder.persisted != rules:
             folder.persisted = rules
