@@ -96,7 +96,10 @@ def test_history_reads_without_an_event_loop_or_the_wire(folder: Path, tmp_path:
         timeout=60,
         check=True,
     )
+    loaded_by(["history"], folder, history)  # SQLite's `pragma optimize` may note statistics
+    kept = history.read_bytes()
     out, modules = loaded_by(["history"], folder, history)
+    assert history.read_bytes() == kept, "a reader writes nothing (no lease, no checkpoint)"
     header, run = out.splitlines()
     assert header.split() == ["started", "status", "duration", "intent", "run"]
     assert run.split()[2] == "succeeded" and " $ true " in run, out

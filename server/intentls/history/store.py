@@ -119,7 +119,8 @@ class History:
     def __init__(self, path: Path | None, reader: bool = False) -> None:
         """`path` None keeps the history in memory (when the file cannot be used). A `reader`
         (the terminal's `intentls history`, `stats`, …) records no runs, so it takes no lease:
-        it leaves nothing to write at close, and closing then costs no checkpoint."""
+        it writes nothing of its own (SQLite's `pragma optimize` may note statistics once), and
+        closing then costs no checkpoint."""
         self.path = path
         self._worker = Worker("history", _RETRIES)
         self._conn, self.read_only_reason = self._worker.run(open_database, path)
@@ -134,7 +135,8 @@ class History:
         first of their writes that can (on the history's thread only)."""
         self.watchers: list[RunWatcher] = []
         """Told of every finished run and undo as it is written (e.g. the metrics)."""
-        if self.read_only_reason is None and not reader:
+        self._leased = self.read_only_reason is None and not reader
+        if self._leased:
             self._worker.run(self._take_lease)
         self._worker.run(self._recover)
 
@@ -171,8 +173,9 @@ class History:
 
     def _close(self) -> None:
         """Runs still marked running are ours and ending with us: they were interrupted (those
-        whose end could not be written yet get it now, if the disk allows)."""
-        if self.read_only_reason is None:
+        whose end could not be written yet get it now, if the disk allows). A reader has none:
+        it does not even take the write lock."""
+        if self._leased:
             with contextlib.suppress(apsw.Error):
                 self._mark_pending()
             with self._conn:
