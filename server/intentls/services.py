@@ -177,5 +177,6 @@ class Services:
         self.engine.kill_now()
         if self.metrics is not None:
             self.metrics.close()
+        self.suggestions.close()
         self.undo.close()
         self.history.close()

@@ -318,3 +318,23 @@ def test_a_finished_run_as_suggestions_see_it() -> None:
     assert seen.failed_intents == ("make:test",) and seen.error_category == "testFailure"
     assert seen.generation == 4 and seen.fixes[0].intent == "$ pip install x"
     assert seen.fixes[0].confidence > 0.5
+
+
+async def test_shown_suggestions_pending_at_close_are_kept(tmp_path: Path) -> None:
+    """Shown suggestions are saved a second later in one batch; closing writes the batch at
+    once (the history closes next: a batch due later failed against it)."""
+    path = tmp_path / "history.db"
+    first = History(path)
+    s = Suggestions(first)
+    run(s, "fmt")
+    run(s, "test")
+    run(s, "fmt")
+    assert s.suggest(FOLDER), "something is shown"
+    s.close()
+    first.close()
+    assert s._save() is None  # the batch's timer, when it fires: nothing left, no history
+    second = History(path)
+    try:
+        assert (await second.read_with(store.acceptance)).shown >= 1
+    finally:
+        second.close()

@@ -339,6 +339,11 @@ class History:
         """Another domain's write, on the history thread in order with the runs' writes."""
         return self._write(fn, self._conn)
 
+    def write_now(self, fn: Callable[[apsw.Connection], None]) -> None:
+        """`write_with`, blocking: for what is written as it closes, with or without a loop."""
+        if self.read_only_reason is None:
+            self._worker.run(fn, self._conn)
+
     async def read_with(self, fn: Callable[[apsw.Connection], T]) -> T:
         """Another domain's query, on the history thread (after every earlier write)."""
         return await self._worker.call(fn, self._conn)

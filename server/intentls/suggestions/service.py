@@ -264,6 +264,14 @@ class Suggestions:
             return None
         return self.history.write_with(partial(store.record, events=rows))
 
+    def close(self) -> None:
+        """Before the history closes: what is pending is written now, and nothing later (a
+        batch of shown suggestions was due a second later, to a history closed by then)."""
+        rows, self._unsaved = self._unsaved, []
+        if self.history is not None and rows:
+            self.history.write_now(partial(store.record, events=rows))
+        self.history = None
+
     async def save(self) -> None:
         """Write what is pending now and wait for it (a dismissal is kept before it is
         answered)."""
