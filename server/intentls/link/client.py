@@ -26,7 +26,8 @@ from intentls.link import registry
 CONNECT_S = 2.0
 """How long connecting and the server's first answer may take before running locally."""
 EXIT_GONE = 130
-"""The server went away mid-run: the run ended interrupted (as cli_running.EXIT_CANCELLED)."""
+"""The server went away mid-run (the run ended interrupted), or Ctrl-C came before it started:
+as cli_running.EXIT_CANCELLED."""
 
 
 def run_in_server(args: argparse.Namespace) -> int | None:
@@ -87,6 +88,8 @@ def _converse(sock: socket.socket, ask: dict[str, Any]) -> int | None:
         sock.sendall(b'{"go": true}\n')  # the server starts nothing before this arrives
     except OSError:
         return None
+    except KeyboardInterrupt:
+        return EXIT_GONE  # Ctrl-C before anything started: nothing ran, nothing to run
     sock.settimeout(None)
     return _follow(sock, answers)
 
