@@ -20,7 +20,7 @@ from intentls.history.store import iso
 from intentls.model import UndoResult, UndoStatus
 from intentls.retention import collect, summary
 from intentls.settings import Settings
-from intentls.undo.records import UndoError
+from intentls.undo.records import NotUndone, UndoError
 from intentls.undo.retention import Collected, Policy
 from intentls.wire import to_wire
 
@@ -31,7 +31,7 @@ EXIT_BAD = 2
 def main(args: argparse.Namespace) -> int:
     try:
         return asyncio.run(_main(args))
-    except UndoError as exc:
+    except (UndoError, NotUndone) as exc:
         print(f"intentls: {exc}", file=sys.stderr)
         return EXIT_BAD
 

@@ -47,6 +47,8 @@ class DiskFigures:
     """What became of the rename on the full disk."""
     rename_halved: bool = False
     """Renamed without an undo record, or said so and renamed anyway."""
+    undo: str = ""
+    """What an undo on the full disk answered."""
     corrupt: list[str] = attrs.Factory(list)
 
     def lines(self) -> list[str]:
@@ -61,6 +63,7 @@ class DiskFigures:
             f"{self.said_sqlite} times",
             f"  rename on the full disk: {self.rename}"
             + ("; LOST ITS UNDO RECORD OR HALF DONE" if self.rename_halved else ""),
+            f"  undo on the full disk: {self.undo}",
         ]
 
 
@@ -109,6 +112,12 @@ async def probe(base: Path, rounds: int = 12) -> DiskFigures:
             "intentls.run", {"intent": "rename {} to {}".format(*RENAMED)}
         )
         results.append(renamed)
+        try:
+            undone = await server.command("intentls.undo", {})
+            figures.undo = f"{undone['status']}, {len(undone['restored'])} restored"
+        except RuntimeError as exc:
+            figures.undo = str(exc)
+        results.append({"undo": figures.undo})
     finally:
         await server.close()
     _rename_outcome(renamed, out / "project", figures)

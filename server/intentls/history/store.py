@@ -104,13 +104,16 @@ class NotRecorded(Exception):
     the message says why, and what was kept."""
 
 
+FULL = "the disk is full"
+
+
 def why_not_written(exc: BaseException) -> str:
     """A failed write, as the person should read it. A full disk may abort the transaction
     itself: the rollback that follows then fails instead, with the full disk as its context."""
     cause: BaseException | None = exc
     while cause is not None:
         if isinstance(cause, apsw.FullError):
-            return "the disk is full"
+            return FULL
         cause = cause.__context__
     return str(exc)
 

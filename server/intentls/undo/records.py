@@ -20,6 +20,10 @@ class UndoError(ValueError):
     """The request names no run or checkpoint that can be undone (-32602)."""
 
 
+class NotUndone(Exception):
+    """An undo, redo or rollback that could not begin (the disk is full): nothing changed."""
+
+
 @attrs.frozen
 class Change:
     path: str

@@ -6,10 +6,11 @@ the history rows of undos and what the editor must show are done here."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -18,7 +19,7 @@ import attrs
 
 from intentls.execution import orphans
 from intentls.folders import Folder
-from intentls.history.store import History, RunStart, iso, why_not_written
+from intentls.history.store import FULL, History, RunStart, iso, why_not_written
 from intentls.lowpriority import run_low
 from intentls.model import (
     CheckpointInfo,
@@ -39,6 +40,7 @@ from intentls.undo.records import (
     Applied,
     BlameEntry,
     EditorView,
+    NotUndone,
     Prepared,
     Recovered,
     RunChanges,
@@ -50,6 +52,18 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 BUSY_ATTEMPTS = 3
 IN_MEMORY = "runs of this session can be undone, nothing is kept after it"
+
+
+@contextlib.contextmanager
+def _unchanged_if_full() -> Iterator[None]:
+    """What an undo does before a file changes (store the present, write its history row):
+    a full disk there leaves everything as it was, and says so."""
+    try:
+        yield
+    except apsw.Error as exc:
+        if why_not_written(exc) != FULL:
+            raise
+        raise NotUndone(f"nothing was changed: {FULL} (the present is stored first)") from exc
 
 
 def _short(exc: BaseException, limit: int = 200) -> str:
@@ -318,18 +332,20 @@ class UndoService:
         client: str | None,
     ) -> UndoResult:
         view = self._view()
-        prepared = await self._worker.call(
-            self._core.preparing.prepare_undo, folder.path, run_id, paths, force, view, settings
-        )
+        with _unchanged_if_full():
+            prepared = await self._worker.call(
+                self._core.preparing.prepare_undo, folder.path, run_id, paths, force, view, settings
+            )
         return await self._commit(prepared, view, client)
 
     async def redo(
         self, folder: Folder, run_id: str | None, settings: UndoSettings, client: str | None
     ) -> UndoResult:
         view = self._view()
-        prepared = await self._worker.call(
-            self._core.preparing.prepare_redo, folder.path, run_id, view, settings
-        )
+        with _unchanged_if_full():
+            prepared = await self._worker.call(
+                self._core.preparing.prepare_redo, folder.path, run_id, view, settings
+            )
         return await self._commit(prepared, view, client)
 
     async def checkpoint(self, folder: Folder, name: str, settings: UndoSettings) -> str:
@@ -359,9 +375,10 @@ class UndoService:
         client: str | None,
     ) -> UndoResult:
         view = self._view()
-        prepared = await self._worker.call(
-            self._core.preparing.prepare_rollback, checkpoint_id, paths, force, view, settings
-        )
+        with _unchanged_if_full():
+            prepared = await self._worker.call(
+                self._core.preparing.prepare_rollback, checkpoint_id, paths, force, view, settings
+            )
         return await self._commit(prepared, view, client)
 
     async def _commit(
@@ -376,9 +393,10 @@ class UndoService:
             p = attrs.evolve(p, trusted=self.trusted(p.root))
         folder = Folder.from_path(p.root)
         # The undo's history row exists before any file changes: a crash leaves a record.
-        await self.history.record_started(
-            RunStart(p.group_id, p.intent, folder.uri, str(p.root), client, p.started_at)
-        )
+        with _unchanged_if_full():
+            await self.history.record_started(
+                RunStart(p.group_id, p.intent, folder.uri, str(p.root), client, p.started_at)
+            )
         applied = await self._worker.call(self._core.commits.commit, p, frozenset(view.buffers))
         self._record(p, applied, folder)
         if applied.edits and self.editor is not None:
