@@ -20,7 +20,6 @@ from typing import Any
 
 from intentls.engine import ActiveRun, RunRequest
 from intentls.folders import Folder
-from intentls.history.store import History
 from intentls.model import PlanStep, RunResult, StepResult
 from intentls.services import Options, Services
 from intentls.wire import to_wire
@@ -92,17 +91,15 @@ def stall_row(label: str, late: list[float], cpu: list[float], idle: list[float]
 async def main() -> None:
     print(f"event loop: stalls while {RUNS} runs write history (a 1 ms timer's lateness)")
     with tempfile.TemporaryDirectory(prefix="intentls-bench-") as tmp:
-        history = History(Path(tmp) / "bare.db")
-        idle, _ = await sampled(asyncio.sleep(IDLE_S))
-        bare = await sampled(write_runs(history, RUNS))
-        history.close()
         folder = Path(tmp) / "ws"
         folder.mkdir()
         for n in range(FILES):
             (folder / f"file{n}.txt").write_text(f"{n}\n")
         services = Services.open(Options(Path(tmp) / "history.db", True, 4))
-        services.start()
+        services.start()  # as the server does at initialize
         try:
+            idle, _ = await sampled(asyncio.sleep(IDLE_S))
+            bare = await sampled(write_runs(services.history, RUNS))  # the history alone
             await services.undo.warm(Folder.from_path(folder))
             request = RunRequest("$ true", Folder.from_path(folder), folder)
             await run_all(services, request, 5)  # the first runs load what runs need
