@@ -321,11 +321,7 @@ class _Scan:
         if folder.fresh and self.rebase:
             self._first_walk(walk)
         else:
-            seen: set[str] = set()
-            visit, see = self.visit, seen.add
-            for rel, st in walk:
-                visit(rel, st)
-                see(rel)
+            seen = self._walk_known(walk)
             for rel in [p for p in self.index if p not in seen]:
                 self._drop(rel)
         if watch is not None:
@@ -348,6 +344,28 @@ class _Scan:
             count()
             known[rel] = (oid, st.st_mode & 0o7777, st.st_size)
             named(rel)
+
+    def _walk_known(self, walk: Iterator[tuple[str, os.stat_result]]) -> set[str]:
+        """Visit every path walked; those the folder knows by their blob and git's index
+        still vouches for (most of a work tree) are settled here (`visit`, inlined: this loop
+        runs once per file of the tree). Returns the paths seen."""
+        seen: set[str] = set()
+        visit, see, count = self.visit, seen.add, self.budget.path
+        known = self.index.known
+        if not known:
+            for rel, st in walk:
+                visit(rel, st)
+                see(rel)
+            return seen
+        match = self.git().match
+        for rel, st in walk:
+            see(rel)
+            was = known.get(rel)
+            if was is not None and match(rel, st) == was[0] and st.st_mode & 0o7777 == was[1]:
+                count()
+                continue
+            visit(rel, st)
+        return seen
 
     def walk_tree(self, rel: str, st: os.stat_result) -> None:
         """A directory made, moved in or with new ignore rules: walk it whole."""
