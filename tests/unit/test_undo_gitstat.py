@@ -244,3 +244,36 @@ def test_rows_naming_blobs_go_back_into_the_baseline(
         assert reloaded.read == 0 and reloaded.changes == {} and dict(reloaded.tree) == tree
     finally:
         later.close()
+
+
+def test_a_crashed_run_that_committed_is_recovered_from_the_baseline(
+    tmp_path: Path, committed: Path
+) -> None:
+    """The run changed known files and committed them, then its server died: the next
+    server's record of it starts from the persisted baseline (the old blobs), not from git's
+    index as the run left it, and its undo is byte-exact."""
+    db = tmp_path / "undo.db"
+    crashed = UndoCore(db)
+    before = work_tree(committed)
+    old_m3 = GIT_REF + git(committed, "rev-parse", ":src/m3.py").strip()
+    crashed.recording.begin(committed, "r1", "$ edit and commit", SETTINGS, time.time())
+    (committed / "src" / "m3.py").write_text("the run's version\n")
+    (committed / "src" / "m4.py").unlink()
+    git(committed, "commit", "-qam", "the run's commit")
+    # the server is killed here: no `end`
+    nxt = UndoCore(db)
+    try:
+        gone = crashed.recording.owner
+        assert nxt.recording.recover_interrupted(lambda owner: owner == gone, time.time()) == ["r1"]
+        (group,) = nxt.conn.execute("SELECT group_id FROM group_runs WHERE run_id = 'r1'")
+        changes = {c.path: c for c in nxt.queries.changes(str(group[0]))}
+        assert sorted(changes) == ["src/m3.py", "src/m4.py"]
+        was = changes["src/m3.py"].before
+        assert was is not None and was.hash == old_m3, "the blob before the run, not after"
+        prepared = nxt.preparing.prepare_undo(committed, "r1", None, False, EditorView(), SETTINGS)
+        assert isinstance(prepared, Prepared)
+        assert not nxt.commits.commit(prepared, frozenset()).result.conflicts
+        assert work_tree(committed) == before
+    finally:
+        nxt.close()
+        crashed.close()
