@@ -82,3 +82,19 @@ async def test_a_quiet_flip_is_flaky_and_an_edit_between_is_not(history: History
     past = await history.outcomes(FOLDER)
     assert "is flaky" in (flaky.verdict(past, "f3") or "")
     assert explain(past[-1], past).flaky
+
+
+def test_a_fingerprint_asked_again_is_the_same_and_follows_every_change() -> None:
+    """The last environment's fingerprint is kept (every run start asks): asking again gives
+    the same, and a changed value, a new variable or another key is fingerprinted anew."""
+    key = b"k" * 32
+    env = {"PATH": "/usr/bin", "HOME": "/home/a"}
+    first = fingerprint(env, key)
+    kept = dict(first)
+    first["PATH"] = "changed by the caller"  # what a caller gets is its own
+    assert fingerprint({"HOME": "/home/a", "PATH": "/usr/bin"}, key) == kept
+    moved = fingerprint({**env, "HOME": "/home/b"}, key)
+    assert moved["HOME"] != kept["HOME"] and moved["PATH"] == kept["PATH"]
+    assert fingerprint(env, key) == kept
+    assert set(fingerprint({**env, "CI": "1"}, key)) == {"PATH", "HOME", "CI"}
+    assert fingerprint(env, b"o" * 32)["PATH"] != kept["PATH"]
