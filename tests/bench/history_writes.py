@@ -35,18 +35,16 @@ async def stalls_during(work: Awaitable[object]) -> list[float]:
     return stalls
 
 
-async def write_runs(history: History, runs: int = RUNS) -> None:
+async def write_runs(history: History, runs: int = RUNS, folder: str = "file:///ws") -> None:
     """`runs` runs of one step recorded (start and finish), one after another."""
     step = PlanStep("s1", "true", "shell", {"command": "true", "cwd": "."})
     for n in range(runs):
         run_id = f"bench{n}-{time.monotonic_ns()}"
-        await history.record_started(
-            RunStart(run_id, "$ true", "file:///ws", "/ws", None, time.time())
-        )
+        await history.record_started(RunStart(run_id, "$ true", folder, "/ws", None, time.time()))
         result = RunResult(
             run_id,
             "$ true",
-            "file:///ws",
+            folder,
             RunStatus.SUCCEEDED,
             1,
             [StepResult("s1", "true", StepStatus.SUCCEEDED, 1, 1, 0)],

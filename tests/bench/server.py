@@ -45,6 +45,7 @@ async def bench_server(
     ):
         client.feature(method)(lambda params: None)
     env = {**os.environ, "INTENTLS_HISTORY": str(history)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # timed as installed: from compiled bytecode
     await client.start_io(sys.executable, "-m", "intentls", "serve", env=env)
     await client.initialize_async(
         lsp.InitializeParams(

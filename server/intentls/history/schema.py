@@ -129,6 +129,14 @@ MIGRATIONS: list[str | Callable[[apsw.Connection], None]] = [
         PRIMARY KEY(run_id, step_id, attempt)
     ) WITHOUT ROWID;
     """,
+    # 7: a folder's runs newest first, ties by rowid newest first (failure analysis, the
+    # history list): an ascending index read backwards yields exactly that order, so a query
+    # stops after its LIMIT instead of sorting every run of the folder (the index it replaces
+    # was descending by start: its rowid order within a start is ascending, wrong for DESC).
+    """
+    DROP INDEX runs_by_folder;
+    CREATE INDEX runs_by_folder ON runs(folder, started_at);
+    """,
 ]
 
 VERSION = len(MIGRATIONS)

@@ -25,6 +25,7 @@ from intentls.history.estimates import step_medians
 from intentls.history.filters import where
 from intentls.history.lease import HEARTBEAT_S, Lease
 from intentls.history.outcomes import PastRun, RetryCounts
+from intentls.history.recent import RecentRuns
 from intentls.history.rollups import FINISHED, Rollup, RunFact, StepFact, flip
 from intentls.history.uptodate import UpToDateRecord as Record
 from intentls.model import PlanStep, RunResult, RunStatus, RunSummary, StepResult
@@ -136,6 +137,8 @@ class History:
         self._unstarted: dict[str, RunStart] = {}
         """Runs whose start row could not be written yet (a full disk): written with the
         first of their writes that can (on the history's thread only)."""
+        self._recent = RecentRuns()
+        """Each folder's last finished runs (history thread only): `outcomes` reads them."""
         self.watchers: list[RunWatcher] = []
         """Told of every finished run and undo as it is written (e.g. the metrics)."""
         self._leased = self.read_only_reason is None and not reader
@@ -207,7 +210,7 @@ class History:
         its status is then kept alone if that fits, else at the next write that can."""
         self._tell("run_finished", result)
         return self._write(
-            self._finish_or_mark, RunEnd(result, steps, tails, ended_at, retried or {})
+            self._finish_and_keep, RunEnd(result, steps, tails, ended_at, retried or {})
         )
 
     def record_context(
@@ -299,7 +302,7 @@ class History:
 
     async def outcomes(self, folder: str, limit: int = 500) -> list[PastRun]:
         """The folder's last finished runs, oldest first, with their first error."""
-        return await self._worker.call(outcomes.recent, self._conn, folder, limit)
+        return await self._worker.call(self._recent.recent, self._conn, folder, limit)
 
     async def outcome(self, run_id: str) -> PastRun | None:
         return await self._worker.call(outcomes.one, self._conn, run_id)
@@ -411,6 +414,7 @@ class History:
             rollup.add(fact)
         rollup.save(self._conn)
         self._conn.execute("DELETE FROM leases WHERE owner = ?", (owner,))
+        self._recent.clear()
 
     def _fact(
         self,
@@ -488,6 +492,7 @@ class History:
                     (env_id, json.dumps(env, sort_keys=True)),
                 )
                 self._conn.execute("UPDATE runs SET env_set = ? WHERE id = ?", (env_id, run_id))
+        self._recent.refresh(self._conn, run_id)
 
     def _insert_inverse(self, run_id: str, step_id: str, seq: int, op: dict[str, Any]) -> None:
         try:
@@ -509,6 +514,13 @@ class History:
             (run_id,),
         )
         return [InverseOp(str(r[0]), int(r[1]), json.loads(r[2])) for r in rows]
+
+    def _finish_and_keep(self, end: RunEnd) -> None:
+        """A run's end written (or what of it fits), and the folder's recent runs told."""
+        try:
+            self._finish_or_mark(end)
+        finally:
+            self._recent.refresh(self._conn, end.result.run_id)
 
     def _finish_or_mark(self, end: RunEnd) -> None:
         self._mark_pending()
@@ -540,6 +552,7 @@ class History:
 
     def _mark_ended(self, status: str, ended_at: float, duration_ms: int, run_id: str) -> None:
         """The least a run's end needs: its row no longer `running`."""
+        self._recent.clear()
         with self._conn:
             self._conn.execute(
                 "UPDATE runs SET status = ?, ended_at = ?, duration_ms = ? WHERE id = ?",
@@ -670,6 +683,7 @@ class History:
                 "AND COALESCE(ended_at, started_at) < ? RETURNING id",
                 (before,),
             ).fetchall()
+        self._recent.clear()
         return len(dropped)
 
     def _running(self) -> dict[str, float]:
