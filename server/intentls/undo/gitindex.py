@@ -11,7 +11,10 @@ have changed again within the same timestamp tick), a conflicted, assume-unchang
 skip-worktree or intent-to-add entry, a submodule or symlink. A split or sparse index, or one
 that cannot be read, is not used at all (every file is read, as without git).
 
-The index is read again only when its own stat changes."""
+The index is read again only when its own stat changes, and lazily: one pass finds where each
+path's entry starts (the names only); an entry is unpacked when its file is looked at. The
+hash length (SHA-1 or SHA-256) is the one whose entries and extensions end exactly at the
+trailing checksum (no hashing of the whole file)."""
 
 from __future__ import annotations
 

@@ -115,10 +115,10 @@ class _Folder:
         """Never snapshotted before (by any process): the first scan has nothing to compare
         with, so it reports no changes."""
         self.based: set[str] | None = None
-        self.rows_at_base = 0
-        """Rows of the index when the baseline was last made (or loaded)."""
         """The paths of the persisted baseline (None: there is none yet, and a git work tree's
         next scan makes one)."""
+        self.rows_at_base = 0
+        """Rows of the index when the baseline was last made (or loaded)."""
 
 
 class _Scan:
