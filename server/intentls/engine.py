@@ -26,7 +26,7 @@ from intentls.execution.slots import Slots
 from intentls.execution.uptodate import UP_TO_DATE, Fingerprints, UpToDate
 from intentls.failures import flaky
 from intentls.failures.aftermath import review
-from intentls.failures.forecast import forecast, past_failure
+from intentls.failures.forecast import Forecasts, past_failure
 from intentls.failures.recovery import RetryPolicy
 from intentls.folders import Folder
 from intentls.history.environment import fingerprint
@@ -222,6 +222,8 @@ class Engine:
         self.active: dict[str, ActiveRun] = {}
         """Runs not yet finished, by id."""
         self.fingerprints = Fingerprints()
+        self.forecasts = Forecasts()
+        """Each folder's failure prediction, resumed from the previous run's."""
         """What up-to-date checks hashed, kept across runs (a stat cache)."""
         self.undo = undo
         """Records what runs change so they can be undone (None: no undo, e.g. `intentls
@@ -277,7 +279,7 @@ class Engine:
         names = self.intents(folder).names() if names is None else names
         saves = self._saves(folder)
         predicted, changed = await asyncio.to_thread(
-            forecast, past, plan.goal, time.time(), names, saves
+            self.forecasts.forecast, folder.uri, past, plan.goal, time.time(), names, saves
         )
         warning = past_failure(plan.goal, predicted, changed)
         warnings = [*plan.warnings, warning] if warning else plan.warnings

@@ -3,10 +3,14 @@ history (recency, nothing changed since, near-miss names)."""
 
 from __future__ import annotations
 
+import random
 import uuid
 
-from intentls.failures.forecast import forecast, past_failure
+import attrs
+
+from intentls.failures.forecast import Forecasts, forecast, past_failure
 from intentls.failures.prediction import Attempt, Evidence, Learner, Outcome, command_name
+from intentls.history.outcomes import PastRun
 from intentls.history.store import History
 from intentls.model import StepError, WarningKind
 from tests.unit.failure_history import FOLDER, record
@@ -96,3 +100,42 @@ async def test_no_warning_after_a_success(history: History) -> None:
     prediction, changed = forecast(await history.outcomes(FOLDER), "test", 2000.0, names=["test"])
     assert past_failure("test", prediction, changed) is None
     assert prediction.predicted_success > 0.5
+
+
+def _runs(n: int, seed: int) -> list[PastRun]:
+    """`n` runs of a few lines (known, unknown, misspelt), some failing, some changing files."""
+    rng = random.Random(seed)
+    lines = ["test", "$ pytest -x", "$ pytst -x", "$ make", "$ nosuchtool", "lint"]
+    runs = []
+    for i in range(n):
+        failed = rng.random() < 0.35
+        status = "failed" if failed else rng.choice(["succeeded"] * 5 + ["cancelled"])
+        at = 1000.0 + 10 * i
+        runs.append(
+            PastRun(
+                f"r{i}", rng.choice(lines), FOLDER, "/w", status, at, at + rng.random() * 9, 5,
+                ["a.py"] if rng.random() < 0.3 else [],
+                "testFailure" if failed else None, "boom" if failed else None,
+            )
+        )  # fmt: skip
+    return runs
+
+
+def test_a_resumed_forecast_is_the_forecast_of_the_whole_history() -> None:
+    """Runs added one at a time (the fold resumes), a window that slides, saves learnt of late,
+    a run read again, other names: always what a fold from the start predicts."""
+    runs = _runs(120, seed=7)
+    saves = [1000.0 + 37 * k for k in range(30)]
+    known = {"pytest", "make"}.__contains__
+    forecasts = Forecasts(known)
+    for i in range(1, len(runs)):
+        now = runs[i].started_at
+        heard = [t for t in saves if t < now - (50 if i % 7 else 0)]  # some saves arrive late
+        past = runs[max(0, i - 60) : i] if i > 90 else runs[:i]  # slides at the end
+        if i == 40:
+            runs[20] = attrs.evolve(runs[20])  # read again: a new object
+            past = runs[:i]
+        names = ["test", "lint"] if i < 75 else ["test", "lint", "frobnicat"]
+        for goal in ("test", "$ pytst -x", "$ frobnicate"):
+            expected = forecast(past, goal, now, names, heard, known)
+            assert forecasts.forecast(FOLDER, past, goal, now, names, heard) == expected

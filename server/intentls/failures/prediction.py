@@ -134,6 +134,8 @@ class Learner:
         self._known = known
         """Names known to run without a history (on PATH, a defined intent)."""
         self._known_cache: dict[str, bool] = {}
+        self._command_names: dict[str, str] = {}
+        """`command_name` per line (each run asks it twice; a history repeats its lines)."""
         self._succeeded: Counter[str] = Counter()
         self._failed: Counter[str] = Counter()
         self._names = set(names)
@@ -171,7 +173,7 @@ class Learner:
         evidence, _ = self._evidence(attempt)
         self._seen[evidence] += 1
         self._failures[evidence] += outcome.failed
-        name = command_name(attempt.line)
+        name = self._command_name(attempt.line)
         if outcome.failed:
             self._failed[name] += 1
         else:
@@ -181,7 +183,7 @@ class Learner:
         self._previous_failed = outcome.failed
 
     def _evidence(self, attempt: Attempt) -> tuple[Evidence, str | None]:
-        name = command_name(attempt.line)
+        name = self._command_name(attempt.line)
         if not self._succeeded[name] and not self._is_known(name):
             if _malformed(attempt.line, name):
                 return Evidence.MALFORMED, None
@@ -199,6 +201,12 @@ class Learner:
         if self._previous_failed:
             return Evidence.AFTER_FAILURE, None
         return Evidence.NONE, None
+
+    def _command_name(self, line: str) -> str:
+        name = self._command_names.get(line)
+        if name is None:
+            name = self._command_names[line] = command_name(line)
+        return name
 
     def _is_known(self, name: str) -> bool:
         if name not in self._known_cache:
