@@ -584,9 +584,15 @@ check('a failed run puts its error in Problems on its line, with quick fixes', a
     await fix.waitFor({ state: 'visible', timeout: STEP_MS });
     const menu = await fix.innerText();
     assert.match(menu, /Show the run's output/, `the quick fixes: ${menu}`);
-    await page.keyboard.press('Escape');
+    // The run's output is the server's one copy of it (intentls.runOutput shows the run's log).
+    assert.match(menu, /Re-run «pyfail»\s*Show the run's output/, 'the second quick fix');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.locator('.tab.active', { hasText: '.log' }).waitFor({ state: 'visible', timeout: STEP_MS });
+    await page.locator('.editor-instance .monaco-editor .view-lines', { hasText: 'invalid syntax' }).first()
+        .waitFor({ state: 'visible', timeout: STEP_MS });
     // broken.py took the preview tab of intents.toml, whose lenses the next tests click.
-    await page.keyboard.press('Control+W');
+    await runPaletteCommand('View: Close All Editors');
     await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'intents.toml' }).click();
     await page.locator('.tab.active', { hasText: 'intents.toml' }).waitFor({ state: 'visible', timeout: STEP_MS });
 });
