@@ -224,6 +224,8 @@ class Engine:
         self.fingerprints = Fingerprints()
         self.forecasts = Forecasts()
         """Each folder's failure prediction, resumed from the previous run's."""
+        self._ahead: set[asyncio.Task[None]] = set()
+        """Folds for the next run's prediction, made after a run ends (`_fold_ahead`)."""
         """What up-to-date checks hashed, kept across runs (a stat cache)."""
         self.undo = undo
         """Records what runs change so they can be undone (None: no undo, e.g. `intentls
@@ -480,7 +482,23 @@ class Engine:
             result = self._suggest_next(run, result)
         self.active.pop(run.run_id, None)
         listener.run_finished(result)
+        ahead = asyncio.ensure_future(self._fold_ahead(run.request.folder))
+        self._ahead.add(ahead)
+        ahead.add_done_callback(self._ahead.discard)
         return result
+
+    async def _fold_ahead(self, folder: Folder) -> None:
+        """The folder's history folded for its next run's prediction now, after this run's
+        answer: the next one then only predicts (a folder of 500 runs or more slides its
+        window with every run, and a fold from the start costs milliseconds)."""
+        try:
+            past = await self.history.outcomes(folder.uri)
+        except apsw.Error:
+            log.exception("history lookup failed")
+            return
+        names = self.intents(folder).names()
+        saves = self._saves(folder)
+        await asyncio.to_thread(self.forecasts.prepare, folder.uri, past, names, saves)
 
     async def _review(self, run: ActiveRun, result: RunResult) -> RunResult:
         """A pass right after a failure with nothing changed marks the intent flaky; a failure
@@ -573,10 +591,15 @@ class Engine:
         """Every running process group terminated; those runs end `interrupted`."""
         runs = list(self.active.values())
         await asyncio.gather(*(r.cancel(RunStatus.INTERRUPTED) for r in runs))
+        for ahead in list(self._ahead):
+            ahead.cancel()
+        await asyncio.gather(*self._ahead, return_exceptions=True)
 
     def kill_now(self) -> None:
         for run in self.active.values():
             run.execution.kill_now()
+        for ahead in self._ahead:  # nothing more asked of a history about to close
+            ahead.cancel()
 
 
 def _said_up_to_date(result: RunResult, request: RunRequest) -> RunResult:
