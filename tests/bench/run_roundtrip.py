@@ -69,11 +69,7 @@ async def main() -> None:
     with tempfile.TemporaryDirectory(prefix="intentls-bench-") as tmp:
         folder = Path(tmp) / "ws"
         folder.mkdir()
-        old_folder, old_history = await _old_folder(Path(tmp))
-        async with (
-            bench_server(folder, Path(tmp) / "history.db") as server,
-            bench_server(old_folder, old_history) as old_server,
-        ):
+        async with bench_server(folder, Path(tmp) / "history.db") as server:
             list_params = lsp.ExecuteCommandParams("intentls.list", [{}])
 
             async def list_intents() -> None:
@@ -82,7 +78,14 @@ async def main() -> None:
             baseline = await timed(bare_true, REPEAT)
             lsp_only = await timed(list_intents, REPEAT)
             ours = await _runs(server)
-            new, old = await _alternating(server, old_server)
+        fresh = Path(tmp) / "new"
+        fresh.mkdir()
+        old_folder, old_history = await _old_folder(Path(tmp))
+        async with (
+            bench_server(fresh, Path(tmp) / "new-history.db") as new_server,
+            bench_server(old_folder, old_history) as old_server,
+        ):
+            new, old = await _alternating(new_server, old_server)
     row("bare create_subprocess_exec('true') median", f"{median(baseline):.2f} ms")
     row("bare create_subprocess_exec('true') p99", f"{p99(baseline):.2f} ms")
     row("LSP round trip alone (intentls.list) median", f"{median(lsp_only):.2f} ms")
