@@ -7,6 +7,7 @@ lands before any later write or query."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -74,15 +75,18 @@ def apply_best_practice() -> None:
 
 
 def best_practice(conn: apsw.Connection) -> None:
-    """One connection's share of BEST_PRACTICE, in the library's order (`connect` then sets
-    the busy timeout a file needs)."""
-    conn.set_busy_timeout(100)
+    """One connection's share of BEST_PRACTICE, in the library's order, but with the busy
+    timeout a file shared by several servers needs (the library's 100 ms let a server
+    starting while others wrote fail to open undo.db), and statistics skipped rather than
+    waited for when another process holds the write lock: they are advisory."""
+    conn.set_busy_timeout(BUSY_TIMEOUT_MS)
     _writable_pragma(conn, "journal_mode", "wal")
     conn.pragma("foreign_keys", "ON")
     conn.config(apsw.SQLITE_DBCONFIG_DQS_DML, 0)  # "…" names columns, never a string
     conn.config(apsw.SQLITE_DBCONFIG_DQS_DDL, 0)
     # The query planner notes where statistics would help (`pragma optimize` acts on them).
-    _writable_pragma(conn, "optimize", 0x10002)
+    with contextlib.suppress(apsw.BusyError):
+        _writable_pragma(conn, "optimize", 0x10002)
     conn.pragma("recursive_triggers", "ON")
 
 

@@ -18,7 +18,6 @@ WRITER = """
 import sys, time
 from pathlib import Path
 from intentls.settings import UndoSettings
-from intentls.settings import UndoSettings
 from intentls.undo.core import UndoCore
 db, folder, runs = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 core = UndoCore(db)
