@@ -272,7 +272,7 @@ class Engine:
         (docs/failures.md). `names`: the folder's intents, when the caller has them at hand
         (each look-up stats every file an intent source reads, on the event loop)."""
         try:
-            past = await self.history.outcomes(folder.uri)
+            past = await self.history.recent_outcomes(folder.uri)
         except apsw.Error:
             log.exception("history lookup failed")
             return plan
@@ -492,7 +492,7 @@ class Engine:
         answer: the next one then only predicts (a folder of 500 runs or more slides its
         window with every run, and a fold from the start costs milliseconds)."""
         try:
-            past = await self.history.outcomes(folder.uri)
+            past = await self.history.recent_outcomes(folder.uri)
         except apsw.Error:
             log.exception("history lookup failed")
             return
@@ -510,7 +510,7 @@ class Engine:
         try:
             # A success needs only the flaky window; a failure's learned fixes look further.
             limit = 500 if result.status is RunStatus.FAILED else flaky.WINDOW * 3
-            past = await self.history.outcomes(folder.uri, limit)
+            past = await self.history.recent_outcomes(folder.uri, limit)
         except apsw.Error:
             log.exception("history lookup failed")
             return result

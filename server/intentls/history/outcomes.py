@@ -55,17 +55,22 @@ _FROM = (
 _SELECT = f"SELECT {_COLUMNS} {_FROM}"
 _KEYED = f"SELECT {_COLUMNS}, r.rowid {_FROM}"
 """With the run's place in the folder's order: (started_at, rowid)."""
+_KEYED_NO_TAIL = _KEYED.replace("COALESCE(s.output_tail, '')", "''")
+"""The same without the output tail (up to 64 KiB a run: not for what is kept in memory)."""
 
 Key = tuple[float, int]
 """Where a run stands in its folder's history: runs are ordered by start, then by rowid."""
 
 
-def recent_keyed(conn: apsw.Connection, folder: str, limit: int) -> list[tuple[Key, PastRun]]:
-    """The folder's last `limit` finished runs, oldest first, each with its `Key`. Served by
-    the index `runs_by_folder` read backwards (no sort of the folder's runs)."""
+def recent_keyed(
+    conn: apsw.Connection, folder: str, limit: int, tails: bool = True
+) -> list[tuple[Key, PastRun]]:
+    """The folder's last `limit` finished runs, oldest first, each with its `Key` (`tails`
+    False: their `output_tail` left empty). Served by the index `runs_by_folder` read
+    backwards (no sort of the folder's runs)."""
     marks = ", ".join("?" * len(FINISHED))
     rows = conn.execute(
-        f"{_KEYED} WHERE r.folder = ? AND r.status IN ({marks}) "
+        f"{_KEYED if tails else _KEYED_NO_TAIL} WHERE r.folder = ? AND r.status IN ({marks}) "
         "ORDER BY r.started_at DESC, r.rowid DESC LIMIT ?",
         (folder, *FINISHED, limit),
     ).fetchall()
@@ -77,9 +82,10 @@ def recent(conn: apsw.Connection, folder: str, limit: int) -> list[PastRun]:
     return [run for _, run in recent_keyed(conn, folder, limit)]
 
 
-def one_keyed(conn: apsw.Connection, run_id: str) -> tuple[Key, PastRun] | None:
+def one_keyed(conn: apsw.Connection, run_id: str, tails: bool = True) -> tuple[Key, PastRun] | None:
     """A run, whatever its status, with its `Key`."""
-    row = conn.execute(f"{_KEYED} WHERE r.id = ?", (run_id,)).fetchone()
+    query = f"{_KEYED if tails else _KEYED_NO_TAIL} WHERE r.id = ?"
+    row = conn.execute(query, (run_id,)).fetchone()
     return None if row is None else _keyed(row)
 
 

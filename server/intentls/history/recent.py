@@ -6,7 +6,8 @@ the folder's history. Here a folder's window is read once, then kept as this pro
 a run's end or context refreshes its entry. Anything else that changes finished runs drops
 every window (another process's commit, seen through `pragma data_version`; runs marked
 interrupted; retention), and the next read loads again: the answer is always what
-`outcomes.recent` would read from the file."""
+`outcomes.recent` would read from the file, output tails aside (up to 64 KiB a run, and
+nothing read on every run uses them)."""
 
 from __future__ import annotations
 
@@ -30,13 +31,14 @@ class RecentRuns:
         self._version: int | None = None
 
     def recent(self, conn: apsw.Connection, folder: str, limit: int) -> list[PastRun]:
-        """`outcomes.recent(conn, folder, limit)`, from memory once the folder was read."""
+        """`outcomes.recent(conn, folder, limit)` without output tails (what failure analysis
+        reads on every run), from memory once the folder was read."""
         if limit > CAPACITY:
-            return outcomes.recent(conn, folder, limit)
+            return [run for _, run in outcomes.recent_keyed(conn, folder, limit, tails=False)]
         self._check(conn)
         window = self._windows.get(folder)
         if window is None:
-            window = self._windows[folder] = outcomes.recent_keyed(conn, folder, CAPACITY)
+            window = self._windows[folder] = outcomes.recent_keyed(conn, folder, CAPACITY, False)
         return [run for _, run in window[-limit:]] if limit > 0 else []
 
     def refresh(self, conn: apsw.Connection, run_id: str) -> None:
@@ -45,7 +47,7 @@ class RecentRuns:
         if not self._windows:
             return
         try:
-            found = outcomes.one_keyed(conn, run_id)
+            found = outcomes.one_keyed(conn, run_id, tails=False)
         except apsw.Error:  # e.g. the file went bad: the next read loads again
             self.clear()
             return

@@ -302,6 +302,11 @@ class History:
 
     async def outcomes(self, folder: str, limit: int = 500) -> list[PastRun]:
         """The folder's last finished runs, oldest first, with their first error."""
+        return await self._worker.call(outcomes.recent, self._conn, folder, limit)
+
+    async def recent_outcomes(self, folder: str, limit: int = 500) -> list[PastRun]:
+        """`outcomes` without output tails, from memory (recent.py): for what reads them on
+        every run (failure prediction and review)."""
         return await self._worker.call(self._recent.recent, self._conn, folder, limit)
 
     async def outcome(self, run_id: str) -> PastRun | None:
