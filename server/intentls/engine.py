@@ -496,9 +496,8 @@ class Engine:
         except apsw.Error:
             log.exception("history lookup failed")
             return
-        names = self.intents(folder).names()
         saves = self._saves(folder)
-        await asyncio.to_thread(self.forecasts.prepare, folder.uri, past, names, saves)
+        await asyncio.to_thread(self.forecasts.prepare, folder.uri, past, saves)
 
     async def _review(self, run: ActiveRun, result: RunResult) -> RunResult:
         """A pass right after a failure with nothing changed marks the intent flaky; a failure

@@ -139,3 +139,18 @@ def test_a_resumed_forecast_is_the_forecast_of_the_whole_history() -> None:
         for goal in ("test", "$ pytst -x", "$ frobnicate"):
             expected = forecast(past, goal, now, names, heard, known)
             assert forecasts.forecast(FOLDER, past, goal, now, names, heard) == expected
+
+
+def test_a_fold_prepared_after_a_run_serves_the_next_prediction() -> None:
+    """The window slid (a run in, the oldest out): the fold made ahead is the one predicting."""
+    runs = _runs(61, seed=3)
+    known = {"pytest", "make"}.__contains__
+    forecasts = Forecasts(known)
+    forecasts.prepare(FOLDER, runs[:60], [])  # no forecast yet: no names to fold with
+    assert FOLDER not in forecasts._folds
+    forecasts.forecast(FOLDER, runs[:60], "test", 2000.0, ["test"])
+    forecasts.prepare(FOLDER, runs[1:61], [1500.0])
+    ahead = forecasts._folds[FOLDER]
+    got = forecasts.forecast(FOLDER, runs[1:61], "$ make", 2000.0, ["test"], [1500.0, 1999.0])
+    assert forecasts._folds[FOLDER] is ahead
+    assert got == forecast(runs[1:61], "$ make", 2000.0, ["test"], [1500.0, 1999.0], known)

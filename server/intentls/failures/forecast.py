@@ -121,13 +121,14 @@ class Forecasts:
         with self._lock:
             return self._fold(folder, past, names, changes).predict(goal, now, changes)
 
-    def prepare(
-        self, folder: str, past: list[PastRun], names: Iterable[str], saves: Iterable[float]
-    ) -> None:
-        """Fold `past` now, so that a forecast from the same runs only predicts: once a folder
-        has 500 runs, its window slides with every run, and a fold costs milliseconds."""
+    def prepare(self, folder: str, past: list[PastRun], saves: Iterable[float]) -> None:
+        """Fold `past` now, with the intent names of the folder's last forecast, so that a
+        forecast from the same runs only predicts: once a folder has 500 runs, its window
+        slides with every run, and a fold costs milliseconds."""
         with self._lock:
-            self._fold(folder, past, names, _Changes(past, saves))
+            fold = self._folds.get(folder)
+            if fold is not None:
+                self._fold(folder, past, fold.names, _Changes(past, saves))
 
     def _fold(
         self, folder: str, past: list[PastRun], names: Iterable[str], changes: _Changes
