@@ -19,7 +19,6 @@ from rich.progress import (
 from rich.text import Text
 
 from intentls.analytics.eta import Estimate
-from intentls.failures.book import FailedStep, diagnose
 from intentls.model import PlanStep, RunResult, RunStatus, StepResult, StepStatus, outcome
 
 if TYPE_CHECKING:
@@ -138,6 +137,9 @@ class TerminalListener:
         step = self._steps.get(result.id)
         if step is None or step.tool != "shell":
             return
+        # Only a failed step pays for the problem matchers (a terminal run's start-up).
+        from intentls.failures.book import FailedStep, diagnose
+
         failed = FailedStep(
             result.id,
             result.title,

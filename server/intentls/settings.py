@@ -9,8 +9,6 @@ from typing import Any
 
 import attrs
 
-from intentls.wire import ArgumentError, from_wire
-
 MIB = 1024 * 1024
 GIB = 1024 * MIB
 
@@ -60,6 +58,9 @@ def merge(base: Settings, values: Any, origin: str) -> tuple[Settings, list[str]
         return base, []
     if not isinstance(values, dict):
         return base, [f"{origin}: expected an object of intentls settings"]
+    # Only the server merges settings: the terminal's defaults need no wire converter.
+    from intentls.wire import ArgumentError, from_wire
+
     changes: dict[str, Any] = {}
     problems: list[str] = []
     for key, value in values.items():
@@ -84,6 +85,8 @@ def merge(base: Settings, values: Any, origin: str) -> tuple[Settings, list[str]
 def _merge_nested(current: Any, value: Any, origin: str) -> tuple[Any, list[str]]:
     if not isinstance(value, dict):
         return current, [f"{origin}: expected an object; ignored"]
+    from intentls.wire import ArgumentError, from_wire
+
     known = {f"{a.name}": a for a in attrs.fields(type(current))}
     changes, problems = {}, []
     for key, item in value.items():

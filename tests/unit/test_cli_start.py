@@ -105,3 +105,49 @@ def test_history_reads_without_an_event_loop_or_the_wire(folder: Path, tmp_path:
     assert run.split()[2] == "succeeded" and " $ true " in run, out
     assert heavy(modules) == []
     assert "intentls.history.store" in modules
+
+
+RUN_LAZY = (
+    "intentls.failures.classifier",
+    "intentls.failures.rules",
+    "intentls.failures.book",
+    "intentls.failures.matchers",
+    "intentls.failures.fixes",
+    "rapidfuzz",
+    "intentls.wire",
+    "cattrs",
+    "intentls.lsp",
+    "pygls",
+    "lsprotocol",
+)
+"""What a terminal `intentls run` whose steps succeed does without: the failure classifier's
+rules, the problem matchers, the fixes' fuzzy matching, the wire converter (only the server
+merges settings), the LSP."""
+
+
+def test_a_local_run_that_succeeds_loads_no_failure_machinery(folder: Path, tmp_path: Path) -> None:
+    out, modules = loaded_by(["run", "--local", "$ true"], folder, tmp_path / "history.db")
+    assert "$ true: succeeded" in out, out
+    assert "intentls.engine" in modules  # it did run, in this process
+    assert (
+        sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in RUN_LAZY)) == []
+    )
+
+
+def test_a_local_run_that_fails_still_classifies_and_points_at_problems(
+    folder: Path, tmp_path: Path
+) -> None:
+    (folder / "app.c").write_text("int main(void) { return 0; }\n")
+    failing = "$ echo 'app.c:1:5: error: expected ; before }' >&2; exit 1"
+    done = subprocess.run(
+        [sys.executable, "-m", "intentls", "run", "--local", failing],
+        cwd=folder,
+        env={**os.environ, "INTENTLS_HISTORY": str(tmp_path / "history.db"), "NO_COLOR": "1"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    assert "compileError: app.c:1:5: error: expected ; before }" in done.stdout, done.stdout
+    # the problem matchers' line (indented under the step), beside the step's own output
+    assert "  app.c:1:5: error: expected ; before }" in done.stdout.splitlines(), done.stdout

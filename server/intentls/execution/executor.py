@@ -20,7 +20,7 @@ from intentls.execution.readiness import ReadyWatch
 from intentls.execution.resources import Resources
 from intentls.execution.slots import Slots
 from intentls.execution.uptodate import UpToDate
-from intentls.failures import Category, Evidence, classify, from_tool_error
+from intentls.failures.categories import Category
 from intentls.failures.recovery import RetryPolicy, retry_notice
 from intentls.model import Plan, PlanStep, StepError, StepResult, StepStatus
 from intentls.planning.graph import remaining
@@ -244,6 +244,8 @@ class Execution:
             if fresh is not None and check is not None:
                 await fresh.succeeded(check, step, env, tail.text())
             return self._finish(step, started, tail, StepStatus.SUCCEEDED, 0, None)
+        from intentls.failures.classifier import Evidence, classify  # only a failure needs it
+
         evidence = Evidence(
             step.args["command"], tail.text(), exit_code, step.timeout_s if timed_out else None
         )
@@ -294,9 +296,9 @@ class Execution:
         except ToolCancelled:
             status = StepStatus.CANCELLED
         except ToolError as exc:
-            status, error = StepStatus.FAILED, from_tool_error(exc.category, exc.message)
+            status, error = StepStatus.FAILED, _tool_error(exc.category, exc.message)
         except OSError as exc:
-            status, error = StepStatus.FAILED, from_tool_error(IO, f"{exc.strerror or exc}")
+            status, error = StepStatus.FAILED, _tool_error(IO, f"{exc.strerror or exc}")
         finally:
             self.changed_files |= ctx.changed
         if error is not None:
@@ -357,3 +359,10 @@ def _is_background(step: PlanStep) -> bool:
 
 def _nothing() -> None:
     pass
+
+
+def _tool_error(category: str, message: str) -> StepError:
+    """A built-in tool's failure, in the classifier's terms (loaded only when one fails)."""
+    from intentls.failures.classifier import from_tool_error
+
+    return from_tool_error(category, message)

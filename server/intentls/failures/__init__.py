@@ -5,7 +5,23 @@ the contract's `StepError {category, message, severity, transient}`; the retry a
 code reads `category` and `transient` from it.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from intentls.failures.categories import Category
-from intentls.failures.classifier import Evidence, classify, from_tool_error
+
+if TYPE_CHECKING:
+    from intentls.failures.classifier import Evidence, classify, from_tool_error
 
 __all__ = ["Category", "Evidence", "classify", "from_tool_error"]
+
+
+def __getattr__(name: str) -> Any:
+    """The classifier loads on first use: its rules compile ~100 patterns, which a run whose
+    steps all succeed (and the package's other modules) never need."""
+    if name in ("Evidence", "classify", "from_tool_error"):
+        from intentls.failures import classifier
+
+        return getattr(classifier, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

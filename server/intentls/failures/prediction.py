@@ -20,8 +20,6 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable
 
 import attrs
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
 
 THRESHOLD = 0.5
 """A run "will fail" when its failure probability reaches this (predictedSuccess below 0.5)."""
@@ -214,6 +212,9 @@ class Learner:
         return self._known_cache[name]
 
     def _closest(self, name: str) -> str | None:
+        from rapidfuzz import process  # a typo's lookup only: a run's start-up does without
+        from rapidfuzz.distance import Levenshtein
+
         found = process.extractOne(
             name,
             self._names - {name},

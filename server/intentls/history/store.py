@@ -28,7 +28,14 @@ from intentls.history.outcomes import PastRun, RetryCounts
 from intentls.history.recent import RecentRuns
 from intentls.history.rollups import FINISHED, Rollup, RunFact, StepFact, flip
 from intentls.history.uptodate import UpToDateRecord as Record
-from intentls.model import PlanStep, RunResult, RunStatus, RunSummary, StepResult
+from intentls.model import (
+    IntentWarning,
+    PlanStep,
+    RunResult,
+    RunStatus,
+    RunSummary,
+    StepResult,
+)
 from intentls.storage import Worker
 
 if TYPE_CHECKING:
@@ -573,8 +580,6 @@ class History:
     def _finish_run(self, end: RunEnd) -> None:
         result, steps, tails, retried = end.result, end.steps, end.tails, end.retried
         by_id = {s.id: s for s in steps}
-        from intentls.wire import to_wire  # cattrs: loaded by the first run's end, not by reads
-
         exit_code = next(
             (s.exit_code for s in result.steps if s.exit_code not in (None, 0)),
             0 if result.status is RunStatus.SUCCEEDED else None,
@@ -590,7 +595,7 @@ class History:
                     exit_code,
                     int(result.undoable),
                     json.dumps(result.changed_files),
-                    json.dumps(to_wire(result.warnings or [])),
+                    _warnings_json(result.warnings),
                     result.run_id,
                 ),
             )
@@ -797,3 +802,13 @@ class History:
 
 def iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _warnings_json(warnings: list[IntentWarning] | None) -> str:
+    """A run's warnings as stored; the wire converter (cattrs) loads only for a run that has
+    some, so a plain terminal run does without it."""
+    if not warnings:
+        return "[]"
+    from intentls.wire import to_wire
+
+    return json.dumps(to_wire(warnings))
