@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-import platformdirs
+from intentls.history.place import user_data
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ class Trust(enum.Enum):
 
 
 def default_grants_path() -> Path:
-    return platformdirs.user_data_path("intentls", appauthor=False) / "trusted-folders.json"
+    return user_data() / "intentls" / "trusted-folders.json"  # beside the history, no platformdirs
 
 
 class Grants:

@@ -116,13 +116,14 @@ RUN_LAZY = (
     "rapidfuzz",
     "intentls.wire",
     "cattrs",
+    "platformdirs",
     "intentls.lsp",
     "pygls",
     "lsprotocol",
 )
 """What a terminal `intentls run` whose steps succeed does without: the failure classifier's
 rules, the problem matchers, the fixes' fuzzy matching, the wire converter (only the server
-merges settings), the LSP."""
+merges settings), platformdirs (the trust grants sit beside the history), the LSP."""
 
 
 def test_a_local_run_that_succeeds_loads_no_failure_machinery(folder: Path, tmp_path: Path) -> None:

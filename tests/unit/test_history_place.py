@@ -23,3 +23,14 @@ def test_the_user_data_directory_is_platformdirs_one(
     else:
         monkeypatch.setenv("XDG_DATA_HOME", xdg)
     assert user_data() == platformdirs.user_data_path(appauthor=False)
+
+
+def test_remembered_trust_grants_stay_where_platformdirs_put_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from intentls.trust import default_grants_path
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    expected = platformdirs.user_data_path("intentls", appauthor=False) / "trusted-folders.json"
+    assert default_grants_path() == expected
