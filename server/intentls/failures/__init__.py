@@ -18,8 +18,8 @@ __all__ = ["Category", "Evidence", "classify", "from_tool_error"]
 
 
 def __getattr__(name: str) -> Any:
-    """The classifier loads on first use: its rules compile ~100 patterns, which a run whose
-    steps all succeed (and the package's other modules) never need."""
+    """The classifier loads on first use: its rules compile dozens of patterns at import,
+    which a run whose steps all succeed (and the package's other modules) never need."""
     if name in ("Evidence", "classify", "from_tool_error"):
         from intentls.failures import classifier
 
