@@ -82,13 +82,6 @@ class FolderIndex(Mapping[str, State]):
     def __contains__(self, rel: object) -> bool:
         return rel in self.entries or rel in self.known
 
-    def state(self, rel: str) -> State | None:
-        entry = self.entries.get(rel)
-        if entry is not None:
-            return entry.state
-        known = self.known.get(rel)
-        return None if known is None else known_state(known)
-
     def put(self, rel: str, entry: Entry) -> None:
         self.entries[rel] = entry
         if self.known.pop(rel, None) is None:
