@@ -222,11 +222,11 @@ class Engine:
         self.active: dict[str, ActiveRun] = {}
         """Runs not yet finished, by id."""
         self.fingerprints = Fingerprints()
+        """What up-to-date checks hashed, kept across runs (a stat cache)."""
         self.forecasts = Forecasts()
         """Each folder's failure prediction, resumed from the previous run's."""
         self._ahead: set[asyncio.Task[None]] = set()
         """Folds for the next run's prediction, made after a run ends (`_fold_ahead`)."""
-        """What up-to-date checks hashed, kept across runs (a stat cache)."""
         self.undo = undo
         """Records what runs change so they can be undone (None: no undo, e.g. `intentls
         list`); background runs are not recorded."""
