@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from intentls.folders import Folder
-from intentls.services import history_path, open_history
+from intentls.history.place import history_path
+from intentls.services import open_history
 
 if TYPE_CHECKING:
     from intentls.history.store import History

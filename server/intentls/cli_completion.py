@@ -48,8 +48,9 @@ def intents(**_context: Any) -> dict[str, str]:
 def runs(**_context: Any) -> dict[str, str]:
     """The folder's newest runs: id → intent and outcome."""
     from intentls.cli_common import project_folder
+    from intentls.history.place import history_path
     from intentls.history.store import HistoryQuery
-    from intentls.services import history_path, open_history
+    from intentls.services import open_history
 
     folder, _ = project_folder()
     history, _ = open_history(history_path({}))

@@ -16,7 +16,7 @@ from pygls.lsp.client import LanguageClient
 from rich.console import Console
 from rich.table import Table
 
-from intentls.services import history_path
+from intentls.history.place import history_path
 from intentls.vocabulary import CommandId, Notification
 
 SAMPLE = textwrap.dedent(

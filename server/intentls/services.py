@@ -21,8 +21,6 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from intentls.history.place import history_path as history_path
-
 if TYPE_CHECKING:
     from intentls.analytics.metrics import Metrics
     from intentls.engine import Engine

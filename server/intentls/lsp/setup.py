@@ -11,6 +11,7 @@ from typing import Any
 from lsprotocol import types as lsp
 
 from intentls.engine import ActiveRun
+from intentls.history.place import history_path
 from intentls.lsp.feature import Feature
 from intentls.lsp.features.diagnostics import DiagnosticsFeature
 from intentls.lsp.features.failures import FailuresFeature
@@ -27,7 +28,7 @@ from intentls.lsp.features.undo import UndoFeature
 from intentls.lsp.features.warm_up import WarmUpFeature
 from intentls.lsp.server import IntentServer
 from intentls.model import RunResult
-from intentls.services import Options, Services, history_path
+from intentls.services import Options, Services
 
 log = logging.getLogger(__name__)
 
