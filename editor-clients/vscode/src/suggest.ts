@@ -15,10 +15,15 @@ const DISMISS = 'Dismiss';
 const TYPING_MS = 3000;
 let lastEdit = 0;
 
-/** Notes when a document is edited (registered once by the extension). */
+/**
+ * Notes when a person edits a document (registered once by the extension). A document reloaded
+ * from disk is not typing: it stays clean — a formatter run rewriting the open file must not
+ * hide its own next step.
+ */
 export function watchTyping(): vscode.Disposable {
     return vscode.workspace.onDidChangeTextDocument((event) => {
-        if (event.contentChanges.length > 0 && event.document.uri.scheme === 'file') {
+        const typed = event.contentChanges.length > 0 && event.document.isDirty;
+        if (typed && event.document.uri.scheme === 'file') {
             lastEdit = Date.now();
         }
     });
