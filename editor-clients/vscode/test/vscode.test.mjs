@@ -339,6 +339,19 @@ async function waitForFile(file, text, timeout = STEP_MS) {
 }
 
 /** Polls `predicate` until it holds: for conditions nothing announces (a log's content). */
+/**
+ * The extension offers no unasked suggestion within TYPING_MS of an edit of an open document that
+ * leaves it unsaved (src/suggest.ts): a check that makes one notes when (typing, or a rollback's
+ * edit applied to a document with unsaved changes), and a check that waits for a suggestion waits
+ * that window out.
+ */
+const TYPING_MS = 3000;
+let lastEdited = 0;
+
+function noteEdited() {
+    lastEdited = Date.now();
+}
+
 async function waitUntil(predicate, what, timeout = STEP_MS) {
     const deadline = Date.now() + timeout;
     while (!predicate()) {
@@ -710,6 +723,7 @@ check('Roll Back to Checkpoint…: an unsaved editor is a conflict; Roll Back An
     await text.click();
     await page.keyboard.press('Control+End');
     await page.keyboard.type(' unsaved-edit');
+    noteEdited();
     await page.locator('.tabs-container .tab.dirty', { hasText: 'rollback.txt' })
         .waitFor({ state: 'visible', timeout: STEP_MS });
     await rollBackTo('before-edit');
@@ -723,6 +737,7 @@ check('Roll Back to Checkpoint…: an unsaved editor is a conflict; Roll Back An
     assert.match(detail, /nothing is lost/);
     await conflict.locator('.monaco-button', { hasText: 'Roll Back Anyway' }).click();
     await waitForFile(byRun, 'before-checkpoint');
+    noteEdited(); // the rollback's edit reached the open document with its unsaved changes
     await runPaletteCommand('File: Revert File');
     await page.locator('.tabs-container .tab.dirty', { hasText: 'rollback.txt' })
         .waitFor({ state: 'hidden', timeout: STEP_MS });
@@ -741,6 +756,7 @@ check('a suggestion: a button on the finished run, in the Ctrl+. menu, and taken
         await run(one, 'one');
         await run(two, 'two');
     }
+    await waitUntil(() => Date.now() - lastEdited > TYPING_MS, 'the quiet time after the last edit');
     await run(one, 'one');
     // The button on the finished run's notification runs the next step.
     const offer = await notification(`intentls suggests: Run ${two}`);
